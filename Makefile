@@ -1,0 +1,42 @@
+# Two commands for a fresh machine:
+#   make run    install and start the assistant (console chat, or Telegram when TELEGRAM_BOT_TOKEN is set)
+#   make test   install and run the whole test suite (SQLite and the local PostgreSQL server)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint bench postgres i18n
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m bot run
+
+postgres:
+	@scripts/ensure-postgres.sh
+
+test: $(STAMP) postgres
+	$(BIN)/ruff check .
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python bench/search_bench.py
+	$(BIN)/python bench/runtime_bench.py
+
+# Refresh the message catalogs after changing user-visible texts, then translate the new
+# entries in bot/i18n/locale/en/LC_MESSAGES/messages.po.
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -k _ -k gettext -k ngettext:1,2 --no-location --sort-output --omit-header \
+		-o bot/i18n/messages.pot bot handlers
+	$(BIN)/pybabel update -i bot/i18n/messages.pot -d bot/i18n/locale -D messages --no-fuzzy-matching

@@ -1,0 +1,107 @@
+"""The assistant: catalog + search + conversation state, answering ``Incoming`` with ``Reply``."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from bot.catalog.files import CatalogHolder, format_problems
+from bot.config import Settings
+from bot.knowledge import Knowledge
+from bot.logs import mask_id
+from bot.storage.conversations import ConversationStore, UpdateLog
+from bot.storage.db import Database
+from handlers.context import Context, ReloadOutcome
+from handlers.html import esc
+from handlers.messages import Incoming, Reply
+from handlers.router import route
+
+log = logging.getLogger(__name__)
+
+
+class Assistant:
+    """Everything a channel adapter needs: ``handle(incoming) -> list[Reply]`` (thread-safe)."""
+
+    def __init__(self, settings: Settings, db: Database | None = None) -> None:
+        self.settings = settings
+        self.db = db or Database(settings.database_url)
+        self.db.create_schema()
+        self.conversations = ConversationStore(self.db, settings.office.default_language)
+        self.updates = UpdateLog(self.db)
+        self.catalog = CatalogHolder(
+            settings.resolve(settings.catalog.path), cache_path=settings.resolve(settings.catalog.cache_path)
+        )
+        self._lock = threading.Lock()
+        self._knowledge = self._build_knowledge()
+        self._stop = threading.Event()
+
+    def _build_knowledge(self) -> Knowledge:
+        cat = self.catalog.current
+        return Knowledge.build(cat.procedures.values(), cat.lexicon, self.settings.office.levels)
+
+    @property
+    def knowledge(self) -> Knowledge:
+        """The catalog and search index currently served."""
+        return self._knowledge
+
+    def refresh_catalog(self) -> ReloadOutcome:
+        """Reload the catalog if its files changed; a broken edit keeps the last good catalog serving."""
+        with self._lock:
+            result = self.catalog.reload_if_changed()
+            if result.problems:
+                report = format_problems(result.problems)
+                log.error("catalog edit rejected, still serving the last good catalog:\n%s", report)
+                return ReloadOutcome(False, len(self._knowledge.procedures), report)
+            if result.changed:
+                self._knowledge = self._build_knowledge()
+                log.info("catalog reloaded: %d procedures", len(self._knowledge.procedures))
+            return ReloadOutcome(result.changed, len(self._knowledge.procedures))
+
+    def watch_catalog(self) -> threading.Thread:
+        """Start a daemon thread that picks up catalog edits every ``catalog.reload_seconds``."""
+
+        def loop() -> None:
+            while not self._stop.wait(self.settings.catalog.reload_seconds):
+                try:
+                    self.refresh_catalog()
+                except Exception:  # keep watching whatever happens
+                    log.exception("catalog watcher failed")
+
+        thread = threading.Thread(target=loop, name="catalog-watcher", daemon=True)
+        thread.start()
+        return thread
+
+    def is_admin(self, incoming: Incoming) -> bool:
+        """Console users are the operator; others must be listed in ASSISTANT_ADMIN_IDS."""
+        return incoming.channel == "console" or f"{incoming.channel}:{incoming.user_id}" in self.settings.admin_ids
+
+    def handle(self, incoming: Incoming) -> list[Reply]:
+        """Answer one message and persist the conversation state."""
+        state = self.conversations.load(incoming.channel, incoming.chat_id)
+        ctx = Context(
+            incoming=incoming,
+            settings=self.settings,
+            knowledge=self._knowledge,
+            state=state,
+            is_admin=self.is_admin(incoming),
+            reload_catalog=self.refresh_catalog,
+        )
+        try:
+            replies = route(ctx)
+        except Exception:
+            log.exception("handler failed for chat %s", mask_id(incoming.chat_id))
+            replies = [Reply(text=esc(ctx._("Xin lỗi, đã có lỗi khi xử lý tin nhắn. Bạn vui lòng thử lại.")))]
+        self.conversations.save(incoming.channel, incoming.chat_id, state)
+        log.info("answered %s chat=%s kind=%s replies=%d", incoming.channel, mask_id(incoming.chat_id),
+                 incoming.kind.value, len(replies))
+        return replies
+
+    def close(self) -> None:
+        """Stop background work and release the database."""
+        self._stop.set()
+        self.db.dispose()
+
+
+def build_assistant(settings: Settings) -> Assistant:
+    """Create the assistant for ``settings`` (database schema created if missing)."""
+    return Assistant(settings)

@@ -1,0 +1,153 @@
+"""Office settings from ``config.toml``; secrets only from environment variables."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.catalog.model import Level
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
+
+#: Environment variables that override settings (secrets live only here).
+ENV_CONFIG_FILE = "ASSISTANT_CONFIG"
+ENV_DATABASE_URL = "ASSISTANT_DATABASE_URL"
+ENV_TELEGRAM_TOKEN = "TELEGRAM_BOT_TOKEN"
+ENV_TELEGRAM_SECRET = "TELEGRAM_WEBHOOK_SECRET"
+ENV_ADMIN_IDS = "ASSISTANT_ADMIN_IDS"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OfficeSettings(_Section):
+    """Who the assistant speaks for."""
+
+    name: str = "Trung tâm Phục vụ hành chính công"
+    hotline: str = ""
+    email: str = ""
+    address: str = ""
+    levels: list[Level] = Field(default_factory=lambda: [Level.PROVINCE, Level.COMMUNE])
+    timezone: str = "Asia/Ho_Chi_Minh"
+    default_language: str = "vi"
+    portal_url: str = "https://dichvucong.gov.vn"
+
+
+class DatabaseSettings(_Section):
+    """Where conversation state (and later dossiers) live."""
+
+    url: str = "sqlite:///var/assistant.db"
+
+
+class CatalogSettings(_Section):
+    """The procedure catalog files and how often to look for edits."""
+
+    path: str = "procedures_catalog"
+    reload_seconds: float = 5.0
+    cache_path: str = "var/catalog-cache.pickle"
+
+
+class SearchSettings(_Section):
+    """Search tuning an office may want to change."""
+
+    max_choices: int = Field(default=5, ge=2, le=8)
+
+
+class OnlineFilingSettings(_Section):
+    """The office's wording of the steps to file online (per-procedure overrides live in the catalog)."""
+
+    portal_name: str = "Cổng Dịch vụ công quốc gia"
+    steps: list[str] = Field(default_factory=list)
+
+
+class TelegramSettings(_Section):
+    """Telegram channel. The token comes from TELEGRAM_BOT_TOKEN, the webhook secret from
+    TELEGRAM_WEBHOOK_SECRET."""
+
+    enabled: bool = True
+    webhook_url: str = ""
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    base_url: str = ""
+
+
+class ChannelSettings(_Section):
+    """Messaging channels."""
+
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+
+
+class LimitSettings(_Section):
+    """Protection against floods and oversized input."""
+
+    max_message_chars: int = Field(default=2000, ge=100)
+    messages_per_minute: int = Field(default=30, ge=1)
+
+
+class Settings(_Section):
+    """All settings of one office."""
+
+    office: OfficeSettings = Field(default_factory=OfficeSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    catalog: CatalogSettings = Field(default_factory=CatalogSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    online_filing: OnlineFilingSettings = Field(default_factory=OnlineFilingSettings)
+    channels: ChannelSettings = Field(default_factory=ChannelSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+
+    def resolve(self, relative: str) -> Path:
+        """A path from the settings, relative to the project root unless absolute."""
+        p = Path(relative)
+        return p if p.is_absolute() else PROJECT_ROOT / p
+
+    @property
+    def database_url(self) -> str:
+        """Database URL: ASSISTANT_DATABASE_URL wins; relative SQLite paths resolve to the project root."""
+        url = os.environ.get(ENV_DATABASE_URL) or self.database.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            path = self.resolve(url[len(prefix) :])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            url = prefix + str(path)
+        return url
+
+    @property
+    def telegram_token(self) -> str:
+        """Bot token from the environment, or ''."""
+        return os.environ.get(ENV_TELEGRAM_TOKEN, "").strip()
+
+    @property
+    def telegram_webhook_secret(self) -> str:
+        """Webhook secret from the environment, or ''."""
+        return os.environ.get(ENV_TELEGRAM_SECRET, "").strip()
+
+    @property
+    def admin_ids(self) -> set[str]:
+        """Chat user ids (``channel:id``) allowed to run admin commands, from ASSISTANT_ADMIN_IDS."""
+        raw = os.environ.get(ENV_ADMIN_IDS, "")
+        return {x.strip() for x in raw.split(",") if x.strip()}
+
+
+class ConfigError(Exception):
+    """config.toml is missing, unreadable or invalid; the message says where."""
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read settings from ``path`` (or ASSISTANT_CONFIG, or ./config.toml); defaults when absent."""
+    path = path or Path(os.environ.get(ENV_CONFIG_FILE) or DEFAULT_CONFIG)
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError("\n".join(lines)) from exc

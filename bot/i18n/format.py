@@ -1,0 +1,42 @@
+"""Money, numbers and dates formatted for the user's language by Babel."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date as _babel_date
+from babel.dates import format_datetime as _babel_datetime
+from babel.numbers import format_currency, format_decimal
+
+_LOCALES = {"vi": "vi_VN", "en": "en_US"}
+_DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
+_DATETIME_PATTERNS = {"vi": "HH:mm dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
+
+
+def babel_locale(language: str) -> str:
+    """Babel locale for one of the assistant's languages."""
+    return _LOCALES.get(language, "vi_VN")
+
+
+def format_money(amount: float, currency: str, language: str) -> str:
+    """``150000, 'VND'`` → ``150.000 ₫`` (vi) / ``₫150,000`` (en); whole VND, cents for others."""
+    loc = babel_locale(language)
+    if currency.upper() == "VND":
+        return format_currency(round(amount), "VND", locale=loc, format_type="standard")
+    return format_currency(amount, currency.upper(), locale=loc)
+
+
+def format_number(value: float, language: str) -> str:
+    """A number with the language's separators (``2,5`` in Vietnamese)."""
+    return format_decimal(value, locale=babel_locale(language))
+
+
+def format_date(value: date, language: str) -> str:
+    """``21/11/2026`` (vi) / ``21 Nov 2026`` (en)."""
+    return _babel_date(value, _DATE_PATTERNS.get(language, "dd/MM/yyyy"), locale=babel_locale(language))
+
+
+def format_datetime(value: datetime, language: str) -> str:
+    """``07:30 21/11/2026`` (vi) / ``21 Nov 2026, 07:30`` (en)."""
+    pattern = _DATETIME_PATTERNS.get(language, "HH:mm dd/MM/yyyy")
+    return _babel_datetime(value, pattern, locale=babel_locale(language))

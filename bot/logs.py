@@ -1,0 +1,28 @@
+"""Logging set-up and masking of personal data before it reaches a log line."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+
+_PHONE_RE = re.compile(r"(?<!\d)(\+?84|0)(\d{2})\d{4,6}(\d{2})(?!\d)")
+_ID_RE = re.compile(r"(?<!\d)\d{9,12}(?!\d)")
+
+
+def mask_id(value: str) -> str:
+    """A stable pseudonym for a chat or user id: same input, same tag, not reversible."""
+    return "u" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:10]
+
+
+def mask_text(text: str) -> str:
+    """Hide phone numbers and ID-card numbers in free text."""
+    text = _PHONE_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}****{m.group(3)}", text)
+    return _ID_RE.sub(lambda m: m.group(0)[:2] + "*" * (len(m.group(0)) - 4) + m.group(0)[-2:], text)
+
+
+def setup_logging(level: str = "INFO") -> None:
+    """Plain, one-line log records; third-party HTTP chatter quietened (it can contain the bot token)."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

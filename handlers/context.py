@@ -1,0 +1,47 @@
+"""What a handler can see and use while answering one message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.i18n import Translator, translator
+from bot.knowledge import Knowledge
+from bot.storage.conversations import ChatState
+from handlers.messages import Incoming
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadOutcome:
+    """What an admin-triggered catalog reload did."""
+
+    changed: bool
+    procedures: int
+    problems: str = ""  # "path:line: field: message" lines when the edit was rejected
+
+
+@dataclass
+class Context:
+    """One message being answered: settings, catalog, the chat's state and the user's rights."""
+
+    incoming: Incoming
+    settings: Settings
+    knowledge: Knowledge
+    state: ChatState
+    is_admin: bool = False
+    reload_catalog: Callable[[], ReloadOutcome] | None = None
+
+    @property
+    def t(self) -> Translator:
+        """Translator for the chat's language."""
+        return translator(self.state.language)
+
+    def _(self, message: str) -> str:
+        """Translate ``message`` into the chat's language."""
+        return self.t.gettext(message)
+
+    @property
+    def language(self) -> str:
+        """The chat's language code."""
+        return self.state.language

@@ -1,0 +1,80 @@
+"""Follow-up questions about the procedure in context ("phí bao nhiêu?", "cần giấy tờ gì").
+
+Matching works on folded syllables, so "phi bao nhieu" and "phí bao nhiêu" are the same question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.search.normalize import tokenize
+from handlers.callbacks import Section
+
+# Checked in order: the first section whose phrase occurs wins ("bao nhiêu ngày" is time, not fees).
+_PHRASES: list[tuple[Section, tuple[str, ...]]] = [
+    (Section.TIME, ("bao lau", "may ngay", "bao nhieu ngay", "thoi gian", "thoi han", "khi nao",
+                    "bao gio", "lau khong", "mat may", "ngay lam viec", "khi nao co", "bao nhieu lau")),
+    (Section.FEES, ("le phi", "phi", "chi phi", "bao nhieu tien", "het bao nhieu", "ton bao nhieu",
+                    "mat bao nhieu", "tien", "gia bao nhieu", "mien phi", "nop tien", "lephi")),
+    (Section.DOCUMENTS, ("giay to", "ho so gom", "ho so can", "can gi", "mang gi", "mang theo",
+                         "chuan bi", "thanh phan", "can nhung gi", "to khai", "mau don", "giay to gi",
+                         "can mang", "nop gi", "giay gi")),
+    (Section.ONLINE, ("online", "truc tuyen", "qua mang", "tren mang", "dich vu cong", "vneid",
+                      "internet", "buu dien", "buu chinh", "nop qua", "nop tai nha", "tu xa", "onl")),
+    (Section.WHERE, ("o dau", "cho nao", "noi nop", "nop o", "dia chi", "co quan nao", "noi nao",
+                     "den dau", "lam o")),
+    (Section.STEPS, ("cac buoc", "trinh tu", "quy trinh", "lam the nao", "lam sao", "the nao",
+                     "nhu the nao", "cach lam", "ntn", "huong dan", "buoc")),
+    (Section.LEGAL, ("can cu", "phap ly", "luat", "nghi dinh", "thong tu", "van ban", "quy dinh")),
+    (Section.RESULT, ("ket qua", "nhan duoc gi", "duoc cap gi", "nhan gi", "duoc gi")),
+    (Section.CONDITIONS, ("dieu kien", "yeu cau", "ai duoc", "doi tuong", "ai co the")),
+]
+
+# Single syllables that carry no information about *which* procedure is meant.
+_FILLER = frozenset(
+    [
+        "the", "thi", "la", "co", "khong", "ko", "k", "duoc", "dc", "gi", "j", "vay", "a", "ah", "nhe", "nha",
+        "oi", "voi", "cho", "toi", "minh", "em", "anh", "chi", "ban", "can", "phai", "nay", "do", "bao",
+        "nhieu", "ma", "sao", "hay", "hoi", "xin", "cam", "on", "nhi", "va", "de", "lam", "nop", "het", "mat",
+        "ton"
+    ]
+)
+# Phrases of several syllables with no such information.
+_FILLER_PHRASES = ("thu tuc", "ho so", "giay to nay", "thu tuc nay")
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A recognised follow-up: the section asked for and what is left of the question."""
+
+    section: Section
+    remainder: tuple[str, ...]
+
+    @property
+    def is_bare(self) -> bool:
+        """True when the question names no procedure of its own ("phí bao nhiêu?")."""
+        return not self.remainder
+
+
+def detect_follow_up(text: str) -> FollowUp | None:
+    """The section a question asks about, or None when it is not a follow-up-style question."""
+    tokens = tokenize(text)
+    if not tokens or len(tokens) > 25:
+        return None
+    joined = " " + " ".join(tokens) + " "
+    for section, phrases in _PHRASES:
+        for phrase in phrases:
+            needle = f" {phrase} "
+            if needle in joined:
+                rest = _remainder(joined)
+                return FollowUp(section=section, remainder=rest)
+    return None
+
+
+def _remainder(joined: str) -> tuple[str, ...]:
+    """Tokens left after removing every intent phrase of every section and filler words."""
+    every = [p for _section, phrases in _PHRASES for p in phrases] + list(_FILLER_PHRASES)
+    for phrase in sorted(every, key=len, reverse=True):
+        while f" {phrase} " in joined:
+            joined = joined.replace(f" {phrase} ", " ")
+    return tuple(t for t in joined.split() if t not in _FILLER and not t.isdigit())

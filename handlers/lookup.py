@@ -1,0 +1,114 @@
+"""From a citizen's question to the right procedure: direct answer, a choice, or an honest "not found"."""
+
+from __future__ import annotations
+
+from bot.catalog.model import Procedure
+from handlers.callbacks import Action, Section, encode
+from handlers.card import procedure_card, section_reply
+from handlers.context import Context
+from handlers.describe import levels_text
+from handlers.html import esc, italic, shorten
+from handlers.intents import detect_follow_up
+from handlers.menu import ask_for_procedure
+from handlers.messages import Choice, Reply
+
+STATE_PROCEDURE = "procedure"
+STATE_VARIANTS = "variants"
+
+
+def open_procedure(ctx: Context, p: Procedure, variants: list[str] | None = None) -> Reply:
+    """Show the card of ``p`` and remember it as the procedure in context."""
+    ctx.state.data[STATE_PROCEDURE] = p.code
+    ctx.state.data[STATE_VARIANTS] = list(variants or [])
+    return procedure_card(ctx, p, variants)
+
+
+def current_procedure(ctx: Context) -> Procedure | None:
+    """The procedure the conversation is about, if any (and still in the catalog)."""
+    code = ctx.state.data.get(STATE_PROCEDURE)
+    return ctx.knowledge.procedures.get(code) if isinstance(code, str) else None
+
+
+def answer_question(ctx: Context, text: str) -> list[Reply]:
+    """Answer free text: a follow-up about the procedure in context, or a new search."""
+    follow_up = detect_follow_up(text)
+    current = current_procedure(ctx)
+    if follow_up is not None and follow_up.is_bare:
+        if current is not None:
+            return [section_reply(ctx, current, follow_up.section)]
+        return [Reply(text=esc(ctx._("Bạn muốn hỏi về thủ tục nào? Hãy gõ tên thủ tục, ví dụ “đăng ký khai sinh”.")))]
+
+    limit = ctx.settings.search.max_choices
+    result = ctx.knowledge.engine.search(text, limit=limit)
+    if result.answer is None and follow_up is not None:
+        # "làm hộ chiếu hết bao nhiêu tiền": the question words dilute the match; search what is left
+        narrowed = ctx.knowledge.engine.search(" ".join(follow_up.remainder), limit=limit)
+        if narrowed.confidence != "none":
+            result = narrowed
+    if result.answer is not None and result.answer in ctx.knowledge.procedures:
+        top = next((h for h in result.results if h.code == result.answer), None)
+        p = ctx.knowledge.procedures[result.answer]
+        replies = [open_procedure(ctx, p, list(top.variants) if top else [])]
+        if follow_up is not None:
+            replies.append(section_reply(ctx, p, follow_up.section))
+        return replies
+    if result.confidence == "ambiguous" and result.results:
+        return [_candidates(ctx, text, [h.code for h in result.results])]
+    if follow_up is not None and current is not None:
+        return [section_reply(ctx, current, follow_up.section)]
+    return [not_found(ctx, text)]
+
+
+def _candidates(ctx: Context, text: str, codes: list[str]) -> Reply:
+    """Several close candidates: ask which one, with a button (and a number) for each."""
+    procs = [ctx.knowledge.procedures[c] for c in codes if c in ctx.knowledge.procedures]
+    lines = [esc(ctx._("Tôi tìm thấy vài thủ tục gần với “{query}”. Bạn cần thủ tục nào?").format(
+        query=shorten(text, 80)))]
+    lines += [f"{i}. {esc(p.name)} — {esc(levels_text(p, ctx.t))} ({esc(p.code)})" for i, p in enumerate(procs, 1)]
+    lines.append(italic(ctx._("Bấm chọn hoặc gõ số thứ tự.")))
+    rows = [[Choice(f"{i}. {shorten(p.name, 56)}", encode(Action.OPEN, p.code))] for i, p in enumerate(procs, 1)]
+    rows.append([Choice(ctx._("Không có thủ tục tôi cần"), encode(Action.FIELDS, 0))])
+    return Reply(text="\n".join(lines), choices=rows)
+
+
+def not_found(ctx: Context, text: str) -> Reply:
+    """Nothing relevant: say so honestly, suggest browsing by field, give the hotline."""
+    _ = ctx._
+    office = ctx.settings.office
+    lines = [
+        esc(_("Xin lỗi, tôi chưa tìm thấy thủ tục phù hợp với “{query}”.").format(query=shorten(text, 80))),
+        esc(_("Bạn thử gõ tên thủ tục theo cách khác (ví dụ “đăng ký thường trú”), gõ mã thủ tục, "
+              "hoặc xem danh sách theo lĩnh vực.")),
+    ]
+    if office.hotline:
+        call = _("Hoặc gọi đường dây nóng {hotline} để được hướng dẫn.").format(hotline=office.hotline)
+        lines.append("☎️ " + esc(call))
+    return Reply(text="\n".join(lines), choices=[[Choice(_("📚 Xem theo lĩnh vực"), encode(Action.FIELDS, 0))]])
+
+
+def open_section(ctx: Context, code: str, section: Section) -> Reply | None:
+    """A section button: None when the procedure is no longer in the catalog."""
+    p = ctx.knowledge.procedures.get(code)
+    if p is None:
+        return None
+    ctx.state.data[STATE_PROCEDURE] = p.code
+    return section_reply(ctx, p, section)
+
+
+def cmd_search(ctx: Context, arg: str) -> list[Reply]:
+    """/tim <question>."""
+    if not arg:
+        return [ask_for_procedure(ctx)]
+    return answer_question(ctx, arg)
+
+
+def on_open(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
+    """Open-procedure button; None when the code is not in the catalog."""
+    p = ctx.knowledge.procedures.get(args[0])
+    return [open_procedure(ctx, p)] if p else None
+
+
+def on_section(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
+    """Section button; None when the code is not in the catalog."""
+    reply = open_section(ctx, args[0], Section(args[1]))
+    return [reply] if reply else None

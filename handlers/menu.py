@@ -1,0 +1,129 @@
+"""Greeting, menu, help and language switching."""
+
+from __future__ import annotations
+
+from handlers.callbacks import Action, MenuItem, encode
+from handlers.context import Context
+from handlers.html import bold, esc
+from handlers.messages import Choice, Reply
+
+
+def menu_buttons(ctx: Context) -> list[list[Choice]]:
+    """The main menu."""
+    _ = ctx._
+    return [
+        [Choice(_("🔎 Tra cứu thủ tục"), encode(Action.MENU, MenuItem.SEARCH.value)),
+         Choice(_("📚 Xem theo lĩnh vực"), encode(Action.FIELDS, 0))],
+        [Choice(_("📂 Tra cứu hồ sơ"), encode(Action.MENU, MenuItem.DOSSIER.value)),
+         Choice(_("⭐ Góp ý, đánh giá"), encode(Action.MENU, MenuItem.FEEDBACK.value))],
+        [Choice(_("❓ Hướng dẫn"), encode(Action.MENU, MenuItem.HELP.value)),
+         Choice("🌐 English / Tiếng Việt", encode(Action.LANG, "en" if ctx.language == "vi" else "vi"))],
+    ]
+
+
+def greeting(ctx: Context) -> Reply:
+    """/start: who we are and what we can do."""
+    _ = ctx._
+    office = ctx.settings.office
+    intro = _("Tôi là trợ lý thủ tục hành chính của {office}.").format(office=office.name)
+    text = "\n".join([
+        bold(_("Xin chào!")) + " " + esc(intro),
+        "",
+        esc(_("Bạn cứ gõ câu hỏi bằng tiếng Việt, có dấu hay không dấu đều được, ví dụ:")),
+        "• “làm căn cước cho con”", "• “dk ket hon”", "• “sổ đỏ bị mất”",
+        "",
+        esc(_("Hoặc chọn một mục bên dưới.")),
+    ])
+    return Reply(text=text, choices=menu_buttons(ctx))
+
+
+def ask_for_procedure(ctx: Context) -> Reply:
+    """Invite the user to type the procedure they need."""
+    return Reply(text=esc(ctx._("Bạn cần làm thủ tục gì? Hãy gõ tên thủ tục hoặc mô tả ngắn, ví dụ “cấp lại sổ đỏ”.")))
+
+
+def help_reply(ctx: Context) -> Reply:
+    """/help: how to use the assistant."""
+    _ = ctx._
+    office = ctx.settings.office
+    lines = [
+        bold(_("Hướng dẫn sử dụng")),
+        "• " + esc(_("Gõ tên hoặc mô tả thủ tục (ví dụ “đăng ký tạm trú”), hoặc mã thủ tục (ví dụ 1.001193).")),
+        "• " + esc(_("Sau khi xem một thủ tục, bạn có thể hỏi tiếp: “phí bao nhiêu?”, “cần giấy tờ gì?”, "
+                     "“mất mấy ngày?”, “nộp online được không?”.")),
+        "• " + esc(_("Khi có nhiều thủ tục gần giống, hãy bấm chọn hoặc gõ số thứ tự.")),
+        "• /linhvuc — " + esc(_("xem thủ tục theo lĩnh vực")),
+        "• /lang — " + esc(_("đổi ngôn ngữ Việt ⇄ Anh")),
+        "• /start — " + esc(_("về menu chính")),
+    ]
+    if office.hotline:
+        lines.append("☎️ " + esc(_("Cần hỗ trợ thêm, gọi đường dây nóng {hotline}.").format(hotline=office.hotline)))
+    return Reply(text="\n".join(lines), choices=menu_buttons(ctx))
+
+
+def switch_language(ctx: Context, language: str | None) -> Reply:
+    """/lang [vi|en] or the language button: switch and confirm in the new language."""
+    if language not in ("vi", "en"):
+        language = "en" if ctx.language == "vi" else "vi"
+    ctx.state.language = language
+    return Reply(text=esc(ctx._("Đã chuyển sang tiếng Việt.")), choices=menu_buttons(ctx))
+
+
+def menu_item(ctx: Context, item: MenuItem) -> Reply:
+    """A press on one of the menu entries."""
+    _ = ctx._
+    office = ctx.settings.office
+    contact = (" " + _("Đường dây nóng: {hotline}.").format(hotline=office.hotline)) if office.hotline else ""
+    if item is MenuItem.SEARCH:
+        return ask_for_procedure(ctx)
+    if item is MenuItem.DOSSIER:
+        text = _("Tra cứu tình trạng hồ sơ theo mã hồ sơ chưa được mở trên trợ lý này. Bạn có thể tra cứu "
+                 "bằng mã hồ sơ trên biên nhận tại {portal} (mục Tra cứu hồ sơ).").format(
+            portal=ctx.settings.office.portal_url)
+        return Reply(text=esc(text + contact))
+    if item is MenuItem.FEEDBACK:
+        text = _("Cảm ơn bạn muốn góp ý. Bạn có thể phản ánh, kiến nghị trực tiếp với {office}.").format(
+            office=office.name)
+        if office.email:
+            text += " Email: " + office.email + "."
+        return Reply(text=esc(text + contact))
+    return help_reply(ctx)
+
+
+def cmd_start(ctx: Context, _arg: str) -> list[Reply]:
+    """/start, /menu."""
+    return [greeting(ctx)]
+
+
+def cmd_help(ctx: Context, _arg: str) -> list[Reply]:
+    """/help."""
+    return [help_reply(ctx)]
+
+
+def cmd_lang(ctx: Context, arg: str) -> list[Reply]:
+    """/lang [vi|en]."""
+    return [switch_language(ctx, arg.lower() or None)]
+
+
+def on_lang(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    """Language button."""
+    return [switch_language(ctx, args[0])]
+
+
+def on_menu(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    """Menu button."""
+    return [menu_item(ctx, MenuItem(args[0]))]
+
+
+def cmd_reload(ctx: Context, _arg: str) -> list[Reply]:
+    """/reload: administrators reload the catalog; a broken edit is reported with file and line."""
+    if not ctx.is_admin or ctx.reload_catalog is None:
+        return [Reply(text=esc(ctx._("Lệnh này chỉ dành cho quản trị viên.")))]
+    outcome = ctx.reload_catalog()
+    if outcome.problems:
+        text = ctx._("Bản sửa danh mục có lỗi; trợ lý vẫn dùng danh mục cũ ({count} thủ tục). Lỗi:").format(
+            count=outcome.procedures)
+        return [Reply(text=esc(text + "\n" + outcome.problems))]
+    if outcome.changed:
+        return [Reply(text=esc(ctx._("Đã nạp lại danh mục: {count} thủ tục.").format(count=outcome.procedures)))]
+    return [Reply(text=esc(ctx._("Danh mục không thay đổi: {count} thủ tục.").format(count=outcome.procedures)))]

@@ -1,0 +1,47 @@
+"""Shared fixtures: databases for storage tests on SQLite and on the real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.storage.db import Database
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_database() -> Iterator[Database]:
+    """A Database in a private schema of the test PostgreSQL database, dropped afterwards."""
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # fail loudly: these tests must not be skipped silently
+        pytest.fail(f"PostgreSQL at {POSTGRES_URL} is not usable ({exc}); run scripts/ensure-postgres.sh")
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    db = Database(f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}")
+    db.create_schema()
+    try:
+        yield db
+    finally:
+        db.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path) -> Iterator[Database]:
+    """The same storage tests run on a SQLite file and on PostgreSQL."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'test.db'}")
+        db.create_schema()
+        yield db
+        db.dispose()
+    else:
+        yield from _postgres_database()
