@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from bot.catalog.files import CatalogHolder, format_problems
+from bot.catalog.problems import format_problems
+from bot.catalog.reload import CatalogHolder
 from bot.config import Settings
 from bot.knowledge import Knowledge
 from bot.logs import mask_id
@@ -19,6 +20,13 @@ from handlers.router import route
 log = logging.getLogger(__name__)
 
 
+def open_catalog(settings: Settings) -> CatalogHolder:
+    """Load the catalog named in the settings (through the parsed-catalog cache)."""
+    cache = settings.resolve(settings.catalog.cache_path)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    return CatalogHolder(settings.resolve(settings.catalog.path), cache_path=cache)
+
+
 class Assistant:
     """Everything a channel adapter needs: ``handle(incoming) -> list[Reply]`` (thread-safe)."""
 
@@ -28,15 +36,13 @@ class Assistant:
         self.db.create_schema()
         self.conversations = ConversationStore(self.db, settings.office.default_language)
         self.updates = UpdateLog(self.db)
-        self.catalog = CatalogHolder(
-            settings.resolve(settings.catalog.path), cache_path=settings.resolve(settings.catalog.cache_path)
-        )
+        self.catalog = open_catalog(settings)
         self._lock = threading.Lock()
         self._knowledge = self._build_knowledge()
         self._stop = threading.Event()
 
     def _build_knowledge(self) -> Knowledge:
-        cat = self.catalog.current
+        cat = self.catalog.catalog
         return Knowledge.build(cat.procedures.values(), cat.lexicon, self.settings.office.levels)
 
     @property
@@ -52,10 +58,10 @@ class Assistant:
                 report = format_problems(result.problems)
                 log.error("catalog edit rejected, still serving the last good catalog:\n%s", report)
                 return ReloadOutcome(False, len(self._knowledge.procedures), report)
-            if result.changed:
+            if result.reloaded:
                 self._knowledge = self._build_knowledge()
                 log.info("catalog reloaded: %d procedures", len(self._knowledge.procedures))
-            return ReloadOutcome(result.changed, len(self._knowledge.procedures))
+            return ReloadOutcome(result.reloaded, len(self._knowledge.procedures))
 
     def watch_catalog(self) -> threading.Thread:
         """Start a daemon thread that picks up catalog edits every ``catalog.reload_seconds``."""

@@ -53,7 +53,8 @@ def _cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
         report = import_catalog(args.source, _catalog_root(settings, args.dest))
         report.render(Console())
         return 0
-    from bot.catalog.files import format_problems, validate_catalog
+    from bot.catalog.loader import validate_catalog
+    from bot.catalog.problems import format_problems
 
     root = _catalog_root(settings, args.path)
     problems = validate_catalog(root)
@@ -66,11 +67,10 @@ def _cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _knowledge(settings: Settings):  # type: ignore[no-untyped-def]
-    from bot.catalog.files import CatalogHolder
+    from bot.app import open_catalog
     from bot.knowledge import Knowledge
 
-    holder = CatalogHolder(settings.resolve(settings.catalog.path), cache_path=settings.resolve(settings.catalog.cache_path))
-    cat = holder.current
+    cat = open_catalog(settings).catalog
     return Knowledge.build(cat.procedures.values(), cat.lexicon, settings.office.levels)
 
 

@@ -66,7 +66,7 @@ def _candidates(ctx: Context, text: str, codes: list[str]) -> Reply:
         query=shorten(text, 80)))]
     lines += [f"{i}. {esc(p.name)} — {esc(levels_text(p, ctx.t))} ({esc(p.code)})" for i, p in enumerate(procs, 1)]
     lines.append(italic(ctx._("Bấm chọn hoặc gõ số thứ tự.")))
-    rows = [[Choice(f"{i}. {shorten(p.name, 56)}", encode(Action.OPEN, p.code))] for i, p in enumerate(procs, 1)]
+    rows = [[Choice(shorten(p.name, 60), encode(Action.OPEN, p.code))] for p in procs]
     rows.append([Choice(ctx._("Không có thủ tục tôi cần"), encode(Action.FIELDS, 0))])
     return Reply(text="\n".join(lines), choices=rows)
 

@@ -45,6 +45,8 @@ class Database:
 
     def create_schema(self) -> None:
         """Create missing tables (idempotent)."""
+        import bot.storage.schema  # noqa: F401  (registers every table)
+
         Base.metadata.create_all(self.engine)
 
     def session(self) -> Session:

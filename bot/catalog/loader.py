@@ -1,0 +1,211 @@
+"""Load and validate the catalog folder: procedure files, the lexicon, a stat signature and a parse cache."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import rtoml
+from pydantic import ValidationError
+
+from bot.catalog.files import LEXICON_FILE, iter_procedure_files
+from bot.catalog.locate import locate
+from bot.catalog.model import LexiconEntry, Procedure
+from bot.catalog.problems import Problem, from_toml_error, from_validation_error
+from bot.catalog.text import fold
+
+Signature = tuple[tuple[str, int, int], ...]
+CACHE_VERSION = 1
+
+
+class CatalogError(Exception):
+    """The catalog has problems; ``problems`` lists them with file and line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        first = f": {self.problems[0]}" if self.problems else ""
+        super().__init__(f"{len(self.problems)} problem(s) in the catalog{first}")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A loaded, valid catalog."""
+
+    procedures: dict[str, Procedure]
+    lexicon: list[LexiconEntry]
+    signature: Signature
+    root: Path = field(default=Path("."))
+
+
+@dataclass
+class _FileResult:
+    """What one file yielded: a procedure (when valid) and its own problems."""
+
+    procedure: Procedure | None
+    problems: list[Problem]
+
+
+def _stat_key(entry: os.DirEntry[str] | Path) -> tuple[str, int, int]:
+    st = entry.stat()
+    return (str(entry.path if isinstance(entry, os.DirEntry) else entry), st.st_mtime_ns, st.st_size)
+
+
+def catalog_signature(root: Path) -> Signature:
+    """(path, mtime_ns, size) of every catalog file: cheap (stat only) and changes on any edit."""
+    keys = [_stat_key(entry) for entry in iter_procedure_files(root)]
+    lexicon = root / LEXICON_FILE
+    if lexicon.is_file():
+        keys.append(_stat_key(lexicon))
+    return tuple(keys)
+
+
+def _read_toml(path: Path) -> tuple[str, dict[str, Any] | None, list[Problem]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return "", None, [Problem(path, 1, "", f"không đọc được tệp: {error}")]
+    try:
+        return text, rtoml.loads(text), []  # fast path (Rust parser, ~7x faster than tomllib)
+    except Exception:  # rtoml's errors carry no usable position: let tomllib explain
+        pass
+    try:
+        return text, tomllib.loads(text), []
+    except tomllib.TOMLDecodeError as error:
+        return text, None, [from_toml_error(path, error)]
+
+
+def check_procedure_file(path: Path) -> _FileResult:
+    """Parse and validate one procedure file (syntax, schema, file name, aliases)."""
+    text, data, problems = _read_toml(path)
+    if data is None:
+        return _FileResult(None, problems)
+    try:
+        procedure = Procedure.model_validate(data)
+    except ValidationError as error:
+        return _FileResult(None, from_validation_error(path, text, error))
+    if procedure.code != path.stem:
+        line = locate(text, ("code",))
+        message = f"mã thủ tục {procedure.code} khác tên tệp; đổi tên tệp thành {procedure.code}.toml"
+        problems.append(Problem(path, line, "code", message))
+    seen: dict[str, int] = {}
+    for index, alias in enumerate(procedure.aliases):
+        key = fold(" ".join(alias.split()))
+        if key in seen:
+            message = f"tên gọi khác {alias!r} bị trùng với aliases[{seen[key]}]"
+            problems.append(Problem(path, locate(text, ("aliases",)), f"aliases[{index}]", message))
+        seen.setdefault(key, index)
+    return _FileResult(None if problems else procedure, problems)
+
+
+def load_lexicon(root: Path) -> tuple[list[LexiconEntry], list[Problem]]:
+    """The ``[[term]]`` entries of ``lexicon.toml`` (missing file → empty list) and their problems."""
+    path = root / LEXICON_FILE
+    if not path.is_file():
+        return [], []
+    text, data, problems = _read_toml(path)
+    if data is None:
+        return [], problems
+    entries: list[LexiconEntry] = []
+    terms = data.get("term", [])
+    if not isinstance(terms, list):
+        return [], [Problem(path, locate(text, ("term",)), "term", "phải là các bảng [[term]]")]
+    for index, item in enumerate(terms):
+        try:
+            entries.append(LexiconEntry.model_validate(item))
+        except ValidationError as error:
+            problems += from_validation_error(path, text, error, prefix=("term", index))
+    unknown = sorted(set(data) - {"term"})
+    problems += [
+        Problem(path, locate(text, (k,)), k, "mục này không có trong mẫu (chỉ dùng [[term]])") for k in unknown
+    ]
+    return entries, problems
+
+
+class _Cache:
+    """Per-file parse results keyed by (path, mtime_ns, size), kept in a pickle file."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[str, tuple[int, int, _FileResult]] = {}
+        self.dirty = False
+        if path is not None and path.is_file():
+            try:
+                version, entries = pickle.loads(path.read_bytes())
+                if version == CACHE_VERSION:
+                    self.entries = entries
+            except Exception:  # a broken cache is only a slower load
+                self.entries = {}
+
+    def result(self, key: tuple[str, int, int]) -> _FileResult:
+        name, mtime, size = key
+        hit = self.entries.get(name)
+        if hit is not None and hit[0] == mtime and hit[1] == size:
+            return hit[2]
+        result = check_procedure_file(Path(name))
+        self.entries[name] = (mtime, size, result)
+        self.dirty = True
+        return result
+
+    def save(self, live: set[str]) -> None:
+        if self.path is None:
+            return
+        stale = set(self.entries) - live
+        if not self.dirty and not stale:
+            return
+        for name in stale:
+            del self.entries[name]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps((CACHE_VERSION, self.entries), protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(self.path)
+
+
+def _scan(root: Path, cache_path: Path | None) -> tuple[Catalog | None, list[Problem]]:
+    cache = _Cache(cache_path)
+    signature = catalog_signature(root)
+    procedures: dict[str, Procedure] = {}
+    where: dict[str, Path] = {}
+    problems: list[Problem] = []
+    lexicon_name = str(root / LEXICON_FILE)
+    for key in signature:
+        if key[0] == lexicon_name:
+            continue
+        result = cache.result(key)
+        problems += result.problems
+        procedure = result.procedure
+        if procedure is None:
+            continue
+        path = Path(key[0])
+        if procedure.code in procedures:
+            message = f"mã thủ tục {procedure.code} đã có ở tệp {where[procedure.code]}"
+            problems.append(Problem(path, locate(path.read_text(encoding="utf-8"), ("code",)), "code", message))
+            continue
+        procedures[procedure.code] = procedure
+        where[procedure.code] = path
+    cache.save({key[0] for key in signature})
+    lexicon, lexicon_problems = load_lexicon(root)
+    problems += lexicon_problems
+    if problems:
+        return None, sorted(problems)
+    return Catalog(procedures, lexicon, signature, root), []
+
+
+def validate_catalog(root: Path, cache_path: Path | None = None) -> list[Problem]:
+    """Every problem in the catalog under ``root`` (empty list when it is valid)."""
+    return _scan(root, cache_path)[1]
+
+
+def load_catalog(root: Path, cache_path: Path | None = None) -> Catalog:
+    """Load the catalog under ``root``; raise :class:`CatalogError` listing problems if anything is invalid.
+
+    With ``cache_path``, parsed files are cached by (path, mtime_ns, size) and only changed files are
+    parsed and validated again.
+    """
+    catalog, problems = _scan(root, cache_path)
+    if catalog is None:
+        raise CatalogError(problems)
+    return catalog

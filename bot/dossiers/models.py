@@ -1,0 +1,131 @@
+"""Tables of dossiers (hồ sơ) imported from the one-stop software, and what citizens do with them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.storage.models import Base, utcnow
+
+
+class DossierStatus(StrEnum):
+    """Normalised dossier status; the export's own wording is kept in ``Dossier.status_text``."""
+
+    RECEIVED = "received"  # đã tiếp nhận
+    PROCESSING = "processing"  # đang xử lý
+    SUPPLEMENT = "supplement"  # chờ bổ sung
+    DONE = "done"  # đã có kết quả
+    RETURNED = "returned"  # đã trả kết quả
+    REJECTED = "rejected"  # từ chối / trả lại hồ sơ
+    CANCELLED = "cancelled"  # dừng xử lý / rút hồ sơ
+    UNKNOWN = "unknown"
+
+
+#: Statuses in which the office still owes the applicant a result (counted in alerts).
+OPEN_STATUSES = (DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.SUPPLEMENT, DossierStatus.UNKNOWN)
+
+
+class Dossier(Base):
+    """One filing by one applicant for one procedure."""
+
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        Index("ix_dossiers_open_unit_due", "is_open", "unit", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    procedure_code: Mapped[str] = mapped_column(String(16), default="", index=True)
+    procedure_name: Mapped[str] = mapped_column(Text, default="")
+    field: Mapped[str] = mapped_column(String(255), default="")
+    unit: Mapped[str] = mapped_column(String(255), default="")
+    officer: Mapped[str] = mapped_column(String(255), default="")
+    applicant_name: Mapped[str] = mapped_column(String(255), default="")
+    # Verification data, never stored in clear: keyed hashes (HMAC with the server secret).
+    phone_digest: Mapped[str] = mapped_column(String(64), default="")
+    id_number_digest: Mapped[str] = mapped_column(String(64), default="")
+    received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_computed: Mapped[bool] = mapped_column(Boolean, default=False)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default=DossierStatus.UNKNOWN.value)
+    status_text: Mapped[str] = mapped_column(String(255), default="")
+    current_step: Mapped[str] = mapped_column(String(255), default="")
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    events: Mapped[list[DossierEvent]] = relationship(back_populates="dossier", order_by="DossierEvent.id")
+    apologies: Mapped[list[Apology]] = relationship(back_populates="dossier", order_by="Apology.id")
+
+
+class DossierEvent(Base):
+    """A status change seen by an import (the dossier's history)."""
+
+    __tablename__ = "dossier_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    old_status: Mapped[str] = mapped_column(String(16), default="")
+    new_status: Mapped[str] = mapped_column(String(16))
+    status_text: Mapped[str] = mapped_column(String(255), default="")
+    source: Mapped[str] = mapped_column(String(255), default="")
+
+    dossier: Mapped[Dossier] = relationship(back_populates="events")
+
+
+class Apology(Base):
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả for a late dossier."""
+
+    __tablename__ = "apologies"
+    __table_args__ = (UniqueConstraint("dossier_id", "sent_at", name="uq_apology_dossier_sent"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    new_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    dossier: Mapped[Dossier] = relationship(back_populates="apologies")
+
+
+class Subscription(Base):
+    """A verified citizen who wants to hear about changes of a dossier."""
+
+    __tablename__ = "dossier_subscriptions"
+    __table_args__ = (UniqueConstraint("dossier_id", "channel", "chat_id", name="uq_subscription"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class VerificationAttempt(Base):
+    """A verification answer given by a chat; failures within a window lock the chat out for a while."""
+
+    __tablename__ = "verification_attempts"
+    __table_args__ = (Index("ix_verification_chat_at", "channel", "chat_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    success: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,29 @@
+"""What a channel must provide so the outbox can deliver through it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from handlers.messages import Reply
+
+
+class RetryLater(Exception):
+    """The platform asked us to slow down (HTTP 429) or failed transiently (5xx, network)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentFailure(Exception):
+    """Delivery can never succeed (bot blocked, chat not found, bad request): record, don't retry."""
+
+
+class Sender(Protocol):
+    """Delivers one reply to one chat of one channel; raises RetryLater or PermanentFailure."""
+
+    channel: str
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """Send ``reply`` (text, choices, attachments) to ``chat_id``."""
+        ...
