@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -19,6 +21,7 @@ ENV_DATABASE_URL = "ASSISTANT_DATABASE_URL"
 ENV_TELEGRAM_TOKEN = "TELEGRAM_BOT_TOKEN"
 ENV_TELEGRAM_SECRET = "TELEGRAM_WEBHOOK_SECRET"
 ENV_ADMIN_IDS = "ASSISTANT_ADMIN_IDS"
+ENV_SECRET_KEY = "ASSISTANT_SECRET_KEY"
 
 
 class _Section(BaseModel):
@@ -82,6 +85,38 @@ class ChannelSettings(_Section):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
 
 
+class CalendarSettings(_Section):
+    """Working days: Monday–Friday, Vietnamese public holidays (incl. lunar Tết), plus the office's own
+    extra days off and make-up working days announced each year."""
+
+    working_saturday_morning: bool = False
+    extra_holidays: list[dt.date] = Field(default_factory=list)
+    makeup_working_days: list[dt.date] = Field(default_factory=list)
+    # A dossier received after this time for a one-day procedure is due the next working day.
+    same_day_cutoff: dt.time = dt.time(15, 0)
+    # "Due soon" = due within this many working days.
+    soon_days: int = Field(default=2, ge=1, le=10)
+
+
+class DossierSettings(_Section):
+    """How citizens prove a dossier is theirs before anything personal is shown."""
+
+    # "phone_last4": last 4 digits of the applicant's phone; "id_number": the ID number;
+    # "either": the citizen may answer with either.
+    verification: Literal["phone_last4", "id_number", "either"] = "phone_last4"
+    max_failed_attempts: int = Field(default=5, ge=1)
+    lockout_minutes: int = Field(default=15, ge=1)
+
+
+class AlertSettings(_Section):
+    """The officers' morning alert."""
+
+    enabled: bool = True
+    time: dt.time = dt.time(7, 30)
+    # How many dossiers the message lists before pointing to paging and the CSV file.
+    top_items: int = Field(default=10, ge=1, le=50)
+
+
 class LimitSettings(_Section):
     """Protection against floods and oversized input."""
 
@@ -99,6 +134,9 @@ class Settings(_Section):
     online_filing: OnlineFilingSettings = Field(default_factory=OnlineFilingSettings)
     channels: ChannelSettings = Field(default_factory=ChannelSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    dossiers: DossierSettings = Field(default_factory=DossierSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     def resolve(self, relative: str) -> Path:
         """A path from the settings, relative to the project root unless absolute."""
