@@ -1,0 +1,49 @@
+"""Grouping the same procedure published at several levels into one result."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.catalog.model import Level, Procedure
+from bot.search.normalize import clean, fold
+
+_LEVEL = r"(?:tinh|xa|bo|huyen|trung uong|tw)"
+_QUALIFIERS = re.compile(
+    rf"\(\s*(?:thuc hien\s+(?:tai|o)\s+)?cap\s+{_LEVEL}(?:\s*,\s*cap\s+{_LEVEL})*\s*\)"
+    rf"|\bthuc hien\s+tai\s+cap\s+{_LEVEL}(?:\s*,\s*cap\s+{_LEVEL})*"
+    r"|\btai\s+cong an\s+cap\s+tinh\b"
+)
+_PREFIX = re.compile(r"^\s*thu tuc\s+")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def strip_levels(name: str) -> str:
+    """The name (cleaned, lowercase, diacritics kept) without qualifiers like "(thực hiện tại cấp tỉnh)"."""
+    cleaned = clean(name)
+    folded = fold(cleaned)
+    if len(folded) != len(cleaned):  # rare: a character without a one-letter folded form
+        folded = "".join(f if len(f := fold(c)) == 1 else c for c in cleaned)
+    out, last = [], 0
+    for m in _QUALIFIERS.finditer(folded):
+        out.append(cleaned[last : m.start()])
+        last = m.end()
+    out.append(cleaned[last:])
+    return " ".join("".join(out).split())
+
+
+def group_key(name: str) -> str:
+    """The procedure name folded, without level qualifiers and a leading "Thủ tục"."""
+    text = _PREFIX.sub("", fold(strip_levels(name)))
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def level_rank(levels: Sequence[Level], preferred: Sequence[Level]) -> int:
+    """0 for the first preferred level, 1 for the next…, len(preferred) when none is preferred."""
+    ranks = [preferred.index(lv) for lv in levels if lv in preferred]
+    return min(ranks) if ranks else len(preferred)
+
+
+def pick_representative(variants: Sequence[Procedure], preferred: Sequence[Level]) -> Procedure:
+    """The variant an office serving ``preferred`` levels would present (ties: shortest name, code)."""
+    return min(variants, key=lambda p: (level_rank(p.levels, preferred), len(p.name), p.code))

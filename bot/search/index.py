@@ -1,0 +1,166 @@
+"""The inverted index: BM25F weights over syllable unigrams and bigrams of each procedure's fields."""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.catalog.model import Procedure
+from bot.search.grouping import strip_levels
+from bot.search.normalize import accented_tokens, bigrams, tokenize
+from bot.search.stopwords import STOPWORDS
+
+# Field weights: the name and the aliases say what a procedure is; the result document and the
+# field (lĩnh vực) only hint at it.
+FIELD_WEIGHTS: dict[str, float] = {"name": 3.0, "aliases": 3.0, "result": 0.7, "field": 0.5}
+K1 = 1.2
+B = 0.5
+# Words too generic to tell procedures apart when a name is compared with a query.
+GENERIC: frozenset[str] = frozenset({"thu", "tuc", "cap", "giay", "doi", "voi", "truong", "hop", "cua", "va"})
+# Phrases that turn a base procedure into a special case (re-issue, change, mobile, foreign…). A name
+# carrying one the query does not mention is a worse answer than the base procedure.
+MARKERS: tuple[str, ...] = (
+    "luu dong",
+    "cap lai",
+    "dang ky lai",
+    "cap doi",
+    "gia han",
+    "dieu chinh",
+    "thu hoi",
+    "cham dut",
+    "xoa",
+    "huy",
+    "thay doi",
+    "sua doi",
+    "bo sung",
+    "yeu to nuoc ngoai",
+    "bien gioi",
+    "tam ngung",
+    "khoi phuc",
+    "dinh chinh",
+    "chuyen doi",
+    "ban sao",
+    "lien thong",
+)
+
+
+def result_text(proc: Procedure) -> str:
+    """The result document's name, without portal noise after "Mã:"."""
+    return proc.result.split("Mã:", 1)[0]
+
+
+@dataclass(slots=True)
+class DocInfo:
+    """What ranking needs to know about one indexed procedure."""
+
+    code: str
+    name: str
+    group: int
+    primary: frozenset[str]  # syllables of name + aliases, folded and as written (with diacritics)
+    secondary: frozenset[str]  # the same for the result document and the field
+    name_terms: dict[str, float]  # informative folded syllables heading the name → IDF
+    name_folded: str
+    markers: tuple[frozenset[str], ...]  # special-case phrases in the name, as syllable sets
+    for_people: bool  # individuals may file it (or the applicants are unknown)
+
+
+def _field_texts(proc: Procedure) -> dict[str, list[str]]:
+    return {
+        "name": [strip_levels(proc.name)],
+        "aliases": list(proc.aliases),
+        "result": [result_text(proc)],
+        "field": [proc.field],
+    }
+
+
+class InvertedIndex:
+    """Term → postings (document numbers, BM25F weights); unigrams and bigrams share one table."""
+
+    def __init__(self, procedures: Sequence[Procedure], groups: Sequence[int]) -> None:
+        n_docs = len(procedures)
+        field_tfs: list[dict[str, Counter[str]]] = []
+        field_lens: dict[str, list[int]] = defaultdict(list)
+        self.docs: list[DocInfo] = []
+        for proc, group in zip(procedures, groups, strict=True):
+            tfs: dict[str, Counter[str]] = {}
+            field_toks = {f: [tokenize(t) for t in texts] for f, texts in _field_texts(proc).items()}
+            for field, tok_lists in field_toks.items():
+                counter: Counter[str] = Counter()
+                for toks in tok_lists:
+                    counter.update(toks)
+                    counter.update(bigrams(toks))
+                tfs[field] = counter
+                field_lens[field].append(sum(map(len, tok_lists)))
+            field_tfs.append(tfs)
+            self.docs.append(_doc_info(proc, group, field_toks))
+        avg_len = {f: (sum(v) / len(v) if v else 0.0) or 1.0 for f, v in field_lens.items()}
+
+        df: Counter[str] = Counter()
+        for tfs in field_tfs:
+            df.update({t for c in tfs.values() for t in c})
+        self.idf: dict[str, float] = {t: math.log(1.0 + (n_docs - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        postings: dict[str, tuple[array[int], array[float]]] = {}
+        for doc_id, tfs in enumerate(field_tfs):
+            pseudo_tf: Counter[str] = Counter()
+            for field, counter in tfs.items():
+                norm = 1.0 - B + B * field_lens[field][doc_id] / avg_len[field]
+                weight = FIELD_WEIGHTS[field] / norm
+                for term, tf in counter.items():
+                    pseudo_tf[term] += weight * tf
+            for term, tf in pseudo_tf.items():
+                entry = postings.get(term)
+                if entry is None:
+                    entry = postings[term] = (array("I"), array("f"))
+                entry[0].append(doc_id)
+                entry[1].append(self.idf[term] * tf / (K1 + tf))
+        field_tfs.clear()
+        self.postings = postings
+        for doc in self.docs:
+            doc.name_terms = {t: self.idf.get(t, 1.0) for t in doc.name_terms}
+        # Frequent terms do not select candidates; they only add to candidates rarer terms found.
+        # Their weights are kept dense (one float per document) for direct lookup.
+        limit = max(n_docs / 25, 50)
+        self.common: dict[str, array[float]] = {}
+        for term, (docs, weights) in postings.items():
+            if len(docs) > limit:
+                dense = array("f", bytes(4 * n_docs))
+                for d, w in zip(docs, weights, strict=True):
+                    dense[d] = w
+                self.common[term] = dense
+        self.vocab: frozenset[str] = frozenset(t for t in self.idf if " " not in t)
+
+
+def _doc_info(proc: Procedure, group: int, field_toks: dict[str, list[list[str]]]) -> DocInfo:
+    name = strip_levels(proc.name)
+    prim_text = " ".join([name, *proc.aliases])
+    sec_text = " ".join([result_text(proc), proc.field])
+    name_toks = field_toks["name"][0]
+    folded_prim = {t for f in ("name", "aliases") for toks in field_toks[f] for t in toks}
+    folded_sec = {t for f in ("result", "field") for toks in field_toks[f] for t in toks}
+    return DocInfo(
+        code=proc.code,
+        name=proc.name,
+        group=group,
+        primary=frozenset(folded_prim.union(accented_tokens(prim_text))),
+        secondary=frozenset(folded_sec.union(accented_tokens(sec_text))),
+        name_terms=dict.fromkeys(_head_terms(name_toks), 1.0),
+        name_folded=" ".join(name_toks),
+        for_people=_for_people(proc.applicants),
+        markers=tuple(frozenset(m.split()) for m in MARKERS if f" {m} " in f" {' '.join(name_toks)} "),
+    )
+
+
+NAME_HEAD = 10  # a name's first informative syllables say what it is; the rest are details
+_PEOPLE = ("cong dan", "ca nhan", "nguoi viet nam", "ho gia dinh", "nguoi nuoc ngoai", "nguoi dan")
+
+
+def _head_terms(name_tokens: list[str]) -> list[str]:
+    return [t for t in name_tokens if t not in STOPWORDS and t not in GENERIC][:NAME_HEAD]
+
+
+def _for_people(applicants: str) -> bool:
+    text = " ".join(tokenize(applicants))
+    return not text or any(p in text for p in _PEOPLE)

@@ -1,0 +1,213 @@
+"""Turning a citizen's message into weighted evidence: typo fixes, lexicon expansion, stop words.
+
+A parsed query is a list of *slots*. A slot is one piece of evidence with one or more alternative
+wordings (the user's own words, or the official wordings a lexicon term stands for); a procedure
+gets the best alternative of each slot. Each alternative has *units* (informative syllables, used for
+coverage) and *terms* (unigrams and bigrams, used for BM25 scoring).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from bot.search.index import InvertedIndex
+from bot.search.lexicon import LexiconMatcher
+from bot.search.normalize import CODE_RE, accented_tokens, bigrams, canon, fold
+from bot.search.stopwords import STOP_ACCENTED, STOP_FOLDED, STOP_PHRASES
+
+_ASCII_WORD = re.compile(r"^[a-z0-9]+$")
+MAX_TOKENS = 60  # a chat message longer than this is cut: the start says what the user wants
+ORIGINAL_FACTOR = 0.6  # weight of a lexicon term's own words next to its official wordings
+UNKNOWN_WEIGHT = 4.5  # evidence mass of a word found nowhere in the catalog
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One informative syllable: folded form, and the accented form when the user typed one."""
+
+    folded: str
+    accented: str | None
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """One wording of a slot."""
+
+    units: tuple[Unit, ...]
+    terms: tuple[str, ...]
+    factor: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One piece of evidence in the query and its alternative wordings."""
+
+    alternatives: tuple[Alternative, ...]
+    weight: float
+
+
+@dataclass(slots=True)
+class ParsedQuery:
+    """The query as evidence, plus any procedure codes typed in it."""
+
+    slots: list[Slot] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+    corrected: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def weight(self) -> float:
+        """Total evidence mass."""
+        return sum(s.weight for s in self.slots)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    folded: str
+    accented: str | None  # None: typed without diacritics (or changed by a typo fix)
+
+
+class QueryParser:
+    """Parses messages against one index and one lexicon; typo corrections are cached."""
+
+    def __init__(self, index: InvertedIndex, lexicon: LexiconMatcher) -> None:
+        self.index = index
+        self.lexicon = lexicon
+        stop_forms = {canon(fold(w)) for w in STOP_ACCENTED} | {t for p in STOP_PHRASES for t in p}
+        self._known = index.vocab | lexicon.terms | STOP_FOLDED | stop_forms
+        self._vocab_list = sorted(t for t in index.vocab if len(t) >= 2 and not t.isdigit())
+        self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+        self._meanings = lru_cache(maxsize=4096)(self._meaning_alternative)
+
+    def parse(self, text: str) -> ParsedQuery:
+        """Parse a message into slots (and codes)."""
+        parsed = ParsedQuery(codes=CODE_RE.findall(text))
+        toks = self._tokens(text, parsed)
+        toks = _drop_stop_phrases(toks)
+        folded = [t.folded for t in toks]
+        cursor = 0
+        for exp in self.lexicon.find(folded, [t.accented for t in toks]):
+            self._add_run(parsed, toks[cursor : exp.start])
+            self._add_lexicon_slot(parsed, toks[exp.start : exp.end], exp.meanings)
+            cursor = exp.end
+        self._add_run(parsed, toks[cursor:])
+        return parsed
+
+    # -- tokens -----------------------------------------------------------------------------------
+    def _tokens(self, text: str, parsed: ParsedQuery) -> list[_Tok]:
+        out: list[_Tok] = []
+        for word in accented_tokens(text)[:MAX_TOKENS]:
+            if CODE_RE.fullmatch(word):
+                continue
+            f = canon(fold(word))
+            if not _ASCII_WORD.match(f):
+                continue
+            acc = word if word != f else None
+            if f in self._known or f.isdigit():
+                out.append(_Tok(f, acc))
+                continue
+            fixed = self._correct(f)
+            if fixed:
+                parsed.corrected[f] = " ".join(fixed)
+                out.extend(_Tok(x, None) for x in fixed)
+            else:
+                out.append(_Tok(f, acc))
+        return out
+
+    def _correct_uncached(self, token: str) -> tuple[str, ...]:
+        """Closest index syllable(s) for an unknown token: one edit away, or two glued syllables."""
+        if len(token) < 3 or token.isdigit():
+            return ()
+        best = process.extractOne(
+            token,
+            self._vocab_list,
+            scorer=Levenshtein.distance,
+            score_cutoff=1 if len(token) <= 5 else 2,
+        )
+        if best is not None:
+            candidates = [
+                w
+                for w in self._vocab_list
+                if abs(len(w) - len(token)) <= 2 and Levenshtein.distance(w, token) == best[1]
+            ]
+            # Prefer the most common of equally close words (rarer words are likelier false fixes).
+            return (min(candidates, key=lambda w: (self.index.idf.get(w, 99.0), w)),)
+        for cut in range(2, len(token) - 1):
+            left, right = token[:cut], token[cut:]
+            if left in self.index.vocab and right in self.index.vocab:
+                return (left, right)
+        return ()
+
+    # -- slots ------------------------------------------------------------------------------------
+    def _unit(self, tok: _Tok) -> Unit | None:
+        stop = tok.accented in STOP_ACCENTED if tok.accented is not None else tok.folded in STOP_FOLDED
+        if stop:
+            return None
+        idf = self.index.idf.get(tok.folded)
+        return Unit(tok.folded, tok.accented, UNKNOWN_WEIGHT if idf is None else _clip(idf))
+
+    def _add_run(self, parsed: ParsedQuery, toks: list[_Tok]) -> None:
+        """User words outside lexicon terms: one slot per informative syllable, bigrams for order."""
+        folded = [t.folded for t in toks]
+        pairs = bigrams(folded)
+        for i, tok in enumerate(toks):
+            unit = self._unit(tok)
+            if unit is None:
+                continue
+            terms = [tok.folded]
+            if i + 1 < len(toks):
+                terms.append(pairs[i])
+            parsed.slots.append(Slot((Alternative((unit,), tuple(terms)),), unit.weight))
+
+    def _add_lexicon_slot(self, parsed: ParsedQuery, toks: list[_Tok], meanings: tuple[str, ...]) -> None:
+        alts = [self._meanings(m) for m in meanings]
+        own_units = tuple(u for u in (self._unit(t) for t in toks) if u is not None)
+        folded = [t.folded for t in toks]
+        if own_units:
+            alts.append(Alternative(own_units, (*folded, *bigrams(folded)), ORIGINAL_FACTOR))
+        alts = [a for a in alts if a.units]
+        if not alts:
+            return  # shorthand for a stop word ("ko", "j")
+        weight = sum(_clip(self.index.idf.get(t.folded, UNKNOWN_WEIGHT)) for t in toks)
+        weight = min(weight, max(sum(u.weight for u in a.units) for a in alts))
+        parsed.slots.append(Slot(tuple(alts), weight))
+
+    def _meaning_alternative(self, meaning: str) -> Alternative:
+        toks = [_Tok(canon(fold(w)), w) for w in accented_tokens(meaning)]
+        units = tuple(u for u in (self._unit(t) for t in toks) if u is not None)
+        folded = [t.folded for t in toks]
+        return Alternative(units, (*folded, *bigrams(folded)))
+
+
+def _clip(idf: float) -> float:
+    return min(max(idf, 1.0), 6.0)
+
+
+_PHRASES_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _p in STOP_PHRASES:
+    _PHRASES_BY_FIRST.setdefault(_p[0], []).append(_p)
+
+
+def _drop_stop_phrases(toks: list[_Tok]) -> list[_Tok]:
+    out: list[_Tok] = []
+    i = 0
+    while i < len(toks):
+        for phrase in _PHRASES_BY_FIRST.get(toks[i].folded, ()):
+            n = len(phrase)
+            if tuple(t.folded for t in toks[i : i + n]) == phrase:
+                i += n
+                break
+        else:
+            out.append(toks[i])
+            i += 1
+    return out
+
+
+def similarity(a: str, b: str) -> float:
+    """Order-insensitive similarity of two folded strings in 0..1."""
+    return fuzz.token_set_ratio(a, b) / 100.0
