@@ -7,7 +7,6 @@ from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -17,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bot.dossiers.values import UTCDateTime
 from bot.storage.models import Base, utcnow
 
 
@@ -41,9 +41,7 @@ class Dossier(Base):
     """One filing by one applicant for one procedure."""
 
     __tablename__ = "dossiers"
-    __table_args__ = (
-        Index("ix_dossiers_open_unit_due", "is_open", "unit", "due_at"),
-    )
+    __table_args__ = (Index("ix_dossiers_open_unit_due", "is_open", "unit", "due_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -56,17 +54,17 @@ class Dossier(Base):
     # Verification data, never stored in clear: keyed hashes (HMAC with the server secret).
     phone_digest: Mapped[str] = mapped_column(String(64), default="")
     id_number_digest: Mapped[str] = mapped_column(String(64), default="")
-    received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_computed: Mapped[bool] = mapped_column(Boolean, default=False)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16), default=DossierStatus.UNKNOWN.value)
     status_text: Mapped[str] = mapped_column(String(255), default="")
     current_step: Mapped[str] = mapped_column(String(255), default="")
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     events: Mapped[list[DossierEvent]] = relationship(back_populates="dossier", order_by="DossierEvent.id")
     apologies: Mapped[list[Apology]] = relationship(back_populates="dossier", order_by="Apology.id")
@@ -79,7 +77,7 @@ class DossierEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     old_status: Mapped[str] = mapped_column(String(16), default="")
     new_status: Mapped[str] = mapped_column(String(16))
     status_text: Mapped[str] = mapped_column(String(255), default="")
@@ -96,8 +94,8 @@ class Apology(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
-    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    new_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    new_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reason: Mapped[str] = mapped_column(Text, default="")
 
     dossier: Mapped[Dossier] = relationship(back_populates="apologies")
@@ -115,7 +113,7 @@ class Subscription(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8), default="vi")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class VerificationAttempt(Base):
@@ -127,5 +125,7 @@ class VerificationAttempt(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean, default=False)
+    # digest of the dossier code asked about: limits guesses at one dossier across many chats
+    code_digest: Mapped[str] = mapped_column(String(64), default="", index=True)
