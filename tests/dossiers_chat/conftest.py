@@ -1,0 +1,135 @@
+"""Conversations about dossiers: the router with a database and a clock the test controls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.config import ENV_SECRET_KEY, Settings
+from bot.dossiers.models import Apology, Dossier, DossierStatus
+from bot.knowledge import Knowledge
+from bot.security import digest, normalise_id, normalise_phone
+from bot.storage.db import Database
+from handlers.context import Context
+from handlers.messages import Incoming, Kind, Reply
+from handlers.router import route
+from tests.handlers.conftest import LEXICON, PROCEDURES, SETTINGS, Chat
+
+CODE = "000.00.12.H12-251110-0001"
+PHONE = "0912 345 678"
+ID_NUMBER = "001090012345"
+#: Wednesday 18 November 2026, 10:00 in Hà Nội.
+NOW = datetime(2026, 11, 18, 3, 0, tzinfo=UTC)
+
+
+def local(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
+    """A time in the office time zone (UTC+7) as aware UTC."""
+    return datetime(y, mo, d, h, mi, tzinfo=UTC) - timedelta(hours=7)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+class DossierChat(Chat):
+    """``Chat`` with the database and clock the dossier flow needs, and its own chat id."""
+
+    def __init__(self, knowledge: Knowledge, db: Database, clock: Clock, settings: Settings = SETTINGS,
+                 chat_id: str = "c1") -> None:
+        super().__init__(knowledge, settings)
+        self.db = db
+        self.clock = clock
+        self.chat_id = chat_id
+
+    def context(self, text: str = "", kind: Kind = Kind.TEXT, choice: str = "") -> Context:
+        incoming = Incoming(channel="test", chat_id=self.chat_id, user_id=self.chat_id, kind=kind, text=text,
+                            choice=choice)
+        return Context(incoming=incoming, settings=self.settings, knowledge=self.knowledge, state=self.state,
+                       db=self.db, clock=self.clock)
+
+    def send(self, text: str = "", kind: Kind = Kind.TEXT, choice: str = "") -> list[Reply]:
+        return route(self.context(text, kind, choice))
+
+
+def with_verification(method: str) -> Settings:
+    """The test office, verifying citizens by ``method``."""
+    return SETTINGS.model_copy(update={"dossiers": SETTINGS.dossiers.model_copy(update={"verification": method})})
+
+
+@pytest.fixture(autouse=True)
+def secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fixed server secret, so no key file is written during tests."""
+    monkeypatch.setenv(ENV_SECRET_KEY, "test-secret-key-for-dossier-chats-0123456789")
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    """The small catalog of the conversation tests."""
+    return Knowledge.build(PROCEDURES, LEXICON, SETTINGS.office.levels)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Now = Wednesday 18/11/2026 10:00 local."""
+    return Clock()
+
+
+@pytest.fixture
+def new_chat(knowledge: Knowledge, database: Database, clock: Clock) -> Callable[..., DossierChat]:
+    """Factory of conversations sharing the database and the clock."""
+    return lambda **kw: DossierChat(knowledge, database, clock, **kw)
+
+
+@pytest.fixture
+def chat(new_chat: Callable[..., DossierChat]) -> DossierChat:
+    """A fresh conversation."""
+    return new_chat()
+
+
+def add_dossier(db: Database, code: str = CODE, *, phone: str = PHONE, id_number: str = ID_NUMBER,
+                apology: tuple[datetime, datetime | None, str] | None = None, **fields: Any) -> int:
+    """Store a dossier the way an import would (digests, never the phone or ID in clear); its id."""
+    last4 = normalise_phone(phone)[-4:]
+    values: dict[str, Any] = {
+        "procedure_code": "1.001193",
+        "procedure_name": "Thủ tục đăng ký khai sinh",
+        "unit": "Phòng Tư pháp",
+        "applicant_name": "Nguyễn Văn An",
+        "received_at": local(2026, 11, 9, 8, 30),
+        "due_at": local(2026, 11, 16, 17, 0),
+        "status": DossierStatus.PROCESSING.value,
+        "status_text": "Đang xử lý",
+        "current_step": "Thẩm định hồ sơ",
+        "is_open": True,
+        **fields,
+    }
+    with db.session() as s:
+        dossier = Dossier(code=code, phone_digest=digest(last4, "phone_last4") if last4 else "",
+                          id_number_digest=digest(normalise_id(id_number), "id_number") if id_number else "",
+                          **values)
+        s.add(dossier)
+        s.flush()
+        if apology is not None:
+            sent, new_due, reason = apology
+            s.add(Apology(dossier_id=dossier.id, sent_at=sent, new_due_at=new_due, reason=reason))
+        s.commit()
+        return dossier.id
+
+
+@pytest.fixture
+def dossier_id(database: Database) -> Iterator[int]:
+    """The standard test dossier: processing, due Monday 16/11 17:00, with an apology."""
+    yield add_dossier(database, apology=(local(2026, 11, 16, 9, 0), local(2026, 11, 20, 17, 0),
+                                         "Chờ ý kiến của cơ quan phối hợp"))
