@@ -1,0 +1,1 @@
+"""The officers' morning alert: what it says, when it is enqueued, and the commands behind it."""

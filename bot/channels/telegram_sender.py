@@ -1,0 +1,80 @@
+"""The outbox's Telegram sender: the adapter's own rendering, with Telegram errors mapped for retries.
+
+Rendering (HTML, pieces under 4096 characters, inline keyboard, CSV as a document, PNG as a photo) is
+``bot.channels.telegram.send_reply``. That function sits out short flood-control pauses itself, which suits
+answering a user but not the outbox, whose dispatcher schedules retries from the database. So the bot is
+wrapped: a ``RetryAfter`` becomes ``RetryLater`` at once and the dispatcher decides when to try again.
+
+A reply is a unit: if its second API call fails (the CSV after the text), the retry sends the whole reply
+again. Outbox messages are built to fit one text message, so in practice this does not happen.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+
+# _retry_seconds: the adapter's reading of PTB's int-or-timedelta retry_after, shared rather than repeated
+from bot.channels.telegram import CHANNEL, _retry_seconds, send_reply
+from bot.outbox.sender import PermanentFailure, RetryLater
+from handlers.messages import Reply
+
+log = logging.getLogger(__name__)
+
+_SENDING_METHODS = frozenset({"send_message", "send_document", "send_photo"})
+
+
+class _NoWaitBot:
+    """Delegates to a ``Bot``; its sending methods raise ``RetryLater`` instead of ``RetryAfter``."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._bot, name)
+        if name not in _SENDING_METHODS:
+            return attr
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await attr(*args, **kwargs)
+            except RetryAfter as exc:
+                raise RetryLater("Telegram flood control (429)", retry_after=_retry_seconds(exc)) from exc
+
+        return call
+
+
+class TelegramSender:
+    """``bot.outbox.sender.Sender`` for Telegram."""
+
+    channel = CHANNEL
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self._sending_bot = cast(Bot, _NoWaitBot(bot))
+
+    async def start(self) -> None:
+        """Open the bot's HTTP connections (in the event loop that will send)."""
+        await self.bot.initialize()
+
+    async def stop(self) -> None:
+        """Close the bot's HTTP connections."""
+        await self.bot.shutdown()
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """Send ``reply``; raises ``RetryLater`` (429, 5xx, network) or ``PermanentFailure`` (blocked, gone)."""
+        try:
+            await send_reply(self._sending_bot, chat_id, reply)
+        except RetryLater:
+            raise
+        except (Forbidden, ChatMigrated) as exc:  # blocked by the user, kicked, or the group moved
+            raise PermanentFailure(f"{type(exc).__name__}: {exc.message}") from exc
+        except BadRequest as exc:  # chat not found, message refused: sending it again cannot help
+            raise PermanentFailure(f"BadRequest: {exc.message}") from exc
+        except (NetworkError, InvalidToken) as exc:  # timeouts, 5xx, connection errors; a token being fixed
+            raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc
+        except TelegramError as exc:
+            raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc

@@ -1,0 +1,336 @@
+"""Delivering outbox rows: claim atomically, send through the channel's Sender, record the outcome.
+
+Guarantees (see the README section "Outbox"):
+
+- **One row per key.** ``enqueue`` inserts with ``ON CONFLICT DO NOTHING`` on ``dedupe_key``.
+- **Never two live senders for one row.** A worker claims a due row by moving it to ``sending`` with a
+  lease (``claimed_by``/``claimed_until``, ``attempts`` + 1) in one atomic statement: PostgreSQL with
+  ``SELECT … FOR UPDATE SKIP LOCKED``, SQLite with a per-row compare-and-set ``UPDATE … WHERE status=…``.
+  Every later update is fenced on (claimed_by, attempts), and a worker never starts a send once its lease
+  has run out.
+- **At-least-once across crashes.** A process killed after the platform accepted a message but before the
+  row was marked ``sent`` leaves it ``sending``; when the lease expires another worker sends it again. So a
+  crash can cause one duplicate of that one message, never a loss; a ``sent`` row is never sent again.
+- **Retries.** ``RetryLater`` (429, 5xx, network) → back to ``pending`` after
+  ``max(retry_after, exponential backoff with jitter)``; ``PermanentFailure`` or ``max_attempts`` reached
+  → ``failed`` with ``last_error`` (shown to administrators by ``/loigui`` and ``officers failures``).
+- **Rate limits.** Per process: a token bucket for the overall rate (default 25/s) and at least
+  ``per_chat_interval`` (1 s) between two messages to one chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.logs import mask_id
+from bot.outbox.models import OutboxMessage, OutboxStatus
+from bot.outbox.sender import PermanentFailure, RetryLater, Sender
+from bot.storage.db import Database
+from bot.storage.models import utcnow
+from handlers.messages import Attachment, Choice, Reply
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class RateLimiter:
+    """A token bucket for the overall rate plus a minimum interval per chat, on an injectable clock.
+
+    ``acquire`` waits until both allow a send and takes the token in the same step (no await in between),
+    so concurrent tasks on one event loop never share a token. A chat that must wait does not hold a token
+    meanwhile, so one busy chat never slows down the others.
+    """
+
+    def __init__(self, rate: float, per_chat_interval: float, *, burst: int = 1, clock: Clock = time.monotonic):
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be positive and burst at least 1")
+        self._rate = rate
+        self._burst = float(burst)
+        self._per_chat = per_chat_interval
+        self._clock = clock
+        self._tokens = float(burst)
+        self._last = clock()
+        self._chat_next: dict[str, float] = {}
+
+    def _refill(self) -> float:
+        now = self._clock()
+        self._tokens = min(self._burst, self._tokens + (now - self._last) * self._rate)
+        self._last = now
+        return now
+
+    def delay(self, chat: str) -> float:
+        """Seconds until a send to ``chat`` is allowed (0: now)."""
+        now = self._refill()
+        overall = 0.0 if self._tokens >= 1 - 1e-9 else (1 - self._tokens) / self._rate
+        return max(overall, self._chat_next.get(chat, now) - now, 0.0)
+
+    def take(self, chat: str) -> None:
+        """Record a send to ``chat`` now."""
+        now = self._refill()
+        self._tokens -= 1
+        self._chat_next[chat] = now + self._per_chat
+
+    async def acquire(self, chat: str, sleep: Sleep) -> None:
+        """Wait (with ``sleep``) until a send to ``chat`` is allowed, and take it."""
+        while (wait := self.delay(chat)) > 0:
+            await sleep(wait)
+        self.take(chat)
+
+    def hold(self, chat: str, seconds: float) -> None:
+        """Keep ``chat`` quiet for ``seconds`` (the platform said "retry after")."""
+        until = self._clock() + seconds
+        self._chat_next[chat] = max(self._chat_next.get(chat, until), until)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A row this worker holds the lease on: enough to send it and to fence the final update."""
+
+    id: int
+    channel: str
+    chat_id: str
+    attempts: int
+    claimed_until: datetime
+    reply: Reply
+
+
+def reply_of(row: OutboxMessage) -> Reply:
+    """The ``Reply`` stored in an outbox row."""
+    choices = [[Choice(label=c["label"], data=c["data"]) for c in r] for r in (row.choices or [])]
+    attachments = []
+    if row.attachment is not None:
+        attachments.append(Attachment(row.attachment_name, bytes(row.attachment), row.attachment_mime))
+    return Reply(text=row.text, choices=choices, attachments=attachments)
+
+
+class Dispatcher:
+    """Sends due outbox rows through the registered senders (one per channel)."""
+
+    def __init__(
+        self,
+        db: Database,
+        senders: Mapping[str, Sender],
+        *,
+        global_rate: float = 25.0,
+        burst: int = 1,
+        per_chat_interval: float = 1.0,
+        max_attempts: int = 8,
+        worker_id: str = "",
+        lease: timedelta = timedelta(minutes=2),
+        batch_size: int = 50,
+        base_backoff: float = 2.0,
+        max_backoff: float = 3600.0,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.senders = dict(senders)
+        self.max_attempts = max_attempts
+        self.worker_id = (worker_id or f"w-{random.getrandbits(32):08x}")[:64]
+        self.lease = lease
+        self.batch_size = batch_size
+        self.base_backoff = base_backoff
+        self.max_backoff = max_backoff
+        self.limiter = RateLimiter(global_rate, per_chat_interval, burst=burst, clock=clock)
+        self._clock = clock
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+
+    # ----------------------------------------------------------------- public
+
+    async def run_once(self, now: datetime | None = None) -> int:
+        """Claim the rows due at ``now``, send them, record the outcomes; how many were delivered."""
+        now = (now or utcnow()).astimezone(UTC)
+        claims = await asyncio.to_thread(self.claim, now)
+        if not claims:
+            return 0
+        started = self._clock()
+        results = await asyncio.gather(*(self._deliver(c, now, started) for c in claims))
+        return sum(results)
+
+    async def run_forever(self, stop: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
+        """Deliver until ``stop`` is set, looking for new rows every ``idle_seconds`` when idle."""
+        while not stop.is_set():
+            try:
+                sent = await self.run_once()
+            except Exception:  # a database hiccup must not end delivery for good
+                log.exception("outbox dispatch failed; retrying")
+                sent = 0
+            if sent:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
+
+    def backoff(self, attempts: int) -> float:
+        """Seconds before retry number ``attempts`` + 1: exponential, capped, with "equal jitter"."""
+        ceiling = min(self.max_backoff, self.base_backoff * 2 ** max(attempts - 1, 0))
+        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+
+    # ----------------------------------------------------------------- claiming
+
+    def _due(self, now: datetime):  # type: ignore[no-untyped-def]
+        """Rows this worker may claim: pending and due, or sending with an expired lease (a dead worker)."""
+        return and_(
+            OutboxMessage.channel.in_(list(self.senders)),
+            or_(
+                and_(OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.next_attempt_at <= now),
+                and_(OutboxMessage.status == OutboxStatus.SENDING.value, OutboxMessage.claimed_until < now),
+            ),
+        )
+
+    def claim(self, now: datetime) -> list[Claim]:
+        """Atomically take up to ``batch_size`` due rows for this worker (synchronous; one transaction)."""
+        if not self.senders:
+            return []
+        until = now + self.lease
+        with self.db.session() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                ids = self._claim_locked(session, now, until)
+            else:
+                ids = self._claim_each(session, now, until)
+            rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))) if ids else []
+            session.commit()
+        rows.sort(key=lambda r: r.id)
+        return [Claim(r.id, r.channel, r.chat_id, r.attempts, until, reply_of(r)) for r in rows]
+
+    def _claim_values(self, until: datetime) -> dict[str, object]:
+        return {
+            "status": OutboxStatus.SENDING.value,
+            "claimed_by": self.worker_id,
+            "claimed_until": until,
+            "attempts": OutboxMessage.attempts + 1,
+        }
+
+    def _claim_locked(self, session: Session, now: datetime, until: datetime) -> list[int]:
+        """PostgreSQL: lock due rows, skipping rows another worker is claiming, and lease them."""
+        ids = list(
+            session.scalars(
+                select(OutboxMessage.id)
+                .where(self._due(now))
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        if ids:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .values(**self._claim_values(until))
+                .execution_options(synchronize_session=False)
+            )
+        return ids
+
+    def _claim_each(self, session: Session, now: datetime, until: datetime) -> list[int]:
+        """SQLite: compare-and-set each candidate; a row another process took meanwhile no longer matches."""
+        candidates = list(
+            session.scalars(
+                select(OutboxMessage.id)
+                .where(self._due(now))
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .limit(self.batch_size)
+            )
+        )
+        taken = []
+        for row_id in candidates:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row_id, self._due(now))
+                .values(**self._claim_values(until))
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount == 1:
+                taken.append(row_id)
+        return taken
+
+    # ----------------------------------------------------------------- sending
+
+    async def _deliver(self, claim: Claim, now: datetime, started: float) -> int:
+        chat_key = f"{claim.channel}:{claim.chat_id}"
+        await self.limiter.acquire(chat_key, self._sleep)
+        at = now + timedelta(seconds=self._clock() - started)
+        if at >= claim.claimed_until:  # our lease ran out while waiting: another worker may own the row now
+            log.warning("outbox %d: lease expired before sending; leaving it to be reclaimed", claim.id)
+            return 0
+        try:
+            await self.senders[claim.channel].send(claim.chat_id, claim.reply)
+        except RetryLater as exc:
+            if exc.retry_after:
+                self.limiter.hold(chat_key, exc.retry_after)
+            await asyncio.to_thread(self._retry_or_fail, claim, at, exc)
+            return 0
+        except PermanentFailure as exc:
+            log.warning("outbox %d to %s failed permanently: %s", claim.id, mask_id(claim.chat_id), exc)
+            await asyncio.to_thread(self._finish, claim, OutboxStatus.FAILED, at, f"permanent: {exc}")
+            return 0
+        except Exception as exc:  # a sender bug or an unmapped error: retry with backoff, never crash the loop
+            log.exception("outbox %d: unexpected error from the %s sender", claim.id, claim.channel)
+            await asyncio.to_thread(self._retry_or_fail, claim, at, RetryLater(f"{type(exc).__name__}: {exc}"))
+            return 0
+        await asyncio.to_thread(self._finish, claim, OutboxStatus.SENT, at, "")
+        return 1
+
+    def _retry_or_fail(self, claim: Claim, at: datetime, exc: RetryLater) -> None:
+        if claim.attempts >= self.max_attempts:
+            log.warning("outbox %d: giving up after %d attempts", claim.id, claim.attempts)
+            self._finish(claim, OutboxStatus.FAILED, at, f"gave up after {claim.attempts} attempts: {exc}")
+            return
+        delay = max(exc.retry_after or 0.0, self.backoff(claim.attempts))
+        log.info("outbox %d: retry in %.1f s (%s)", claim.id, delay, exc)
+        self._finish(claim, OutboxStatus.PENDING, at, str(exc), next_attempt_at=at + timedelta(seconds=delay))
+
+    def _finish(
+        self,
+        claim: Claim,
+        status: OutboxStatus,
+        at: datetime,
+        error: str,
+        *,
+        next_attempt_at: datetime | None = None,
+    ) -> None:
+        """Record the outcome, fenced on this worker's claim (a reclaimed row is left to its new owner)."""
+        values: dict[str, object] = {"status": status.value, "claimed_until": None, "last_error": error[:1000]}
+        if status is OutboxStatus.SENT:
+            values["sent_at"] = at
+        if next_attempt_at is not None:
+            values["next_attempt_at"] = next_attempt_at
+        with self.db.session() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == claim.id,
+                    OutboxMessage.status == OutboxStatus.SENDING.value,
+                    OutboxMessage.claimed_by == self.worker_id,
+                    OutboxMessage.attempts == claim.attempts,
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+        if result.rowcount != 1:
+            log.warning("outbox %d: claim lost before recording %s", claim.id, status.value)
+
+
+def failures(session: Session, limit: int = 20) -> list[OutboxMessage]:
+    """The most recent permanently failed messages, newest first (for administrators)."""
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.FAILED.value)
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )

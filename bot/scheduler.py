@@ -1,0 +1,150 @@
+"""Background work of a running assistant: the morning alert at ``alerts.time``, the weekly report to unit
+leaders at ``reports.weekly_time`` and outbox delivery.
+
+APScheduler's ``BackgroundScheduler`` (a thread) is used rather than ``AsyncIOScheduler`` because the
+assistant runs under three different loops — the console reads stdin synchronously, PTB's
+``run_polling`` owns its event loop, the webhook server runs under ``asyncio.run`` — and the scheduler must
+work the same under each. The outbox dispatcher, which is async, gets its own thread and event loop (and
+its own ``telegram.Bot``), so slow deliveries never hold up the chat.
+
+The cron fires Monday–Saturday in the office time zone; the job itself asks the calendar whether today is a
+working day, so Tết, other holidays and make-up Saturdays follow ``[calendar]``, not the cron. Missing the
+07:30 run (the process was down) is handled by :func:`bot.alerts.job.catch_up` at start-up, same day only.
+Running several processes is safe: the enqueue is exactly-once per officer and day in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Mapping
+from typing import Protocol
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.alerts.clock import office_zone
+from bot.alerts.job import catch_up, enqueue_morning_alerts
+from bot.alerts.senders import started
+from bot.config import Settings
+from bot.outbox.dispatch import Dispatcher
+from bot.outbox.sender import Sender
+from bot.storage.db import Database
+from bot.storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "morning-alert"
+WEEKLY_JOB_ID = "weekly-report"
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class AssistantLike(Protocol):
+    """What the scheduler needs from ``bot.app.Assistant``."""
+
+    @property
+    def db(self) -> Database:
+        """The shared database."""
+        ...
+
+    @property
+    def settings(self) -> Settings:
+        """The office settings."""
+        ...
+
+
+def alert_trigger(settings: Settings) -> CronTrigger:
+    """Monday–Saturday at ``alerts.time`` in the office time zone (the job checks the working-day calendar)."""
+    at = settings.alerts.time
+    return CronTrigger(day_of_week="mon-sat", hour=at.hour, minute=at.minute, second=at.second,
+                       timezone=office_zone(settings))  # fmt: skip
+
+
+def weekly_trigger(settings: Settings) -> CronTrigger:
+    """``reports.weekly_weekday`` at ``reports.weekly_time`` in the office time zone."""
+    at = settings.reports.weekly_time
+    return CronTrigger(day_of_week=_WEEKDAYS[settings.reports.weekly_weekday], hour=at.hour, minute=at.minute,
+                       second=at.second, timezone=office_zone(settings))  # fmt: skip
+
+
+class Scheduler:
+    """The alert cron and the outbox delivery thread; ``shutdown()`` stops both."""
+
+    def __init__(self, db: Database, settings: Settings, senders: Mapping[str, Sender]) -> None:
+        self.db = db
+        self.settings = settings
+        self.senders = dict(senders)
+        self.cron = BackgroundScheduler(timezone=office_zone(settings))
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Catch up on a missed run of today, schedule the next ones and start delivering."""
+        if self.settings.alerts.enabled:
+            self.cron.add_job(
+                self.morning_alert, alert_trigger(self.settings), id=JOB_ID, coalesce=True,
+                misfire_grace_time=3600, max_instances=1, replace_existing=True,
+            )  # fmt: skip
+            self.cron.add_job(self.catch_up, id="catch-up")  # runs at once, in the scheduler's thread
+        if self.settings.reports.weekly_enabled:
+            self.cron.add_job(
+                self.weekly_report, weekly_trigger(self.settings), id=WEEKLY_JOB_ID, coalesce=True,
+                misfire_grace_time=6 * 3600, max_instances=1, replace_existing=True,
+            )  # fmt: skip
+        self.cron.start()
+        self._thread = threading.Thread(target=self._deliver, name="outbox-dispatcher", daemon=True)
+        self._thread.start()
+        self._ready.wait(5)
+
+    def morning_alert(self) -> int:
+        """The cron job: enqueue today's alerts (nothing on a day off)."""
+        try:
+            return enqueue_morning_alerts(self.db, self.settings, utcnow())
+        except Exception:
+            log.exception("morning alert job failed")
+            return 0
+
+    def weekly_report(self) -> int:
+        """The weekly cron job: one report with its chart per unit leader (exactly once per ISO week)."""
+        from bot.reports.weekly import enqueue_weekly_reports
+
+        try:
+            return enqueue_weekly_reports(self.db, self.settings, utcnow())
+        except Exception:
+            log.exception("weekly report job failed")
+            return 0
+
+    def catch_up(self) -> int:
+        """Start-up: send today's alerts if their time has passed and they were not enqueued yet."""
+        try:
+            return catch_up(self.db, self.settings, utcnow())
+        except Exception:
+            log.exception("morning alert catch-up failed")
+            return 0
+
+    def _deliver(self) -> None:
+        asyncio.run(self._deliver_async())
+
+    async def _deliver_async(self) -> None:
+        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+        self._ready.set()
+        async with started(self.senders) as senders:
+            await Dispatcher(self.db, senders).run_forever(self._stop)
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Stop the cron and let the dispatcher finish the message it is sending."""
+        self.cron.shutdown(wait=False)
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+def start_scheduler(assistant: AssistantLike, senders: Mapping[str, Sender]) -> Scheduler:
+    """Start the morning alert cron (with today's catch-up) and outbox delivery for ``assistant``."""
+    scheduler = Scheduler(assistant.db, assistant.settings, senders)
+    scheduler.start()
+    return scheduler
