@@ -1,0 +1,1 @@
+"""Satisfaction and on-time reports per unit, field and procedure; CSV export; weekly charts."""
