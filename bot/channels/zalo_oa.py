@@ -1,0 +1,262 @@
+"""Zalo Official Account channel (OA API v3): signed webhook events in, customer-service messages out.
+
+Every webhook request is verified before anything is parsed for the assistant: ``X-ZEvent-Signature:
+mac=<hex>`` must equal sha256(app id + raw body + timestamp + OA secret key) (compared in constant time),
+the body's ``app_id`` must be ours and its ``timestamp`` within a window of now (replays are refused).
+``user_send_text`` is answered like any question, ``follow`` gets the greeting, ``unfollow`` is logged and
+not answered, other ``user_send_*`` events (pictures, stickers…) get a polite hint, anything else is
+acknowledged and ignored. Events are de-duplicated by ``msg_id``.
+
+Replies go through ``POST {base}/v3.0/oa/message/cs`` with the ``access_token`` header; the token comes
+from ``bot.channels.zalo_tokens`` and is refreshed once, then the send retried, when Zalo rejects it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from bot.channels.zalo_bot import attachment_note, deliver, plain_pieces
+from bot.channels.zalo_tokens import TokenUnavailable, ZaloTokenStore
+from bot.logs import mask_id
+from bot.outbox.sender import PermanentFailure, RetryLater
+from handlers.messages import Incoming, Kind, Reply
+
+CHANNEL = "zalo_oa"
+MAX_TEXT = 2000
+DEFAULT_BASE_URL = "https://openapi.zalo.me"
+SIGNATURE_HEADER = "X-ZEvent-Signature"
+MESSAGE_PATH = "/v3.0/oa/message/cs"
+#: OA API error codes meaning "this access token is invalid or expired": refresh once and retry.
+TOKEN_ERRORS = frozenset({-216, -124, -220})
+#: OA API error codes meaning "slow down".
+RATE_ERRORS = frozenset({-32})
+#: How long a deferred send waits when the token cannot be refreshed (an administrator must act).
+TOKEN_RETRY_SECONDS = 300.0
+
+log = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------- signatures
+
+
+def signature(app_id: str, body: bytes, timestamp: str, secret: str) -> str:
+    """The hex digest Zalo puts after ``mac=``: sha256(app_id + raw body + timestamp + secret)."""
+    return hashlib.sha256(app_id.encode() + body + timestamp.encode() + secret.encode()).hexdigest()
+
+
+def signature_matches(header: str | None, app_id: str, body: bytes, timestamp: str, secret: str) -> bool:
+    """Constant-time check of an ``X-ZEvent-Signature`` header value."""
+    if not header or not secret:
+        return False
+    given = header.strip()
+    given = given[4:] if given.lower().startswith("mac=") else given
+    expected = signature(app_id, body, timestamp, secret)
+    return hmac.compare_digest(given.lower().encode("latin-1", "replace"), expected.encode())
+
+
+class Rejected(Exception):
+    """A webhook request that must not be processed; ``status`` is the HTTP answer."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def verified_event(
+    body: bytes, header: str | None, app_id: str, secret: str, window: float, now: float | None = None
+) -> dict[str, Any]:
+    """The event of a webhook request that passed every check, else ``Rejected`` (400/401/403)."""
+    try:
+        event = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise Rejected(400, "malformed JSON") from None
+    if not isinstance(event, dict):
+        raise Rejected(400, "not an OA event")
+    timestamp = str(event.get("timestamp") or "")
+    if not signature_matches(header, app_id, body, timestamp, secret):
+        raise Rejected(401, "bad signature")
+    if str(event.get("app_id") or "") != app_id:
+        raise Rejected(403, "event for another app")
+    try:
+        sent_at = int(timestamp) / 1000
+    except ValueError:
+        raise Rejected(401, "bad timestamp") from None
+    if abs((time.time() if now is None else now) - sent_at) > window:
+        raise Rejected(401, "stale timestamp")
+    return event
+
+
+# --------------------------------------------------------------------------- event → Incoming
+
+
+@dataclass(frozen=True, slots=True)
+class OAEvent:
+    """A verified event: its de-duplication key, its name, and the message to answer (None: no answer)."""
+
+    key: str
+    name: str
+    user_id: str
+    incoming: Incoming | None
+
+
+def _id_of(event: dict[str, Any], *fields: str) -> str:
+    for name in fields:
+        part = event.get(name)
+        if isinstance(part, dict) and part.get("id") not in (None, ""):
+            return str(part["id"])
+    return ""
+
+
+def oa_event(event: dict[str, Any]) -> OAEvent | None:
+    """The ``OAEvent`` of a verified event; None for events the assistant ignores."""
+    name = str(event.get("event_name") or "")
+    message = event.get("message") if isinstance(event.get("message"), dict) else {}
+    user = _id_of(event, "follower", "sender") if name in ("follow", "unfollow") else _id_of(event, "sender")
+    if not user:
+        return None
+    key = str(message.get("msg_id") or f"{name}:{user}:{event.get('timestamp')}")
+    common = {"channel": CHANNEL, "chat_id": user, "user_id": user}
+    text = message.get("text")
+    if name == "user_send_text" and isinstance(text, str):
+        return OAEvent(key, name, user, Incoming(kind=Kind.TEXT, text=text, **common))
+    if name == "follow":
+        return OAEvent(key, name, user, Incoming(kind=Kind.TEXT, text="/start", **common))
+    if name == "unfollow":
+        return OAEvent(key, name, user, None)
+    if name.startswith("user_send_"):  # image, sticker, gif, file, location, audio…
+        return OAEvent(key, name, user, Incoming(kind=Kind.UNSUPPORTED, **common))
+    return None
+
+
+# --------------------------------------------------------------------------- sending
+
+
+class ZaloOAClient:
+    """Sends customer-service texts with a valid access token; one refresh-and-retry on a token error."""
+
+    def __init__(
+        self, tokens: ZaloTokenStore, base_url: str = DEFAULT_BASE_URL, *, http: httpx.AsyncClient | None = None,
+        timeout: float = 10.0,
+    ) -> None:  # fmt: skip
+        self.tokens = tokens
+        self._url = base_url.rstrip("/") + MESSAGE_PATH
+        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self._own_http = http is None
+
+    async def send_text(self, user_id: str, text: str) -> dict[str, Any]:
+        """Send ``text`` to ``user_id``; ``RetryLater`` / ``PermanentFailure`` when it cannot be sent."""
+        token = await self._token()
+        try:
+            return await self._post(token, user_id, text)
+        except _TokenRejected:
+            token = await self._token(rejected=token)
+            try:
+                return await self._post(token, user_id, text)
+            except _TokenRejected:
+                raise RetryLater("OA access token rejected twice", TOKEN_RETRY_SECONDS) from None
+
+    async def _token(self, rejected: str = "") -> str:
+        try:
+            return await asyncio.to_thread(self.tokens.access_token, rejected=rejected)
+        except TokenUnavailable as exc:
+            raise RetryLater(f"no OA access token: {exc}", None if exc.transient else TOKEN_RETRY_SECONDS) from None
+
+    async def _post(self, token: str, user_id: str, text: str) -> dict[str, Any]:
+        body = {"recipient": {"user_id": user_id}, "message": {"text": text}}
+        try:
+            answer = await self._http.post(self._url, json=body, headers={"access_token": token})
+        except httpx.TransportError as exc:
+            raise RetryLater(f"OA API: network error ({type(exc).__name__})") from None
+        if answer.status_code == 429:
+            raise RetryLater("OA API: HTTP 429", _float(answer.headers.get("retry-after")))
+        if answer.status_code >= 500:
+            raise RetryLater(f"OA API: HTTP {answer.status_code}")
+        try:
+            data = answer.json()
+        except ValueError:
+            data = {}
+        error = data.get("error") if isinstance(data, dict) else None
+        if answer.status_code == 401 or error in TOKEN_ERRORS:
+            raise _TokenRejected
+        if error in RATE_ERRORS:
+            raise RetryLater(f"OA API: error {error}")
+        if answer.status_code != 200 or error != 0:
+            message = str(data.get("message", "")) if isinstance(data, dict) else ""
+            raise PermanentFailure(f"OA API: HTTP {answer.status_code}, error {error}: {message[:200]}")
+        return data
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections (only if this client created them)."""
+        if self._own_http:
+            await self._http.aclose()
+
+
+class _TokenRejected(Exception):
+    """The API refused the access token."""
+
+
+def _float(raw: str | None) -> float | None:
+    try:
+        return float(raw) if raw else None
+    except ValueError:
+        return None
+
+
+class ZaloOASender:
+    """The outbox ``Sender`` for the OA: plain-text pieces with numbered choices; files as a text note."""
+
+    channel = CHANNEL
+
+    def __init__(self, client: ZaloOAClient) -> None:
+        self.client = client
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """Send ``reply`` to the OA follower ``chat_id``."""
+        for piece in plain_pieces(reply, MAX_TEXT):
+            await self.client.send_text(chat_id, piece)
+        for attachment in reply.attachments:
+            await self.client.send_text(chat_id, attachment_note(attachment))
+
+
+# --------------------------------------------------------------------------- the adapter
+
+
+class ZaloOAAdapter:
+    """Verified OA events → the assistant → replies (deferred ones go to the outbox)."""
+
+    def __init__(self, assistant: Any, sender: ZaloOASender, app_id: str, secret: str, *, window: float = 300) -> None:
+        if not app_id or not secret:
+            raise ValueError("the OA app id and ZALO_OA_SECRET_KEY are required")
+        self.assistant = assistant
+        self.sender = sender
+        self.app_id = app_id
+        self._secret = secret
+        self.window = window
+
+    def verify(self, body: bytes, header: str | None) -> dict[str, Any]:
+        """The event if the request is authentic and fresh; ``Rejected`` otherwise."""
+        return verified_event(body, header, self.app_id, self._secret, self.window)
+
+    async def handle_event(self, event: dict[str, Any]) -> bool:
+        """Answer one verified event; True when it was new and handled."""
+        oa = oa_event(event)
+        if oa is None:
+            return False
+        if not await asyncio.to_thread(self.assistant.updates.claim, CHANNEL, oa.key):
+            log.info("zalo_oa: ignored redelivered %s", oa.name)
+            return False
+        if oa.incoming is None:
+            log.info("zalo_oa: %s unfollowed the OA", mask_id(oa.user_id))
+            return True
+        replies = await asyncio.to_thread(self.assistant.handle, oa.incoming)
+        await deliver(self.sender, getattr(self.assistant, "db", None), oa.user_id, replies, oa.key)
+        return True
