@@ -91,6 +91,7 @@ class Assistant:
             state=state,
             is_admin=self.is_admin(incoming),
             reload_catalog=self.refresh_catalog,
+            db=self.db,
         )
         try:
             replies = route(ctx)

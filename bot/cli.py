@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import logging
 import sys
@@ -12,6 +13,16 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
 
 log = logging.getLogger("bot")
+
+#: Commands implemented next to the feature they operate: module → the commands it adds.
+#: Each module has ``add_parser(subparsers)`` and ``run(args, settings) -> int``.
+PLUGINS: dict[str, tuple[str, ...]] = {
+    "bot.dossiers.cli": ("dossiers",),
+    "bot.officers.cli": ("officers",),
+    "bot.alerts.cli": ("alerts",),
+    "bot.reports.cli": ("report",),
+    "bot.channels.zalo_cli": ("web", "zalo"),
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", help="search procedures")
     search.add_argument("--jsonl", action="store_true", help="batch: one question per stdin line → JSON lines")
     search.add_argument("query", nargs="*", help="a question (when not --jsonl)")
+    for module in PLUGINS:
+        importlib.import_module(module).add_parser(sub)
     return p
 
 
@@ -93,10 +106,13 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(command: str, settings: Settings) -> int:
+    from bot.alerts.senders import configured_senders
     from bot.app import build_assistant
+    from bot.scheduler import start_scheduler
 
     assistant = build_assistant(settings)
     assistant.watch_catalog()
+    scheduler = start_scheduler(assistant, configured_senders(settings))
     try:
         if command == "telegram" or (command == "run" and settings.telegram_token):
             if not settings.telegram_token:
@@ -110,6 +126,7 @@ def _run(command: str, settings: Settings) -> int:
 
             run_console(assistant)
     finally:
+        scheduler.shutdown()
         assistant.close()
     return 0
 
@@ -130,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_catalog(args, settings)
     if command == "search":
         return _cmd_search(args, settings)
+    for module, commands in PLUGINS.items():
+        if command in commands:
+            return int(importlib.import_module(module).run(args, settings))
     return _run(command, settings)
 
 

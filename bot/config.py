@@ -22,6 +22,11 @@ ENV_TELEGRAM_TOKEN = "TELEGRAM_BOT_TOKEN"
 ENV_TELEGRAM_SECRET = "TELEGRAM_WEBHOOK_SECRET"
 ENV_ADMIN_IDS = "ASSISTANT_ADMIN_IDS"
 ENV_SECRET_KEY = "ASSISTANT_SECRET_KEY"
+ENV_ZALO_BOT_TOKEN = "ZALO_BOT_TOKEN"
+ENV_ZALO_BOT_SECRET = "ZALO_BOT_WEBHOOK_SECRET"
+ENV_ZALO_OA_SECRET = "ZALO_OA_SECRET_KEY"
+ENV_ZALO_APP_SECRET = "ZALO_APP_SECRET"
+ENV_ZALO_OA_REFRESH_TOKEN = "ZALO_OA_REFRESH_TOKEN"
 
 
 class _Section(BaseModel):
@@ -79,10 +84,39 @@ class TelegramSettings(_Section):
     base_url: str = ""
 
 
+class ZaloBotSettings(_Section):
+    """Zalo Bot Platform channel. The token comes from ZALO_BOT_TOKEN, the webhook secret from
+    ZALO_BOT_WEBHOOK_SECRET."""
+
+    enabled: bool = False
+    webhook_url: str = ""
+    base_url: str = "https://bot-api.zaloplatforms.com"
+    # Charts: the API takes a photo URL, not a file. When both are set, chart files are written to
+    # media_dir and sent as media_url/<file>; the office's reverse proxy must serve media_dir there.
+    media_url: str = ""
+    media_dir: str = ""
+
+
+class ZaloOASettings(_Section):
+    """Zalo Official Account channel. Secrets from ZALO_OA_SECRET_KEY, ZALO_APP_SECRET and (first start
+    only) ZALO_OA_REFRESH_TOKEN."""
+
+    enabled: bool = False
+    app_id: str = ""
+    base_url: str = "https://openapi.zalo.me"
+    oauth_url: str = "https://oauth.zaloapp.com"
+    # Webhook events whose timestamp is further than this from now are refused (replay protection).
+    signature_window_seconds: int = Field(default=300, ge=10)
+    # Access tokens are renewed this long before they expire.
+    refresh_margin_seconds: int = Field(default=600, ge=0)
+
+
 class ChannelSettings(_Section):
     """Messaging channels."""
 
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    zalo_bot: ZaloBotSettings = Field(default_factory=ZaloBotSettings)
+    zalo_oa: ZaloOASettings = Field(default_factory=ZaloOASettings)
 
 
 class CalendarSettings(_Section):
@@ -106,6 +140,9 @@ class DossierSettings(_Section):
     verification: Literal["phone_last4", "id_number", "either"] = "phone_last4"
     max_failed_attempts: int = Field(default=5, ge=1)
     lockout_minutes: int = Field(default=15, ge=1)
+    # Failed answers about ONE dossier code from all chats together within lockout_minutes before that
+    # code is locked for everyone (stops guessing with many accounts).
+    max_failed_per_code: int = Field(default=20, ge=1)
 
 
 class AlertSettings(_Section):
@@ -124,8 +161,21 @@ class LimitSettings(_Section):
     messages_per_minute: int = Field(default=30, ge=1)
 
 
+class ReportSettings(_Section):
+    """Targets shown beside the figures in reports, and the weekly report sent to unit leaders."""
+
+    satisfaction_target: float = Field(default=0.90, ge=0, le=1)
+    on_time_target: float = Field(default=0.98, ge=0, le=1)
+    # Weeks shown in the weekly chart of on-time and satisfaction rates.
+    chart_weeks: int = Field(default=8, ge=2, le=26)
+    weekly_enabled: bool = True
+    weekly_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday
+    weekly_time: dt.time = dt.time(8, 0)
+
+
 class Settings(_Section):
     """All settings of one office."""
+
 
     office: OfficeSettings = Field(default_factory=OfficeSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -137,6 +187,7 @@ class Settings(_Section):
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     dossiers: DossierSettings = Field(default_factory=DossierSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
 
     def resolve(self, relative: str) -> Path:
         """A path from the settings, relative to the project root unless absolute."""

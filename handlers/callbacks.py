@@ -22,6 +22,17 @@ class Action(StrEnum):
     FIELD = "f"  # procedures of a field, page N: f:<field id>:<page>
     MENU = "m"  # main menu entry: m:<item>
     LANG = "l"  # switch language: l:<vi|en>
+    HOME = "h"  # back to the main menu: h
+    DOSSIER_SUBSCRIBE = "ds"  # follow a verified dossier: ds:<dossier id>
+    DOSSIER_UNSUBSCRIBE = "du"  # stop following a dossier: du:<dossier id>
+    LATE = "th"  # officers: page N of the urgent-dossier list: th:<page>
+    LATE_CSV = "tc"  # officers: the whole urgent-dossier list as CSV: tc
+    FEEDBACK_ASK = "fa"  # show the rating scale: fa:<p|d|g>:<procedure code | dossier id | 0>
+    RATE = "fr"  # a score: fr:<p|d|g>:<ref>:<score> (any digit parses; 1–5 is checked by the handler)
+    CRITERION = "fc"  # a dossier criterion: fc:<rating id>:<criterion index>:<score | x = skip>
+    FEEDBACK_STEP = "fk"  # fk:<rating id>:<s skip comment | c complaint | r recommendation | g remark | y/n contact>
+    REPORT_PERIOD = "rp"  # officers' report, period chosen: rp:<tw|lw|tm|lm|tq>
+    REPORT_UNIT = "ru"  # officers' report for a period and unit: ru:<period>:<a = all | unit index>
 
 
 class Section(StrEnum):
@@ -55,6 +66,17 @@ _GRAMMAR: dict[Action, re.Pattern[str]] = {
     Action.FIELD: re.compile(r"([0-9a-f]{8}):(\d{1,3})"),
     Action.MENU: re.compile(rf"({'|'.join(m.value for m in MenuItem)})"),
     Action.LANG: re.compile(r"(vi|en)"),
+    Action.HOME: re.compile(r""),
+    Action.DOSSIER_SUBSCRIBE: re.compile(r"([1-9]\d{0,11})"),
+    Action.DOSSIER_UNSUBSCRIBE: re.compile(r"([1-9]\d{0,11})"),
+    Action.LATE: re.compile(r"([1-9]\d{0,2})"),
+    Action.LATE_CSV: re.compile(r""),
+    Action.FEEDBACK_ASK: re.compile(rf"(p|d|g):({_CODE}|[1-9]\d{{0,11}}|0)"),
+    Action.RATE: re.compile(rf"(p|d|g):({_CODE}|[1-9]\d{{0,11}}|0):(\d)"),
+    Action.CRITERION: re.compile(r"([1-9]\d{0,11}):(\d):(\d|x)"),
+    Action.FEEDBACK_STEP: re.compile(r"([1-9]\d{0,11}):(s|c|r|g|y|n)"),
+    Action.REPORT_PERIOD: re.compile(r"(tw|lw|tm|lm|tq)"),
+    Action.REPORT_UNIT: re.compile(r"(tw|lw|tm|lm|tq):(a|\d{1,2})"),
 }
 
 

@@ -100,7 +100,9 @@ def procedure_card(ctx: Context, p: Procedure, variants: list[str] | None = None
         lines.append("⚠️ " + italic(_("Tên thủ tục trên Cổng có thể chưa chính xác; vui lòng đối chiếu mã.")))
     lines.append("")
     lines.append(italic(_("Chọn mục bên dưới hoặc hỏi tiếp, ví dụ: “phí bao nhiêu?”, “cần giấy tờ gì?”")))
-    return Reply(text="\n".join(lines), choices=section_buttons(ctx, p))
+    from handlers.feedback import feedback_row  # the "Was this helpful?" invitation under the card
+
+    return Reply(text="\n".join(lines), choices=[*section_buttons(ctx, p), feedback_row(ctx, p.code)])
 
 
 def _documents(ctx: Context, p: Procedure) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers import browse, lookup, menu
+from handlers import browse, dossier, feedback, lookup, menu, officers, reports
 from handlers.callbacks import Action
 from handlers.context import Context
 from handlers.messages import Reply
@@ -37,6 +37,27 @@ COMMANDS: dict[str, CommandFn] = {
     "tim": lookup.cmd_search,
     "search": lookup.cmd_search,
     "reload": menu.cmd_reload,
+    "hoso": dossier.cmd_dossier,
+    "dossier": dossier.cmd_dossier,
+    "huytheodoi": dossier.cmd_unsubscribe,
+    "unsubscribe": dossier.cmd_unsubscribe,
+    "dangky": officers.cmd_register,
+    "register": officers.cmd_register,
+    "trehan": officers.cmd_late,
+    "late": officers.cmd_late,
+    "trehan_csv": officers.cmd_late_csv,
+    "late_csv": officers.cmd_late_csv,
+    "loigui": officers.cmd_failures,
+    "failures": officers.cmd_failures,
+    "danhgia": feedback.cmd_rate,
+    "gopy": feedback.cmd_rate,
+    "feedback": feedback.cmd_rate,
+    "phananh": feedback.cmd_complaints,
+    "complaints": feedback.cmd_complaints,
+    "traloi": feedback.cmd_answer,
+    "answer": feedback.cmd_answer,
+    "baocao": reports.cmd_report,
+    "report": reports.cmd_report,
 }
 
 ACTIONS: dict[Action, ActionFn] = {
@@ -46,6 +67,21 @@ ACTIONS: dict[Action, ActionFn] = {
     Action.FIELD: browse.on_field,
     Action.LANG: menu.on_lang,
     Action.MENU: menu.on_menu,
+    Action.HOME: lambda ctx, _args: menu.cmd_start(ctx, ""),
+    Action.DOSSIER_SUBSCRIBE: dossier.on_subscribe,
+    Action.DOSSIER_UNSUBSCRIBE: dossier.on_unsubscribe,
+    Action.LATE: officers.on_late_page,
+    Action.LATE_CSV: officers.on_late_csv,
+    Action.FEEDBACK_ASK: feedback.on_ask,
+    Action.RATE: feedback.on_rate,
+    Action.CRITERION: feedback.on_criterion,
+    Action.FEEDBACK_STEP: feedback.on_step,
+    Action.REPORT_PERIOD: reports.on_period,
+    Action.REPORT_UNIT: reports.on_unit,
 }
 
-FLOWS: dict[str, FlowFn] = {}
+FLOWS: dict[str, FlowFn] = {
+    dossier.FLOW: dossier.on_text,
+    feedback.FLOW_COMMENT: feedback.flow_comment,
+    feedback.FLOW_CONTACT: feedback.flow_contact,
+}

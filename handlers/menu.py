@@ -71,22 +71,16 @@ def switch_language(ctx: Context, language: str | None) -> Reply:
 
 def menu_item(ctx: Context, item: MenuItem) -> Reply:
     """A press on one of the menu entries."""
-    _ = ctx._
-    office = ctx.settings.office
-    contact = (" " + _("Đường dây nóng: {hotline}.").format(hotline=office.hotline)) if office.hotline else ""
     if item is MenuItem.SEARCH:
         return ask_for_procedure(ctx)
     if item is MenuItem.DOSSIER:
-        text = _("Tra cứu tình trạng hồ sơ theo mã hồ sơ chưa được mở trên trợ lý này. Bạn có thể tra cứu "
-                 "bằng mã hồ sơ trên biên nhận tại {portal} (mục Tra cứu hồ sơ).").format(
-            portal=ctx.settings.office.portal_url)
-        return Reply(text=esc(text + contact))
+        from handlers.dossier import start as start_dossier_check
+
+        return start_dossier_check(ctx)
     if item is MenuItem.FEEDBACK:
-        text = _("Cảm ơn bạn muốn góp ý. Bạn có thể phản ánh, kiến nghị trực tiếp với {office}.").format(
-            office=office.name)
-        if office.email:
-            text += " Email: " + office.email + "."
-        return Reply(text=esc(text + contact))
+        from handlers.feedback import service_invitation  # rate the service, or how to rate a procedure/dossier
+
+        return service_invitation(ctx)
     return help_reply(ctx)
 
 

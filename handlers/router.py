@@ -2,7 +2,8 @@
 
 The tables that say which function answers which command, button or ongoing step live in
 ``handlers/features.py``; this module only applies them in order:
-button → command → numbered answer → ongoing step (e.g. a verification question) → small talk → search.
+button → command → numbered answer → ongoing step (e.g. a verification question) → a dossier code
+→ small talk → search.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import time
 
 from handlers.callbacks import decode
 from handlers.context import Context
+from handlers.dossier import detect as detect_dossier_code
 from handlers.features import ACTIONS, COMMANDS, FLOWS
 from handlers.html import esc
 from handlers.lookup import answer_question
@@ -55,6 +57,9 @@ def _on_text(ctx: Context, raw: str) -> list[Reply]:
         replies = FLOWS[flow](ctx, text)
         if replies is not None:
             return replies
+    replies = detect_dossier_code(ctx, text)  # a dossier code typed without /hoso
+    if replies is not None:
+        return replies
     talk = detect_small_talk(text)
     if talk is SmallTalk.GREETING:
         return [greeting(ctx)]

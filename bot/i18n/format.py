@@ -7,6 +7,7 @@ from datetime import date, datetime
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_percent as _babel_percent
 
 _LOCALES = {"vi": "vi_VN", "en": "en_US"}
 _DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
@@ -40,3 +41,9 @@ def format_datetime(value: datetime, language: str) -> str:
     """``07:30 21/11/2026`` (vi) / ``21 Nov 2026, 07:30`` (en)."""
     pattern = _DATETIME_PATTERNS.get(language, "HH:mm dd/MM/yyyy")
     return _babel_datetime(value, pattern, locale=babel_locale(language))
+
+
+def format_percent(value: float, language: str, decimals: int = 1) -> str:
+    """A share 0–1 as a percentage: ``0.975`` → ``97,5%`` (vi) / ``97.5%`` (en)."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
+    return _babel_percent(value, pattern, locale=babel_locale(language))

@@ -19,6 +19,8 @@ Confidence = Literal["confident", "ambiguous", "none"]
 MIN_COVERAGE = 0.55  # below: nothing relevant
 # Answer directly when the best result explains most of the query and clearly beats the next one:
 # (coverage, margin over the second group) pairs, any of which suffices.
+SUGGEST_COVERAGE = 0.4  # below MIN_COVERAGE but at least this, with a phrase match: offer choices
+PHRASE_CHECK_DEPTH = 5  # candidates checked for two query words side by side
 CONFIDENT_RULES: tuple[tuple[float, float], ...] = ((0.8, 0.045), (0.7, 0.1))
 NON_PREFERRED_FACTOR = 0.95  # groups not served at this office's levels rank slightly lower
 ORGANISATIONS_ONLY_FACTOR = 0.96  # citizens ask; procedures only organisations file rank lower
@@ -117,7 +119,7 @@ class SearchEngine:
             return SearchResult([], None, "none")
         ranked = self._rank_groups(parsed)
         hits = [self._hit(g, s.score) for g, s in ranked[:limit]]
-        return SearchResult(hits, *self._decide(ranked))
+        return SearchResult(hits, *self._decide(ranked, parsed))
 
     # -- internals --------------------------------------------------------------------------------
     def _rank_groups(self, parsed: ParsedQuery) -> list[tuple[int, Scored]]:
@@ -138,8 +140,35 @@ class SearchEngine:
             level_rank(self._procedures[i].levels, self._preferred) < n_pref for i in self._groups[g].members
         )
 
-    def _decide(self, ranked: list[tuple[int, Scored]]) -> tuple[str | None, Confidence]:
-        if not ranked or ranked[0][1].coverage < MIN_COVERAGE:
+    def _has_phrase(self, doc_id: int, parsed: ParsedQuery) -> bool:
+        """Whether the procedure contains two of the query's words side by side (any query bigram)."""
+        for slot in parsed.slots:
+            for alt in slot.alternatives:
+                for term in alt.terms:
+                    if " " not in term:
+                        continue
+                    dense = self._index.common.get(term)
+                    if dense is not None:
+                        if dense[doc_id]:
+                            return True
+                    elif doc_id in self._index.postings.get(term, ((), ()))[0]:
+                        return True
+        return False
+
+    def _decide(self, ranked: list[tuple[int, Scored]], parsed: ParsedQuery) -> tuple[str | None, Confidence]:
+        if not ranked:
+            return None, "none"
+        if ranked[0][1].coverage < MIN_COVERAGE:
+            # part of the question matched: offer the closest procedures only when two of its words
+            # stand together in the best one ("sửa họ tên trong giấy khai sinh"), never for scattered hits
+            partial = ranked[0][1].coverage >= SUGGEST_COVERAGE and len(parsed.slots) >= 2
+            if partial and self._has_phrase(ranked[0][1].doc_id, parsed):
+                return None, "ambiguous"
+            return None, "none"
+        if len(parsed.slots) >= 2 and not any(
+            self._has_phrase(sc.doc_id, parsed) for _g, sc in ranked[:PHRASE_CHECK_DEPTH]
+        ):
+            # several words, each found somewhere but never two together: scattered, not a procedure
             return None, "none"
         top = ranked[0][1]
         margin = top.score - ranked[1][1].score if len(ranked) > 1 else 1.0

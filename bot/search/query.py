@@ -121,7 +121,7 @@ class QueryParser:
 
     def _correct_uncached(self, token: str) -> tuple[str, ...]:
         """Closest index syllable(s) for an unknown token: one edit away, or two glued syllables."""
-        if len(token) < 3 or token.isdigit():
+        if len(token) < 4 or token.isdigit():
             return ()
         best = process.extractOne(
             token,

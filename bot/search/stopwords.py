@@ -29,7 +29,7 @@ _ACCENTED = _words(
 # "dang", "the", "can", "ma", "co") are left out: "lần đầu", "cấp bộ", "đăng ký", "thẻ", "căn cước".
 _FOLDED = _words(
     """
-    a ah ak alo ad oi ok oke vang da nhe nha nhi ha hen thoi luon anh em minh toi tao tui be chau vo
+    a ah ak alo ad oi ok oke vang da nhe nha nhi hen luon anh em minh toi tao tui be chau vo
     nguoi cho cua la va voi thi se roi cung con khong chua phai nen muon lam xin hoi giup gium gi nao
     vay nhu nhung neu hay hoac nay kia ay cac moi viec cach day vui long cam on chao xem tim biet
     nhieu lam qua rat

@@ -1,24 +1,21 @@
-"""The full raw dataset with the real lexicon (skipped when the shared data is absent)."""
+"""The full committed catalog (2,642 procedures) with the real lexicon."""
 
 from pathlib import Path
 
 import pytest
 
+from bot.catalog.loader import load_catalog
 from bot.catalog.model import Level
 from bot.search.engine import SearchEngine
 from bot.search.lexicon import read_lexicon
-from bot.search.rawdata import procedures_from_jsonl
 
 ROOT = Path(__file__).resolve().parents[2]
-RAW = ROOT.parent / "shared" / "data" / "dvc_procedures.jsonl.gz"
 
 
 @pytest.fixture(scope="module")
 def full() -> SearchEngine:
-    if not RAW.exists():
-        pytest.skip("shared dataset not available")
-    lexicon = read_lexicon(ROOT / "procedures_catalog" / "lexicon.toml")
-    return SearchEngine.build(procedures_from_jsonl(RAW), lexicon, [Level.PROVINCE, Level.COMMUNE])
+    catalog = load_catalog(ROOT / "procedures_catalog")
+    return SearchEngine.build(catalog.procedures.values(), catalog.lexicon, [Level.PROVINCE, Level.COMMUNE])
 
 
 def test_lexicon_file_is_broad_and_valid():
@@ -39,3 +36,17 @@ def test_everyday_questions(full, q, code):
 def test_out_of_scope(full):
     for q in ("xin chào", "mua vé máy bay đi đà nẵng"):
         assert full.search(q).answer is None
+
+
+@pytest.mark.parametrize(
+    "q", ["thoi tiet ha noi", "an com chua", "quan an ngon gan day", "gia vang hom nay", "may gio roi"]
+)
+def test_off_topic_chat_without_diacritics_is_not_a_procedure(full, q):
+    # words found here and there in the catalog, never two side by side: not found, no junk choices
+    result = full.search(q)
+    assert result.confidence == "none" and result.answer is None
+
+
+def test_partial_match_offers_choices_instead_of_nothing(full):
+    result = full.search("sửa họ tên trong giấy khai sinh")
+    assert result.confidence == "ambiguous" and result.results[0].code == "1.004859"
