@@ -112,7 +112,13 @@ def _run(command: str, settings: Settings) -> int:
 
     assistant = build_assistant(settings)
     assistant.watch_catalog()
-    scheduler = start_scheduler(assistant, configured_senders(settings))
+    scheduler = start_scheduler(assistant, configured_senders(settings, assistant.db))
+    stop_zalo = None
+    zalo = settings.channels.zalo_bot
+    if zalo.enabled and not zalo.webhook_url:  # webhook mode is served by `python -m bot web`
+        from bot.channels.zalo_cli import start_zalo_polling_thread
+
+        _thread, stop_zalo = start_zalo_polling_thread(assistant)
     try:
         if command == "telegram" or (command == "run" and settings.telegram_token):
             if not settings.telegram_token:
@@ -126,6 +132,8 @@ def _run(command: str, settings: Settings) -> int:
 
             run_console(assistant)
     finally:
+        if stop_zalo is not None:
+            stop_zalo()
         scheduler.shutdown()
         assistant.close()
     return 0

@@ -1,4 +1,4 @@
-"""Which senders deliver the outbox: Telegram when a bot token is set, else the console (for the demo)."""
+"""Which senders deliver the outbox: the console (demo), Telegram with a token, Zalo Bot and Zalo OA when enabled."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bot.channels.console import render
 from bot.channels.telegram_sender import TelegramSender
 from bot.config import Settings
 from bot.outbox.sender import Sender
+from bot.storage.db import Database
 from handlers.messages import Reply
 
 
@@ -37,11 +38,20 @@ def telegram_bot(settings: Settings) -> Bot:
     return Bot(settings.telegram_token, base_url=base_url) if base_url else Bot(settings.telegram_token)
 
 
-def configured_senders(settings: Settings) -> dict[str, Sender]:
-    """Senders for the channels this office runs: the console always, Telegram with a token."""
+def configured_senders(settings: Settings, db: Database | None = None) -> dict[str, Sender]:
+    """Senders for the channels this office runs: the console always, Telegram with a token, the Zalo Bot
+    and the Zalo OA when enabled in ``[channels]`` (the OA also needs the database for its tokens)."""
     senders: dict[str, Sender] = {ConsoleSender.channel: ConsoleSender()}
     if settings.telegram_token and settings.channels.telegram.enabled:
         senders[TelegramSender.channel] = TelegramSender(telegram_bot(settings))
+    if settings.channels.zalo_bot.enabled:
+        from bot.channels.webapp import zalo_bot_sender
+
+        senders["zalo_bot"] = zalo_bot_sender(settings)
+    if settings.channels.zalo_oa.enabled and db is not None:
+        from bot.channels.webapp import zalo_oa_sender
+
+        senders["zalo_oa"] = zalo_oa_sender(settings, db)
     return senders
 
 
