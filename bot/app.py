@@ -99,7 +99,7 @@ class Assistant:
             log.exception("handler failed for chat %s", mask_id(incoming.chat_id))
             replies = [Reply(text=esc(ctx._("Xin lỗi, đã có lỗi khi xử lý tin nhắn. Bạn vui lòng thử lại.")))]
         self.conversations.save(incoming.channel, incoming.chat_id, state)
-        log.info("answered %s chat=%s kind=%s replies=%d", incoming.channel, mask_id(incoming.chat_id),
+        log.debug("answered %s chat=%s kind=%s replies=%d", incoming.channel, mask_id(incoming.chat_id),
                  incoming.kind.value, len(replies))
         return replies
 
