@@ -14,18 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.dossiers.models import Apology, Dossier
 from bot.feedback.models import SATISFIED_MIN_SCORE, Rating
 from bot.reports.periods import Period, PeriodKind, period_of
+from bot.storage.models import utcnow
 
 
 class GroupBy(StrEnum):
@@ -47,6 +48,8 @@ class Figures:
     late_with_apology: int = 0
     ratings: int = 0
     satisfied: int = 0
+    # still unresolved at the end of the period (or now) and already past the appointment
+    open_overdue: int = 0
 
     @property
     def late_without_apology(self) -> int:
@@ -73,7 +76,7 @@ class Figures:
 
 
 def _values(f: Figures) -> tuple[int, ...]:
-    return (f.received, f.finished, f.on_time, f.late, f.late_with_apology, f.ratings, f.satisfied)
+    return (f.received, f.finished, f.on_time, f.late, f.late_with_apology, f.ratings, f.satisfied, f.open_overdue)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +142,9 @@ def _count(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _dossier_figures(session: Session, group_by: GroupBy, start: Any, end: Any, filters: Filters) -> _Counts:
+def _dossier_figures(
+    session: Session, group_by: GroupBy, start: Any, end: Any, filters: Filters, now: Any
+) -> _Counts:
     key = _columns(Dossier, group_by)
     done = func.coalesce(Dossier.finished_at, Dossier.returned_at)
     received = and_(Dossier.received_at >= start, Dossier.received_at < end)
@@ -147,10 +152,13 @@ def _dossier_figures(session: Session, group_by: GroupBy, start: Any, end: Any, 
     on_time = or_(Dossier.due_at.is_(None), done <= Dossier.due_at)
     late = and_(finished, Dossier.due_at.is_not(None), done > Dossier.due_at)
     apologised = exists().where(Apology.dossier_id == Dossier.id)
+    cutoff = min(end, now)  # a current period is judged as of now; a future one has no backlog yet
+    still_open = or_(done.is_(None), done >= cutoff)
+    open_overdue = and_(literal(now >= start), Dossier.received_at < cutoff, Dossier.due_at < cutoff, still_open)
     query = (
         select(key, _count(received), _count(finished), _count(and_(finished, on_time)), _count(late),
-               _count(and_(late, apologised)))
-        .where(or_(received, finished))
+               _count(and_(late, apologised)), _count(open_overdue))
+        .where(or_(received, finished, open_overdue))
         .group_by(key)
     )
     query = filters.apply(query, Dossier.unit, Dossier.field, Dossier.procedure_code)
@@ -170,17 +178,17 @@ def _rating_figures(session: Session, group_by: GroupBy, start: Any, end: Any, f
 
 def compute_period(
     session: Session, period: Period, settings: Settings, *, group_by: GroupBy | str = GroupBy.UNIT,
-    filters: Filters | None = None,
+    filters: Filters | None = None, now: datetime | None = None,
 ) -> Report:
     """The report of ``period``, grouped by unit, field or procedure."""
     group_by, filters = GroupBy(group_by), filters or Filters()
     start, end = period.utc_bounds(ZoneInfo(settings.office.timezone))
-    dossiers = _dossier_figures(session, group_by, start, end, filters)
+    dossiers = _dossier_figures(session, group_by, start, end, filters, now or utcnow())
     ratings = _rating_figures(session, group_by, start, end, filters)
     rows = []
     for key in sorted(set(dossiers) | set(ratings)):
-        d, r = dossiers.get(key, [0] * 5), ratings.get(key, [0, 0])
-        rows.append(ReportRow(key, Figures(*d, *r)))
+        d, r = dossiers.get(key, [0] * 6), ratings.get(key, [0, 0])
+        rows.append(ReportRow(key, Figures(*d[:5], *r, open_overdue=d[5])))
     return Report(period, group_by, rows, settings.reports.satisfaction_target, settings.reports.on_time_target,
                   filters)
 

@@ -11,7 +11,7 @@ HEADER = [
     "ky_bao_cao", "tu_ngay", "den_ngay", "nhom_theo", "nhom",
     "tiep_nhan", "da_giai_quyet", "dung_han", "tre_han", "tre_han_co_xin_loi", "tre_han_chua_xin_loi",
     "ty_le_dung_han_pct", "muc_tieu_dung_han_pct", "so_danh_gia", "hai_long", "ty_le_hai_long_pct",
-    "muc_tieu_hai_long_pct",
+    "muc_tieu_hai_long_pct", "dang_giai_quyet_qua_han",
 ]
 TOTAL_KEY = "TONG"
 
@@ -26,7 +26,7 @@ def _line(report: Report, key: str, f: Figures) -> list[str | int]:
         p.kind.value, p.start.isoformat(), p.last_day.isoformat(), report.group_by.value, key,
         f.received, f.finished, f.on_time, f.late, f.late_with_apology, f.late_without_apology,
         _pct(f.on_time_rate), _pct(report.on_time_target), f.ratings, f.satisfied, _pct(f.satisfaction_rate),
-        _pct(report.satisfaction_target),
+        _pct(report.satisfaction_target), f.open_overdue,
     ]
 
 

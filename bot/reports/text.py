@@ -28,6 +28,7 @@ def _figures_lines(f: Figures, report: Report, language: str, t: Translator) -> 
         esc(t.gettext("Đúng hạn: {rate}").format(rate=_rate(f.on_time_rate, report.on_time_target, language, t))),
         esc(t.gettext("Trễ hạn {late}: có xin lỗi {with_apology}, chưa xin lỗi {without}").format(
             late=n(f.late), with_apology=n(f.late_with_apology), without=n(f.late_without_apology))),
+        esc(t.gettext("Đang giải quyết đã quá hạn (cuối kỳ): {n}").format(n=n(f.open_overdue))),
         esc(t.gettext("Hài lòng: {rate} — {n} đánh giá").format(
             rate=_rate(f.satisfaction_rate, report.satisfaction_target, language, t), n=n(f.ratings))),
     ]

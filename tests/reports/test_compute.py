@@ -25,14 +25,27 @@ def test_october_by_hand(database):
     rows = {r.key: r.figures for r in report.rows}
     assert rows[UNIT_A] == Figures(received=5, finished=5, on_time=3, late=2, late_with_apology=1, ratings=3,
                                    satisfied=2)
+    # B's dossier 9 (due 9 October) is still open at the end of October: overdue backlog 1
     assert rows[UNIT_B] == Figures(received=2, finished=1, on_time=1, late=0, late_with_apology=0, ratings=1,
-                                   satisfied=0)
+                                   satisfied=0, open_overdue=1)
     assert rows[""] == Figures(ratings=1, satisfied=1)
     total = report.total
     assert (total.received, total.finished, total.on_time, total.late, total.late_without_apology) == (7, 6, 4, 2, 1)
     assert total.on_time_rate == pytest.approx(4 / 6) and total.satisfaction_rate == pytest.approx(3 / 5)
     assert rows[UNIT_A].late_without_apology == 1
     assert (report.on_time_target, report.satisfaction_target) == (0.98, 0.90)
+
+
+def test_overdue_backlog_is_judged_at_the_end_of_the_period(database):
+    add_hand_dataset(database)
+    with database.session() as s:
+        late_september = compute_report(s, period="month", start=date(2026, 9, 1), settings=SETTINGS)
+        october = compute_report(s, period="month", start=OCTOBER, settings=SETTINGS)
+        next_year = compute_report(s, period="month", start=date(2027, 3, 1), settings=SETTINGS)
+    # 30 September: nothing was due yet; 31 October: dossier 9 of B is open and past its appointment
+    assert late_september.total.open_overdue == 0
+    assert october.total.open_overdue == 1
+    assert next_year.total.open_overdue == 0  # a period that has not begun has no backlog
 
 
 def test_filters_and_other_groupings(database):
