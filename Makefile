@@ -30,9 +30,13 @@ test: $(STAMP) postgres
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-bench: $(STAMP)
+# Benchmarks (minutes; the dossier one at 1,000,000 rows takes about 10 minutes on 2 cores).
+bench: $(STAMP) postgres
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/runtime_bench.py
+	$(BIN)/python bench/webhook_bench.py
+	$(BIN)/python bench/report_bench.py
+	$(BIN)/python bench/dossier_bench.py --rows 1000000 --backend both
 
 # Refresh the message catalogs after changing user-visible texts, then translate the new
 # entries in bot/i18n/locale/en/LC_MESSAGES/messages.po.

@@ -11,7 +11,6 @@ thread, so the event loop keeps accepting requests meanwhile.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -25,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.channels.webhook import MAX_BODY_BYTES, BodyTooLarge, create_app, read_body, secret_matches
+from bot.channels.webhook import MAX_BODY_BYTES, BodyTooLarge, create_app, read_body, secret_json
 from bot.channels.zalo_bot import MediaPublisher, ZaloBotAdapter, ZaloBotClient, ZaloBotSender
 from bot.channels.zalo_oa import SIGNATURE_HEADER, Rejected, ZaloOAAdapter, ZaloOAClient, ZaloOASender
 from bot.channels.zalo_tokens import OAuthClient, ZaloTokenStore
@@ -55,17 +54,9 @@ def zalo_bot_route(
         raise ValueError("a webhook secret is required")
 
     async def receive(request: Request) -> Response:
-        if not secret_matches(request.headers.get(ZALO_BOT_SECRET_HEADER), secret):
-            log.warning("zalo_bot webhook: request with a missing or wrong secret refused")
-            return PlainTextResponse("forbidden", status_code=403)
-        try:
-            data = json.loads(await read_body(request, max_body))
-        except BodyTooLarge:
-            return PlainTextResponse("payload too large", status_code=413)
-        except (ValueError, UnicodeDecodeError):
-            return PlainTextResponse("malformed JSON", status_code=400)
-        if not isinstance(data, dict):
-            return PlainTextResponse("not a Zalo event", status_code=400)
+        data = await secret_json(request, ZALO_BOT_SECRET_HEADER, secret, max_body)
+        if isinstance(data, Response):
+            return data
         await adapter.handle_delivery(data)
         return JSONResponse({"ok": True})
 

@@ -12,6 +12,7 @@ import hmac
 import json
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -61,6 +62,23 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     return bytes(body)
 
 
+async def secret_json(request: Request, header: str, secret: str, max_body: int) -> dict[str, Any] | Response:
+    """The JSON object of a webhook request whose ``header`` carries ``secret``, or the error response:
+    403 for a missing/wrong secret (nothing else is read), 413 over ``max_body``, 400 if not a JSON object."""
+    if not secret_matches(request.headers.get(header), secret):
+        log.warning("webhook %s: request with a missing or wrong secret refused", request.url.path)
+        return PlainTextResponse("forbidden", status_code=403)
+    try:
+        data = json.loads(await read_body(request, max_body))
+    except BodyTooLarge:
+        return PlainTextResponse("payload too large", status_code=413)
+    except (ValueError, UnicodeDecodeError):
+        return PlainTextResponse("malformed JSON", status_code=400)
+    if not isinstance(data, dict):
+        return PlainTextResponse("not a JSON object", status_code=400)
+    return data
+
+
 def telegram_route(
     application: Application, secret: str, path: str = "/telegram/webhook", max_body: int = MAX_BODY_BYTES
 ) -> Route:
@@ -73,16 +91,10 @@ def telegram_route(
         raise ValueError("a webhook secret is required")
 
     async def receive(request: Request) -> Response:
-        if not secret_matches(request.headers.get(TELEGRAM_SECRET_HEADER), secret):
-            log.warning("webhook: request with a missing or wrong secret refused")
-            return PlainTextResponse("forbidden", status_code=403)
-        try:
-            data = json.loads(await read_body(request, max_body))
-        except BodyTooLarge:
-            return PlainTextResponse("payload too large", status_code=413)
-        except (ValueError, UnicodeDecodeError):
-            return PlainTextResponse("malformed JSON", status_code=400)
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        data = await secret_json(request, TELEGRAM_SECRET_HEADER, secret, max_body)
+        if isinstance(data, Response):
+            return data
+        if not isinstance(data.get("update_id"), int):
             return PlainTextResponse("not a Telegram update", status_code=400)
         try:
             update = Update.de_json(data, application.bot)
