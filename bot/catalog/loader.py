@@ -134,7 +134,8 @@ class _Cache:
         self.dirty = False
         if path is not None and path.is_file():
             try:
-                version, entries = pickle.loads(path.read_bytes())
+                with path.open("rb") as fh:  # streamed: no second copy of the file in memory
+                    version, entries = pickle.load(fh)
                 if version == CACHE_VERSION:
                     self.entries = entries
             except Exception:  # a broken cache is only a slower load
@@ -160,7 +161,8 @@ class _Cache:
             del self.entries[name]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps((CACHE_VERSION, self.entries), protocol=pickle.HIGHEST_PROTOCOL))
+        with tmp.open("wb") as fh:
+            pickle.dump((CACHE_VERSION, self.entries), fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(self.path)
 
 

@@ -12,10 +12,6 @@ import math
 import textwrap
 from collections.abc import Sequence
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MultipleLocator
-
 from bot.i18n import Translator, translator
 from bot.reports.compute import Report
 
@@ -60,6 +56,11 @@ def _y_floor(values: list[float], target: float) -> float:
 
 def weekly_chart(series: Sequence[Report], language: str = "vi") -> bytes | None:
     """On-time (top) and satisfaction (bottom) rates by unit, one point per week; None when no data."""
+    # imported here: matplotlib adds ~60 MB to a process, and most processes never draw a chart
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
+
     if not series or all(r.is_empty for r in series):
         return None
     t = translator(language)
