@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesParser
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.fakes.server import LocalServer
 
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
@@ -200,8 +202,10 @@ def parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str
     return {k: _coerce(k, v) for k, v in pairs}, {}
 
 
-class FakeTelegramAPI:
+class FakeTelegramAPI(LocalServer):
     """The fake Bot API server and everything it has seen; thread-safe."""
+
+    thread_name = "fake-telegram"
 
     def __init__(self, token: str = "123456:TEST-token", *, max_poll_wait: float = 5.0) -> None:
         self.token = token
@@ -217,7 +221,6 @@ class FakeTelegramAPI:
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._closed = False
-        self._server: ThreadingHTTPServer | None = None
         self._methods = {
             "getme": self._get_me,
             "getupdates": self._get_updates,
@@ -235,34 +238,18 @@ class FakeTelegramAPI:
 
     # ----------------------------------------------------------------- lifecycle
 
-    def start(self) -> FakeTelegramAPI:
-        """Listen on 127.0.0.1 on a free port, in a background thread."""
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-telegram", daemon=True).start()
-        return self
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        return _make_handler(self)
 
-    def stop(self) -> None:
-        """Wake pending long polls and shut the server down."""
+    def _wake_waiters(self) -> None:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> FakeTelegramAPI:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def base_url(self) -> str:
         """Value for python-telegram-bot's ``base_url`` (the token is appended by the library)."""
-        assert self._server is not None, "start() the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
+        return self.address + "/bot"
 
     # ----------------------------------------------------------------- dispatch
 

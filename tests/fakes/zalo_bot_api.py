@@ -15,8 +15,10 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.server import LocalServer
 
 MAX_TEXT = 2000
 
@@ -40,8 +42,10 @@ class Sent:
     photo: str = ""
 
 
-class FakeZaloBotAPI:
+class FakeZaloBotAPI(LocalServer):
     """The fake server and everything it has seen; thread-safe."""
+
+    thread_name = "fake-zalo-bot"
 
     def __init__(self, token: str = "1234567890:fake-zalo-bot-token", *, max_poll_wait: float = 2.0) -> None:
         self.token = token
@@ -55,38 +59,21 @@ class FakeZaloBotAPI:
         self._failures: dict[str, deque[tuple[int, dict[str, Any]]]] = {}
         self._ids = itertools.count(1)
         self._closed = False
-        self._server: ThreadingHTTPServer | None = None
 
     # ----------------------------------------------------------------- lifecycle
 
-    def start(self) -> FakeZaloBotAPI:
-        """Serve in a background thread on 127.0.0.1, free port."""
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-zalo-bot", daemon=True).start()
-        return self
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        return _make_handler(self)
 
-    def stop(self) -> None:
-        """Wake pending long polls and shut down."""
+    def _wake_waiters(self) -> None:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> FakeZaloBotAPI:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def base_url(self) -> str:
         """The API address (``/bot<TOKEN>/<method>`` is appended by the client)."""
-        assert self._server is not None, "start() the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.address
 
     # ----------------------------------------------------------------- the API
 

@@ -22,9 +22,11 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.fakes.server import LocalServer
 
 MAX_TEXT = 2000
 
@@ -38,8 +40,10 @@ class OASent:
     access_token: str
 
 
-class FakeZaloOA:
+class FakeZaloOA(LocalServer):
     """The fake OA API + OAuth server; thread-safe."""
+
+    thread_name = "fake-zalo-oa"
 
     def __init__(
         self,
@@ -64,33 +68,14 @@ class FakeZaloOA:
         self._failures: deque[int] = deque()
         self._ids = itertools.count(1)
         self._lock = threading.Condition()
-        self._server: ThreadingHTTPServer | None = None
 
-    def start(self) -> FakeZaloOA:
-        """Serve in a background thread."""
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-zalo-oa", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        """Shut down."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> FakeZaloOA:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        return _make_handler(self)
 
     @property
     def url(self) -> str:
         """Base address for both the OA API and OAuth."""
-        assert self._server is not None, "start() the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.address
 
     # ----------------------------------------------------------------- test controls
 
