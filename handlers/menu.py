@@ -53,6 +53,8 @@ def help_reply(ctx: Context) -> Reply:
                      "“mất mấy ngày?”, “nộp online được không?”.")),
         "• " + esc(_("Khi có nhiều thủ tục gần giống, hãy bấm chọn hoặc gõ số thứ tự.")),
         "• /linhvuc — " + esc(_("xem thủ tục theo lĩnh vực")),
+        "• /hoso — " + esc(_("tra cứu tình trạng hồ sơ theo mã trên giấy biên nhận")),
+        "• /danhgia — " + esc(_("đánh giá, góp ý, phản ánh")),
         "• /lang — " + esc(_("đổi ngôn ngữ Việt ⇄ Anh")),
         "• /start — " + esc(_("về menu chính")),
     ]
