@@ -56,6 +56,7 @@ def _stat_key(entry: os.DirEntry[str] | Path) -> tuple[str, int, int]:
 
 def catalog_signature(root: Path) -> Signature:
     """(path, mtime_ns, size) of every catalog file: cheap (stat only) and changes on any edit."""
+    root = root.resolve()
     keys = [_stat_key(entry) for entry in iter_procedure_files(root)]
     lexicon = root / LEXICON_FILE
     if lexicon.is_file():
@@ -167,6 +168,7 @@ class _Cache:
 
 
 def _scan(root: Path, cache_path: Path | None) -> tuple[Catalog | None, list[Problem]]:
+    root = root.resolve()  # cache keys and signatures are absolute paths however the root was given
     cache = _Cache(cache_path)
     signature = catalog_signature(root)
     procedures: dict[str, Procedure] = {}
