@@ -1,15 +1,17 @@
-"""Shared fixtures: real records from the portal dataset (read-only) and small catalogs in tmp_path."""
+"""Shared fixtures: real records from the portal dataset and small catalogs in tmp_path.
+
+``data/portal_records.jsonl`` holds, unchanged, the records of the national portal export
+(``shared/data/dvc_procedures.jsonl.gz``) that the tests need, so the tests run from the repository alone."""
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-DATASET = Path("/work/shared/data/dvc_procedures.jsonl.gz")
+DATASET = Path(__file__).resolve().parent / "data" / "portal_records.jsonl"
 SAMPLE_CODES = (
     "1.000894",  # Hộ tịch, kết hôn
     "1.001695",  # grouped documents, long fee note
@@ -26,10 +28,8 @@ SAMPLE_CODES = (
 
 @pytest.fixture(scope="session")
 def records() -> dict[str, dict[str, Any]]:
-    """All dataset records by code."""
-    if not DATASET.exists():
-        pytest.skip("dataset not available")
-    with gzip.open(DATASET, "rt", encoding="utf-8") as handle:
+    """The saved dataset records by code."""
+    with DATASET.open(encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
     return {row["ma_thu_tuc"]: row for row in rows}
 
