@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 
@@ -18,6 +19,17 @@ from handlers.messages import Incoming, Reply
 from handlers.router import route
 
 log = logging.getLogger(__name__)
+
+
+def settle_long_lived_objects() -> None:
+    """Keep the catalog and search index (about 300,000 objects) out of the garbage collector's scans.
+
+    A full collection over them takes about 0.2 s and, in a busy webhook server, shows up as latency
+    spikes. After a reload the previous catalog is released first (unfreeze, collect), then the new one frozen.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def open_catalog(settings: Settings) -> CatalogHolder:
@@ -40,6 +52,7 @@ class Assistant:
         self._lock = threading.Lock()
         self._knowledge = self._build_knowledge()
         self._stop = threading.Event()
+        settle_long_lived_objects()
 
     def _build_knowledge(self) -> Knowledge:
         cat = self.catalog.catalog
@@ -60,6 +73,7 @@ class Assistant:
                 return ReloadOutcome(False, len(self._knowledge.procedures), report)
             if result.reloaded:
                 self._knowledge = self._build_knowledge()
+                settle_long_lived_objects()
                 log.info("catalog reloaded: %d procedures", len(self._knowledge.procedures))
             return ReloadOutcome(result.reloaded, len(self._knowledge.procedures))
 
