@@ -48,6 +48,9 @@ def is_unknown(text: str) -> bool:
 
 def duration_text(d: Duration, t: Translator) -> str:
     """"5 ngày làm việc" / "5 working days"; the source text when it could not be parsed."""
+    if d.amount is not None and d.unit is None:  # the portal often publishes a bare number ("1")
+        return t.gettext("{n} (Cổng Dịch vụ công không ghi đơn vị; thường là ngày làm việc)").format(
+            n=format_number(d.amount, t.language))
     if d.amount is None or d.unit is None:
         return t.gettext("chưa có thông tin") if is_unknown(d.text) else d.text
     n = d.amount

@@ -11,7 +11,8 @@ from bot.search.grouping import group_key, level_rank, pick_representative
 from bot.search.index import InvertedIndex
 from bot.search.lexicon import LexiconMatcher
 from bot.search.query import ParsedQuery, QueryParser
-from bot.search.ranking import Scored, rerank, retrieve
+from bot.search.ranking import Scored, query_terms, rerank, retrieve
+from bot.search.stopwords import STOPWORDS
 
 Confidence = Literal["confident", "ambiguous", "none"]
 
@@ -50,6 +51,14 @@ class SearchResult:
 class _Group:
     members: list[int]
     representative: int
+
+
+def _name_words(name_folded: str) -> frozenset[str]:
+    """The words of a procedure name that a question naming it must contain (no "thủ tục", no filler)."""
+    words = name_folded.split()
+    if words[:2] == ["thu", "tuc"]:
+        words = words[2:]
+    return frozenset(w for w in words if w not in STOPWORDS)
 
 
 class SearchEngine:
@@ -140,6 +149,15 @@ class SearchEngine:
             level_rank(self._procedures[i].levels, self._preferred) < n_pref for i in self._groups[g].members
         )
 
+    def _names_exactly(self, ranked: list[tuple[int, Scored]], parsed: ParsedQuery) -> bool:
+        """The question contains every word of the best procedure's name ("dk ket hon" → "Thủ tục đăng ký
+        kết hôn") and not all words of the runner-up's ("đăng ký lại kết hôn"): answer directly."""
+        said = query_terms(parsed)
+        top = _name_words(self._index.docs[ranked[0][1].doc_id].name_folded)
+        if not top or not top <= said:
+            return False
+        return len(ranked) < 2 or not _name_words(self._index.docs[ranked[1][1].doc_id].name_folded) <= said
+
     def _has_phrase(self, doc_id: int, parsed: ParsedQuery) -> bool:
         """Whether the procedure contains two of the query's words side by side (any query bigram)."""
         for slot in parsed.slots:
@@ -172,6 +190,8 @@ class SearchEngine:
             return None, "none"
         top = ranked[0][1]
         margin = top.score - ranked[1][1].score if len(ranked) > 1 else 1.0
+        if top.coverage >= CONFIDENT_RULES[0][0] and self._names_exactly(ranked, parsed):
+            return self._procedures[self._groups[ranked[0][0]].representative].code, "confident"
         if any(top.coverage >= cov and margin >= gap for cov, gap in CONFIDENT_RULES):
             return self._procedures[self._groups[ranked[0][0]].representative].code, "confident"
         return None, "ambiguous"

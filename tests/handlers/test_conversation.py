@@ -136,3 +136,13 @@ def test_reload_is_for_admins_only(new_chat):
 def test_unsupported_message_kind(chat):
     [reply] = chat.send(kind=Kind.UNSUPPORTED)
     assert "tin nhắn chữ" in reply.text
+
+
+def test_a_bare_number_from_the_portal_is_not_shown_alone(knowledge):
+    from bot.catalog.model import Duration
+    from bot.i18n import translator
+    from handlers.describe import duration_text
+
+    assert duration_text(Duration(amount=1, unit=None, text="1"), translator("vi")) == (
+        "1 (Cổng Dịch vụ công không ghi đơn vị; thường là ngày làm việc)")
+    assert "usually working days" in duration_text(Duration(amount=1, text="1"), translator("en"))

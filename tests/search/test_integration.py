@@ -50,3 +50,15 @@ def test_off_topic_chat_without_diacritics_is_not_a_procedure(full, q):
 def test_partial_match_offers_choices_instead_of_nothing(full):
     result = full.search("sửa họ tên trong giấy khai sinh")
     assert result.confidence == "ambiguous" and result.results[0].code == "1.004859"
+
+
+def test_naming_a_procedure_in_full_answers_it_directly(full):
+    # every word of "Thủ tục đăng ký kết hôn" is in the question, not every word of "… đăng ký lại kết hôn"
+    result = full.search("dk ket hon")
+    assert result.confidence == "confident" and result.answer == "1.000894"
+
+
+def test_a_generic_question_still_asks_which_one(full):
+    # "làm CCCD" could be a first card, a renewal or a re-issue: the assistant asks
+    result = full.search("lam cccd")
+    assert result.confidence == "ambiguous" and result.answer is None
