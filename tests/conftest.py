@@ -11,6 +11,9 @@ from sqlalchemy import create_engine, text
 
 from bot.storage.db import Database
 
+#: Fixtures shared by several test folders (the real assistant of the channel tests).
+pytest_plugins = ["tests.fakes.real_assistant"]
+
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 

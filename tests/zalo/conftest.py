@@ -4,41 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
 
-from bot.app import Assistant, build_assistant
-from bot.catalog.files import procedure_path, render_procedure, write_if_changed
+from bot.app import Assistant
 from bot.channels.webapp import WebChannels, create_web_app, zalo_bot_route, zalo_oa_route
 from bot.channels.zalo_bot import ZaloBotAdapter, ZaloBotClient, ZaloBotSender
 from bot.channels.zalo_oa import ZaloOAAdapter, ZaloOAClient, ZaloOASender
 from bot.channels.zalo_tokens import OAuthClient, ZaloTokenStore
-from bot.config import Settings
-from tests.channels.test_telegram_conversation import CATALOG, OFFICE
 from tests.fakes.zalo_bot_api import FakeZaloBotAPI
 from tests.fakes.zalo_oa_api import FakeZaloOA
 
 BOT_SECRET = "zalo-webhook-secret_1"
-
-
-@pytest.fixture
-def real_assistant(tmp_path: Path) -> Iterator[Assistant]:
-    """The real assistant over the small test catalog and a temporary SQLite database."""
-    catalog = tmp_path / "catalog"
-    for procedure in CATALOG:
-        write_if_changed(procedure_path(catalog, procedure), render_procedure(procedure))
-    settings = Settings.model_validate(
-        {
-            "office": {"name": OFFICE, "levels": ["Cấp xã"]},
-            "database": {"url": f"sqlite:///{tmp_path / 'assistant.db'}"},
-            "catalog": {"path": str(catalog), "cache_path": str(tmp_path / "catalog-cache.pickle")},
-        }
-    )
-    assistant = build_assistant(settings)
-    yield assistant
-    assistant.close()
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ from bot.channels.webapp import ZALO_BOT_SECRET_HEADER
 from bot.channels.zalo_bot import ZaloBotAdapter, ZaloBotSender
 from bot.outbox.models import OutboxMessage
 from bot.storage.models import ProcessedUpdate
+from tests.fakes.real_assistant import OFFICE
 from tests.fakes.zalo_bot_api import FakeZaloBotAPI, Sent
-from tests.zalo.conftest import BOT_SECRET, OFFICE
+from tests.zalo.conftest import BOT_SECRET
 
 CHAT = "zc-1001"
 

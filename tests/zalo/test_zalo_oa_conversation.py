@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from bot.app import Assistant
 from bot.outbox.models import OutboxMessage
 from bot.storage.models import ProcessedUpdate
+from tests.fakes.real_assistant import OFFICE
 from tests.fakes.zalo_oa_api import FakeZaloOA
-from tests.zalo.conftest import OFFICE
 
 USER = "8800112233"
 
