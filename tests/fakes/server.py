@@ -3,9 +3,10 @@ daemon thread, started and stopped by the test (or used as a context manager).""
 
 from __future__ import annotations
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from typing import Any, Self
 
 
 class LocalServer:
@@ -47,3 +48,30 @@ class LocalServer:
         """``http://127.0.0.1:<port>``."""
         assert self._server is not None, "start() the fake first"
         return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+
+class JSONHandler(BaseHTTPRequestHandler):
+    """Request handler of the fakes: keep-alive HTTP/1.1, JSON answers, no access log."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
+
+    def read_body(self) -> bytes:
+        """The request body (by Content-Length)."""
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def send_json(self, status: int, answer: Any) -> None:
+        """Answer with ``answer`` as JSON; a client that already gave up (a cancelled long poll) is ignored."""
+        data = json.dumps(answer).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the tests assert on recorded calls, not on logs."""

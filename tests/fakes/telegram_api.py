@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
 
-from tests.fakes.server import LocalServer
+from tests.fakes.server import JSONHandler, LocalServer
 
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
@@ -550,8 +550,7 @@ def message_json(sent: SentMessage) -> dict[str, Any]:
 
 
 def _make_handler(api: FakeTelegramAPI) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    class Handler(JSONHandler):
 
         def do_POST(self) -> None:
             self._serve()
@@ -560,8 +559,7 @@ def _make_handler(api: FakeTelegramAPI) -> type[BaseHTTPRequestHandler]:
             self._serve()
 
         def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+            body = self.read_body()
             parts = self.path.split("?", 1)[0].strip("/").split("/")
             if len(parts) != 2 or not parts[0].startswith("bot"):
                 status, answer = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
@@ -571,17 +569,6 @@ def _make_handler(api: FakeTelegramAPI) -> type[BaseHTTPRequestHandler]:
                 except (ValueError, UnicodeDecodeError):
                     params, files = {}, {}
                 status, answer = api.dispatch(parts[0][3:], parts[1], params, files)
-            data = json.dumps(answer).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (a cancelled long poll)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
+            self.send_json(status, answer)
 
     return Handler

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.fakes.server import LocalServer
+from tests.fakes.server import JSONHandler, LocalServer
 
 MAX_TEXT = 2000
 
@@ -219,13 +219,10 @@ class FakeZaloBotAPI(LocalServer):
 
 
 def _make_handler(api: FakeZaloBotAPI) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
+    class Handler(JSONHandler):
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
+            raw = self.read_body()
             parts = self.path.split("?", 1)[0].strip("/").split("/")
             try:
                 params = json.loads(raw) if raw else {}
@@ -235,17 +232,6 @@ def _make_handler(api: FakeZaloBotAPI) -> type[BaseHTTPRequestHandler]:
                 status, answer = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
             else:
                 status, answer = api.dispatch(parts[0][3:], parts[1], params)
-            data = json.dumps(answer).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
+            self.send_json(status, answer)
 
     return Handler

@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
 
-from tests.fakes.server import LocalServer
+from tests.fakes.server import JSONHandler, LocalServer
 
 MAX_TEXT = 2000
 
@@ -172,13 +172,10 @@ class FakeZaloOA(LocalServer):
 
 
 def _make_handler(api: FakeZaloOA) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
+    class Handler(JSONHandler):
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
+            raw = self.read_body()
             path = self.path.split("?", 1)[0]
             if path == "/v3.0/oa/message/cs":
                 try:
@@ -191,17 +188,6 @@ def _make_handler(api: FakeZaloOA) -> type[BaseHTTPRequestHandler]:
                 status, answer = api.refresh(self.headers.get("secret_key", ""), form)
             else:
                 status, answer = 404, {"error": -404, "message": "not found"}
-            data = json.dumps(answer).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
+            self.send_json(status, answer)
 
     return Handler
