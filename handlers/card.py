@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.catalog.model import Channel, OnlineMode, Procedure
+from bot.catalog.text import is_blank
 from handlers.callbacks import Action, Section, encode
 from handlers.context import Context
 from handlers.describe import (
     channel_label,
     duration_text,
     fees_text,
-    is_unknown,
     levels_text,
     online_mode_label,
     same_for_all,
@@ -80,7 +80,7 @@ def procedure_card(ctx: Context, p: Procedure, variants: list[str] | None = None
         f"{_('Mã thủ tục')}: {esc(p.code)} · {esc(levels_text(p, ctx.t))}",
         f"{_('Lĩnh vực')}: {esc(p.field)}",
     ]
-    if p.agency and not is_unknown(p.agency):
+    if p.agency and not is_blank(p.agency):
         lines.append(f"{_('Cơ quan thực hiện')}: {esc(p.agency)}")
     lines += [
         f"⏱ {_('Thời hạn giải quyết')}: {esc(_time_line(ctx, p))}",
@@ -162,7 +162,7 @@ def _where(ctx: Context, p: Procedure) -> list[str]:
         (_("Cơ quan có thẩm quyền"), p.competent_agency),
         (_("Địa chỉ tiếp nhận"), p.address),
     ):
-        if value and not is_unknown(value):
+        if value and not is_blank(value):
             lines.append(f"• {label}: {esc(value)}")
     lines.append(f"• {_('Bộ phận Một cửa')}: {esc(office.name)}")
     if office.address:
@@ -173,7 +173,7 @@ def _where(ctx: Context, p: Procedure) -> list[str]:
 
 
 def _text_or(ctx: Context, text: str, fallback: str) -> list[str]:
-    return [esc(text)] if text and not is_unknown(text) else [fallback]
+    return [esc(text)] if text and not is_blank(text) else [fallback]
 
 
 def section_reply(ctx: Context, p: Procedure, section: Section) -> Reply:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from bot.catalog.model import Channel, Duration, Fee, FilingWay, Level, OnlineMode, Procedure
+from bot.catalog.text import is_blank
 from bot.i18n import Translator
 from bot.i18n.format import format_money, format_number
 from handlers.html import shorten
-
-_UNKNOWN_TEXTS = {"", "không có thông tin", "khong co thong tin"}
 
 
 def channel_label(channel: Channel, t: Translator) -> str:
@@ -41,18 +40,13 @@ def online_mode_label(mode: OnlineMode, t: Translator) -> str:
     return labels[mode]
 
 
-def is_unknown(text: str) -> bool:
-    """True for empty text and the portal's "Không có thông tin"."""
-    return text.strip().lower().rstrip(".") in _UNKNOWN_TEXTS
-
-
 def duration_text(d: Duration, t: Translator) -> str:
     """"5 ngày làm việc" / "5 working days"; the source text when it could not be parsed."""
     if d.amount is not None and d.unit is None:  # the portal often publishes a bare number ("1")
         return t.gettext("{n} (Cổng Dịch vụ công không ghi đơn vị; thường là ngày làm việc)").format(
             n=format_number(d.amount, t.language))
     if d.amount is None or d.unit is None:
-        return t.gettext("chưa có thông tin") if is_unknown(d.text) else d.text
+        return t.gettext("chưa có thông tin") if is_blank(d.text) else d.text
     n = d.amount
     shown = format_number(n, t.language)
     plural = 1 if n == 1 else 2
@@ -73,7 +67,7 @@ def fee_text(fee: Fee, t: Translator, note_limit: int = 160) -> str:
     elif fee.amount is not None:
         money = format_money(fee.amount, fee.currency, t.language)
         parts.append(f"{money}/{fee.per}" if fee.per else money)
-    if fee.note and not is_unknown(fee.note):
+    if fee.note and not is_blank(fee.note):
         note = shorten(fee.note, note_limit)
         parts.append(f"({note})" if parts else note)
     return " ".join(parts) if parts else t.gettext("chưa có thông tin")

@@ -28,8 +28,9 @@ def one_line(text: str) -> str:
 
 
 def is_blank(text: str) -> bool:
-    """True for empty text and for the portal's "Không có thông tin" placeholder."""
-    return one_line(text).rstrip(".").casefold() in ("", NO_INFO.casefold())
+    """True for empty text and for the portal's "Không có thông tin" placeholder (also typed without
+    diacritics in an edited catalog file)."""
+    return one_line(text).rstrip(".").casefold() in ("", NO_INFO.casefold(), "khong co thong tin")
 
 
 def fold(text: str) -> str:
