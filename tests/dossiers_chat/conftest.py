@@ -13,54 +13,16 @@ from bot.dossiers.models import Apology, Dossier, DossierStatus
 from bot.knowledge import Knowledge
 from bot.security import digest, normalise_id, normalise_phone
 from bot.storage.db import Database
-from handlers.context import Context
-from handlers.messages import Incoming, Kind, Reply
-from handlers.router import route
-from tests.handlers.conftest import LEXICON, PROCEDURES, SETTINGS, Chat
+from tests.handlers.conftest import LEXICON, PROCEDURES, SETTINGS, Chat, Clock
 
 CODE = "000.00.12.H12-251110-0001"
 PHONE = "0912 345 678"
 ID_NUMBER = "001090012345"
-#: Wednesday 18 November 2026, 10:00 in Hà Nội.
-NOW = datetime(2026, 11, 18, 3, 0, tzinfo=UTC)
 
 
 def local(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
     """A time in the office time zone (UTC+7) as aware UTC."""
     return datetime(y, mo, d, h, mi, tzinfo=UTC) - timedelta(hours=7)
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-class DossierChat(Chat):
-    """``Chat`` with the database and clock the dossier flow needs, and its own chat id."""
-
-    def __init__(self, knowledge: Knowledge, db: Database, clock: Clock, settings: Settings = SETTINGS,
-                 chat_id: str = "c1") -> None:
-        super().__init__(knowledge, settings)
-        self.db = db
-        self.clock = clock
-        self.chat_id = chat_id
-
-    def context(self, text: str = "", kind: Kind = Kind.TEXT, choice: str = "") -> Context:
-        incoming = Incoming(channel="test", chat_id=self.chat_id, user_id=self.chat_id, kind=kind, text=text,
-                            choice=choice)
-        return Context(incoming=incoming, settings=self.settings, knowledge=self.knowledge, state=self.state,
-                       db=self.db, clock=self.clock)
-
-    def send(self, text: str = "", kind: Kind = Kind.TEXT, choice: str = "") -> list[Reply]:
-        return route(self.context(text, kind, choice))
 
 
 def with_verification(method: str) -> Settings:
@@ -87,13 +49,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def new_chat(knowledge: Knowledge, database: Database, clock: Clock) -> Callable[..., DossierChat]:
+def new_chat(knowledge: Knowledge, database: Database, clock: Clock) -> Callable[..., Chat]:
     """Factory of conversations sharing the database and the clock."""
-    return lambda **kw: DossierChat(knowledge, database, clock, **kw)
+    return lambda **kw: Chat(knowledge, db=database, clock=clock, **kw)
 
 
 @pytest.fixture
-def chat(new_chat: Callable[..., DossierChat]) -> DossierChat:
+def chat(new_chat: Callable[..., Chat]) -> Chat:
     """A fresh conversation."""
     return new_chat()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -12,12 +12,8 @@ from bot.dossiers.models import Dossier, DossierStatus, Subscription
 from bot.knowledge import Knowledge
 from bot.officers.models import Officer, Role
 from bot.storage.db import Database
-from handlers.context import Context
-from handlers.messages import Incoming, Kind, Reply
-from handlers.router import route
-from tests.handlers.conftest import LEXICON, PROCEDURES, SETTINGS, Chat
+from tests.handlers.conftest import LEXICON, NOW, PROCEDURES, SETTINGS, Chat, Clock
 
-NOW = datetime(2026, 11, 18, 3, 0, tzinfo=UTC)  # Wednesday 10:00 in Hà Nội
 UNIT = "UBND phường Mẫu"
 
 
@@ -25,37 +21,6 @@ UNIT = "UBND phường Mẫu"
 def secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fixed server secret (the chat digest is keyed by it)."""
     monkeypatch.setenv(ENV_SECRET_KEY, "test-secret-key-for-feedback-0123456789")
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-class FeedbackChat(Chat):
-    """``Chat`` with a database, a clock and its own channel/chat/user ids."""
-
-    def __init__(self, knowledge: Knowledge, db: Database, clock: Clock, chat_id: str = "c1",
-                 channel: str = "test") -> None:
-        super().__init__(knowledge)
-        self.db, self.clock, self.chat_id, self.channel = db, clock, chat_id, channel
-
-    def context(self, text: str = "", kind: Kind = Kind.TEXT, choice: str = "") -> Context:
-        incoming = Incoming(channel=self.channel, chat_id=self.chat_id, user_id=self.chat_id, kind=kind, text=text,
-                            choice=choice)
-        return Context(incoming=incoming, settings=self.settings, knowledge=self.knowledge, state=self.state,
-                       is_admin=self.is_admin, db=self.db, clock=self.clock)
-
-    def send(self, text: str = "", kind: Kind = Kind.TEXT, choice: str = "") -> list[Reply]:
-        return route(self.context(text, kind, choice))
 
 
 @pytest.fixture(scope="session")
@@ -71,9 +36,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def make_chat(knowledge: Knowledge, database: Database, clock: Clock) -> Callable[..., FeedbackChat]:
+def make_chat(knowledge: Knowledge, database: Database, clock: Clock) -> Callable[..., Chat]:
     """``make_chat(chat_id="c2")``: a conversation on the shared database and clock."""
-    return lambda **kw: FeedbackChat(knowledge, database, clock, **kw)
+    return lambda **kw: Chat(knowledge, db=database, clock=clock, **kw)
 
 
 def add_dossier(db: Database, *, status: str = DossierStatus.RETURNED.value, unit: str = UNIT,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -22,6 +23,7 @@ from bot.catalog.model import (
 from bot.config import Settings
 from bot.knowledge import Knowledge
 from bot.storage.conversations import ChatState
+from bot.storage.db import Database
 from handlers.context import Context
 from handlers.messages import Incoming, Kind, Reply
 from handlers.router import route
@@ -88,21 +90,57 @@ def knowledge() -> Knowledge:
     return Knowledge.build(PROCEDURES, LEXICON, SETTINGS.office.levels)
 
 
-class Chat:
-    """A conversation with the router, keeping state between messages like the real assistant does."""
+#: Wednesday 18 November 2026, 10:00 in Hà Nội: "now" of the conversations that need a clock.
+NOW = datetime(2026, 11, 18, 3, 0, tzinfo=UTC)
 
-    def __init__(self, knowledge: Knowledge, settings: Settings = SETTINGS, is_admin: bool = False) -> None:
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+class Chat:
+    """A conversation with the router, keeping state between messages like the real assistant does.
+
+    Without ``db`` the handlers run as they would with no database; with ``db`` and ``clock`` the dossier,
+    feedback and officer flows run for real, each chat with its own ``chat_id`` (also its user id).
+    """
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        settings: Settings = SETTINGS,
+        is_admin: bool = False,
+        *,
+        db: Database | None = None,
+        clock: Clock | None = None,
+        chat_id: str = "c1",
+        channel: str = "test",
+    ) -> None:
         self.knowledge = knowledge
         self.settings = settings
         self.state = ChatState(language="vi")
         self.is_admin = is_admin
         self.reload_catalog = None
+        self.db, self.clock, self.chat_id, self.channel = db, clock, chat_id, channel
+
+    def context(self, text: str = "", kind: Kind = Kind.TEXT, choice: str = "") -> Context:
+        incoming = Incoming(channel=self.channel, chat_id=self.chat_id, user_id=self.chat_id, kind=kind, text=text,
+                            choice=choice)
+        extra = {"clock": self.clock} if self.clock is not None else {}
+        return Context(incoming=incoming, settings=self.settings, knowledge=self.knowledge, state=self.state,
+                       is_admin=self.is_admin, reload_catalog=self.reload_catalog, db=self.db, **extra)
 
     def send(self, text: str = "", kind: Kind = Kind.TEXT, choice: str = "") -> list[Reply]:
-        incoming = Incoming(channel="test", chat_id="c1", user_id="u1", kind=kind, text=text, choice=choice)
-        ctx = Context(incoming=incoming, settings=self.settings, knowledge=self.knowledge, state=self.state,
-                      is_admin=self.is_admin, reload_catalog=self.reload_catalog)
-        return route(ctx)
+        return route(self.context(text, kind, choice))
 
     def press(self, data: str) -> list[Reply]:
         return self.send(kind=Kind.CHOICE, choice=data)

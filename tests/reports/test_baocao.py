@@ -9,8 +9,7 @@ import pytest
 from bot.knowledge import Knowledge
 from bot.officers.models import Officer, Role
 from bot.storage.db import Database
-from tests.feedback.conftest import Clock, FeedbackChat
-from tests.handlers.conftest import LEXICON, PROCEDURES, SETTINGS
+from tests.handlers.conftest import LEXICON, PROCEDURES, SETTINGS, Chat, Clock
 from tests.reports.conftest import UNIT_A, UNIT_B, add_hand_dataset
 
 NOW = datetime(2026, 11, 4, 2, 0, tzinfo=UTC)  # "last month" = October 2026
@@ -21,12 +20,12 @@ def chat_as(database: Database):
     knowledge = Knowledge.build(PROCEDURES, LEXICON, SETTINGS.office.levels)
     add_hand_dataset(database)
 
-    def make(user: str, role: Role | None = None, units: list[str] | None = None) -> FeedbackChat:
+    def make(user: str, role: Role | None = None, units: list[str] | None = None) -> Chat:
         if role is not None:
             with database.session() as s:
                 s.add(Officer(channel="test", user_id=user, chat_id=user, role=role.value, units=units or []))
                 s.commit()
-        return FeedbackChat(knowledge, database, Clock(NOW), chat_id=user)
+        return Chat(knowledge, db=database, clock=Clock(NOW), chat_id=user)
 
     return make
 
