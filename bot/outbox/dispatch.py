@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.logs import mask_id
@@ -214,17 +214,18 @@ class Dispatcher:
             "attempts": OutboxMessage.attempts + 1,
         }
 
+    def _due_ids(self, now: datetime) -> Select[tuple[int]]:
+        """Ids of the next batch of due rows, oldest first."""
+        return (
+            select(OutboxMessage.id)
+            .where(self._due(now))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(self.batch_size)
+        )
+
     def _claim_locked(self, session: Session, now: datetime, until: datetime) -> list[int]:
         """PostgreSQL: lock due rows, skipping rows another worker is claiming, and lease them."""
-        ids = list(
-            session.scalars(
-                select(OutboxMessage.id)
-                .where(self._due(now))
-                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-                .limit(self.batch_size)
-                .with_for_update(skip_locked=True)
-            )
-        )
+        ids = list(session.scalars(self._due_ids(now).with_for_update(skip_locked=True)))
         if ids:
             session.execute(
                 update(OutboxMessage)
@@ -236,14 +237,7 @@ class Dispatcher:
 
     def _claim_each(self, session: Session, now: datetime, until: datetime) -> list[int]:
         """SQLite: compare-and-set each candidate; a row another process took meanwhile no longer matches."""
-        candidates = list(
-            session.scalars(
-                select(OutboxMessage.id)
-                .where(self._due(now))
-                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-                .limit(self.batch_size)
-            )
-        )
+        candidates = list(session.scalars(self._due_ids(now)))
         taken = []
         for row_id in candidates:
             result = session.execute(
