@@ -24,6 +24,7 @@ from typing import Protocol
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot import clock
 from bot.alerts.clock import office_zone
 from bot.alerts.job import catch_up, enqueue_morning_alerts
 from bot.alerts.senders import started
@@ -31,7 +32,6 @@ from bot.config import Settings
 from bot.outbox.dispatch import Dispatcher
 from bot.outbox.sender import Sender
 from bot.storage.db import Database
-from bot.storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class Scheduler:
     def morning_alert(self) -> int:
         """The cron job: enqueue today's alerts (nothing on a day off)."""
         try:
-            return enqueue_morning_alerts(self.db, self.settings, utcnow())
+            return enqueue_morning_alerts(self.db, self.settings, clock.now())
         except Exception:
             log.exception("morning alert job failed")
             return 0
@@ -112,7 +112,7 @@ class Scheduler:
         from bot.reports.weekly import enqueue_weekly_reports
 
         try:
-            return enqueue_weekly_reports(self.db, self.settings, utcnow())
+            return enqueue_weekly_reports(self.db, self.settings, clock.now())
         except Exception:
             log.exception("weekly report job failed")
             return 0
@@ -120,7 +120,7 @@ class Scheduler:
     def catch_up(self) -> int:
         """Start-up: send today's alerts if their time has passed and they were not enqueued yet."""
         try:
-            return catch_up(self.db, self.settings, utcnow())
+            return catch_up(self.db, self.settings, clock.now())
         except Exception:
             log.exception("morning alert catch-up failed")
             return 0

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot import clock as timebase
 from bot.config import Settings
 from bot.i18n import Translator, translator
 from bot.knowledge import Knowledge
 from bot.storage.conversations import ChatState
 from bot.storage.db import Database
-from bot.storage.models import utcnow
 from handlers.messages import Incoming
 
 
@@ -35,7 +35,7 @@ class Context:
     is_admin: bool = False
     reload_catalog: Callable[[], ReloadOutcome] | None = None
     db: Database | None = None  # dossiers, subscriptions, verification attempts; None = feature unavailable
-    clock: Callable[[], datetime] = utcnow  # timezone-aware UTC "now" (tests inject their own)
+    clock: Callable[[], datetime] = timebase.now  # timezone-aware UTC "now" (tests inject their own)
 
     @property
     def t(self) -> Translator:

@@ -8,8 +8,6 @@ button → command → numbered answer → ongoing step (e.g. a verification que
 
 from __future__ import annotations
 
-import time
-
 from handlers.callbacks import decode
 from handlers.context import Context
 from handlers.dossier import detect as detect_dossier_code
@@ -120,7 +118,7 @@ def _remember_choices(ctx: Context, replies: list[Reply]) -> None:
 
 
 def _rate_limited(ctx: Context) -> bool:
-    window = int(time.time() // 60)
+    window = int(ctx.clock().timestamp() // 60)
     saved = ctx.state.data.get(STATE_RATE) or [window, 0]
     count = saved[1] + 1 if saved[0] == window else 1
     ctx.state.data[STATE_RATE] = [window, count]

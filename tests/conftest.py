@@ -5,14 +5,19 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from bot.clock import ManualClock, use_clock
 from bot.storage.db import Database
 
 #: Fixtures shared by several test folders (the real assistant of the channel tests).
 pytest_plugins = ["tests.fakes.real_assistant"]
+
+#: The moment frozen by the ``manual_clock`` fixture (a Monday morning, 07:30 in Vietnam).
+FROZEN_AT = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -48,3 +53,10 @@ def database(request: pytest.FixtureRequest, tmp_path) -> Iterator[Database]:
         db.dispose()
     else:
         yield from _postgres_database()
+
+
+@pytest.fixture
+def manual_clock() -> Iterator[ManualClock]:
+    """The process-wide clock stopped at ``FROZEN_AT`` for one test (move it with ``set``/``advance``)."""
+    with use_clock(ManualClock(FROZEN_AT)) as clock:
+        yield clock

@@ -6,13 +6,13 @@ import argparse
 import asyncio
 from datetime import date, time
 
+from bot import clock
 from bot.alerts.clock import at_local, local_date
 from bot.alerts.job import enqueue_morning_alerts
 from bot.alerts.senders import configured_senders, started
 from bot.config import Settings
 from bot.outbox.dispatch import Dispatcher
 from bot.storage.db import Database
-from bot.storage.models import utcnow
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
@@ -33,9 +33,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.alerts_command == "run":
             if args.date is None and args.time is None:
-                now = utcnow()
+                now = clock.now()
             else:
-                day = args.date or local_date(settings, utcnow())
+                day = args.date or local_date(settings, clock.now())
                 now = at_local(settings, day, args.time or settings.alerts.time)
             added = enqueue_morning_alerts(db, settings, now)
             print(f"{added} alert(s) enqueued; deliver them with: python -m bot alerts send")

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import Base, utcnow
+from bot import clock
+from bot.storage.models import Base
 
 
 class ZaloOAToken(Base):
@@ -28,4 +29,4 @@ class ZaloOAToken(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)

@@ -18,12 +18,12 @@ import hashlib
 import hmac
 import json
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from bot import clock
 from bot.channels.zalo_bot import attachment_note, deliver, plain_pieces
 from bot.channels.zalo_tokens import TokenUnavailable, ZaloTokenStore
 from bot.logs import mask_id
@@ -90,7 +90,7 @@ def verified_event(
         sent_at = int(timestamp) / 1000
     except ValueError:
         raise Rejected(401, "bad timestamp") from None
-    if abs((time.time() if now is None else now) - sent_at) > window:
+    if abs((clock.now().timestamp() if now is None else now) - sent_at) > window:
         raise Rejected(401, "stale timestamp")
     return event
 

@@ -30,9 +30,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot import clock
 from bot.channels.zalo_models import ZaloOAToken
 from bot.storage.db import Database
-from bot.storage.models import utcnow
 
 DEFAULT_OAUTH_URL = "https://oauth.zaloapp.com"
 TOKEN_PATH = "/v4/oa/access_token"
@@ -189,7 +189,7 @@ class ZaloTokenStore:
     def _usable(self, row: ZaloOAToken, rejected: str) -> bool:
         expires_at = _aware(row.expires_at)
         return bool(row.access_token) and row.access_token != rejected and (
-            expires_at is not None and expires_at - self.margin > utcnow()
+            expires_at is not None and expires_at - self.margin > clock.now()
         )
 
     def _lock(self, s: Session) -> ZaloOAToken | None:
@@ -214,7 +214,7 @@ class ZaloTokenStore:
             try:
                 pair = self.oauth.refresh(refresh_token)
             except TokenUnavailable as exc:
-                row.last_error, row.failed_at, row.failures = str(exc)[:500], utcnow(), row.failures + 1
+                row.last_error, row.failed_at, row.failures = str(exc)[:500], clock.now(), row.failures + 1
                 s.commit()
                 log.error("Zalo OA %s: access token refresh failed (%d in a row): %s",
                           self.app_id, row.failures, exc)  # fmt: skip
@@ -232,7 +232,7 @@ class ZaloTokenStore:
 
     def _store(self, s: Session, version: int, pair: TokenPair) -> bool:
         """Compare-and-set the new pair over ``version``; True once committed."""
-        now = utcnow()
+        now = clock.now()
         try:
             values = {
                 "access_token": pair.access_token,

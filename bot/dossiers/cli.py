@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot import clock
 from bot.config import Settings
 from bot.storage.db import Database
 
@@ -114,7 +115,7 @@ def _show(code: str, settings: Settings, db: Database) -> int:
         cal = WorkCalendar.from_settings(settings)
         urgency = ""
         if d.is_open and d.due_at is not None:
-            u = cal.classify(d.due_at, datetime.now(UTC), settings.calendar.soon_days)
+            u = cal.classify(d.due_at, clock.now(), settings.calendar.soon_days)
             urgency = f" ({u.kind}, {u.working_days} working day(s))"
         lines = [
             ("code", d.code),
@@ -143,7 +144,7 @@ def _alert(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     from bot.dossiers.calendar import WorkCalendar
 
     cal = WorkCalendar.from_settings(settings)
-    now = datetime.now(UTC)
+    now = clock.now()
     soon = settings.calendar.soon_days
     with db.session() as session:
         r = alert_report(session, units=args.unit, now=now, calendar=cal, soon_days=soon, top=args.top)

@@ -13,12 +13,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from bot import clock
 from bot.catalog.model import Channel, Duration, Procedure
 from bot.config import Settings
 from bot.dossiers.calendar import WorkCalendar
@@ -193,7 +194,7 @@ class _Writer:
         self.conn = conn
         self.source_name = source_name
         self.result = result
-        self.now = datetime.now(UTC)
+        self.now = clock.now()
 
     def apply(self, chunk: list[_Parsed]) -> None:
         codes = [p.code for p in chunk]

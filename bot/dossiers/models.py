@@ -16,8 +16,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bot import clock
 from bot.dossiers.values import UTCDateTime
-from bot.storage.models import Base, utcnow
+from bot.storage.models import Base
 
 
 class DossierStatus(StrEnum):
@@ -64,7 +65,7 @@ class Dossier(Base):
     current_step: Mapped[str] = mapped_column(String(255), default="")
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
     events: Mapped[list[DossierEvent]] = relationship(back_populates="dossier", order_by="DossierEvent.id")
     apologies: Mapped[list[Apology]] = relationship(back_populates="dossier", order_by="Apology.id")
@@ -77,7 +78,7 @@ class DossierEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     old_status: Mapped[str] = mapped_column(String(16), default="")
     new_status: Mapped[str] = mapped_column(String(16))
     status_text: Mapped[str] = mapped_column(String(255), default="")
@@ -113,7 +114,7 @@ class Subscription(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8), default="vi")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class VerificationAttempt(Base):
@@ -125,7 +126,7 @@ class VerificationAttempt(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     success: Mapped[bool] = mapped_column(Boolean, default=False)
     # digest of the dossier code asked about: limits guesses at one dossier across many chats
     code_digest: Mapped[str] = mapped_column(String(64), default="", index=True)

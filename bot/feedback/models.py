@@ -25,7 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import Base, utcnow
+from bot import clock
+from bot.storage.models import Base
 
 #: Longest comment kept (characters); longer ones are cut and the citizen is told.
 MAX_COMMENT_CHARS = 1000
@@ -99,8 +100,8 @@ class Rating(Base):
     is_complaint: Mapped[bool] = mapped_column(Boolean, default=False)
     contact: Mapped[str | None] = mapped_column(String(MAX_CONTACT_CHARS))
     language: Mapped[str] = mapped_column(String(8), default="vi")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
 
 class Complaint(Base):
@@ -118,7 +119,7 @@ class Complaint(Base):
     answered_by: Mapped[int | None] = mapped_column(Integer)  # officers.id
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     relayed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
 
 class ComplaintRoute(Base):

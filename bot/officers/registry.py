@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot import clock
 from bot.dossiers.values import as_utc
 from bot.officers.models import Officer, OfficerInvite, Role
 from bot.security import digest, matches
-from bot.storage.models import utcnow
 
 #: No 0/O, 1/I/L: codes are read aloud and typed on phones.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -54,7 +54,7 @@ def create_invite(
         raise ValueError("an officer or leader invite needs at least one unit")
     if ttl_days < 1:
         raise ValueError("an invite must be valid for at least one day")
-    now = now or utcnow()
+    now = now or clock.now()
     code = normalise_code(PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(sum(_GROUPS))))
     session.add(
         OfficerInvite(
@@ -84,7 +84,7 @@ def redeem(
 
     None for a wrong, used or expired code — deliberately the same answer for all three. The caller commits.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     normalised = normalise_code(code)
     if not normalised:
         return None

@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import logging
 import random
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,11 +31,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot import clock as timebase
 from bot.logs import mask_id
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.outbox.sender import PermanentFailure, RetryLater, Sender
 from bot.storage.db import Database
-from bot.storage.models import utcnow
 from handlers.messages import Attachment, Choice, Reply
 
 log = logging.getLogger(__name__)
@@ -53,7 +52,7 @@ class RateLimiter:
     meanwhile, so one busy chat never slows down the others.
     """
 
-    def __init__(self, rate: float, per_chat_interval: float, *, burst: int = 1, clock: Clock = time.monotonic):
+    def __init__(self, rate: float, per_chat_interval: float, *, burst: int = 1, clock: Clock = timebase.monotonic):
         if rate <= 0 or burst < 1:
             raise ValueError("rate must be positive and burst at least 1")
         self._rate = rate
@@ -132,7 +131,7 @@ class Dispatcher:
         batch_size: int = 50,
         base_backoff: float = 2.0,
         max_backoff: float = 3600.0,
-        clock: Clock = time.monotonic,
+        clock: Clock = timebase.monotonic,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
     ) -> None:
@@ -153,7 +152,7 @@ class Dispatcher:
 
     async def run_once(self, now: datetime | None = None) -> int:
         """Claim the rows due at ``now``, send them, record the outcomes; how many were delivered."""
-        now = (now or utcnow()).astimezone(UTC)
+        now = (now or timebase.now()).astimezone(UTC)
         claims = await asyncio.to_thread(self.claim, now)
         if not claims:
             return 0

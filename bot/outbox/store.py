@@ -9,8 +9,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot import clock
 from bot.outbox.models import OutboxMessage, OutboxStatus
-from bot.storage.models import utcnow
 from handlers.messages import Reply
 
 
@@ -42,8 +42,8 @@ def enqueue(
         "attachment_mime": attachment.mime_type if attachment else "",
         "status": OutboxStatus.PENDING.value,
         "attempts": 0,
-        "next_attempt_at": not_before or utcnow(),
-        "created_at": utcnow(),
+        "next_attempt_at": not_before or clock.now(),
+        "created_at": clock.now(),
         "claimed_by": "",
         "last_error": "",
     }

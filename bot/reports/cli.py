@@ -10,12 +10,13 @@ import argparse
 import html
 import re
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
+from bot import clock
 from bot.alerts.clock import local_date
 from bot.config import Settings
 from bot.dossiers.models import Dossier
@@ -26,7 +27,6 @@ from bot.reports.periods import PeriodKind, last_weeks, period_of
 from bot.reports.sample import SampleSpec, insert_sample
 from bot.reports.text import report_text
 from bot.storage.db import Database
-from bot.storage.models import utcnow
 
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -51,7 +51,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def _load_sample(db: Database, count: int) -> None:
     with db.session() as s:
         first_id = (s.scalar(select(func.max(Dossier.id))) or 0) + 1
-    end = utcnow()
+    end = clock.now()
     spec = SampleSpec(dossiers=count, ratings=count // 5, start=end - timedelta(weeks=12), end=end,
                       seed=int(end.timestamp()), first_id=first_id)
     with db.engine.begin() as conn:
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.load_sample:
             _load_sample(db, args.load_sample)
-        start = args.start or local_date(settings, datetime.now().astimezone())
+        start = args.start or local_date(settings, clock.now())
         with db.session() as s:
             report = compute_report(s, period=args.period, start=start, settings=settings, group_by=args.by,
                                     units=args.unit, field=args.field, procedure=args.procedure)

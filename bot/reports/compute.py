@@ -22,11 +22,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from bot import clock
 from bot.config import Settings
 from bot.dossiers.models import Apology, Dossier
 from bot.feedback.models import SATISFIED_MIN_SCORE, Rating
 from bot.reports.periods import Period, PeriodKind, period_of
-from bot.storage.models import utcnow
 
 
 class GroupBy(StrEnum):
@@ -183,7 +183,7 @@ def compute_period(
     """The report of ``period``, grouped by unit, field or procedure."""
     group_by, filters = GroupBy(group_by), filters or Filters()
     start, end = period.utc_bounds(ZoneInfo(settings.office.timezone))
-    dossiers = _dossier_figures(session, group_by, start, end, filters, now or utcnow())
+    dossiers = _dossier_figures(session, group_by, start, end, filters, now or clock.now())
     ratings = _rating_figures(session, group_by, start, end, filters)
     rows = []
     for key in sorted(set(dossiers) | set(ratings)):

@@ -15,8 +15,9 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from bot import clock
 from bot.storage.db import Database
-from bot.storage.models import Conversation, ProcessedUpdate, utcnow
+from bot.storage.models import Conversation, ProcessedUpdate
 
 
 @dataclass
@@ -65,7 +66,7 @@ class ConversationStore:
     def save(self, channel: str, chat_id: str, state: ChatState) -> None:
         """Insert or update a chat's state in one statement (safe when two processes race on a new chat)."""
         params = {"channel": channel, "chat_id": chat_id, "language": state.language,
-                  "state": dict(state.data), "updated_at": utcnow()}
+                  "state": dict(state.data), "updated_at": clock.now()}
         with self.db.engine.begin() as conn:
             conn.execute(self._save, params)
 
@@ -88,12 +89,12 @@ class UpdateLog:
 
     def claim(self, channel: str, update_id: str) -> bool:
         """True the first time (channel, update_id) is seen, False on every repeat."""
-        params = {"channel": channel, "update_id": str(update_id), "seen_at": utcnow()}
+        params = {"channel": channel, "update_id": str(update_id), "seen_at": clock.now()}
         with self.db.engine.begin() as conn:
             return conn.execute(self._claim, params).first() is not None
 
     def prune(self, older_than: timedelta = timedelta(days=7)) -> int:
         """Forget updates older than ``older_than``; returns how many rows were removed."""
         with self.db.engine.begin() as conn:
-            res = conn.execute(delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < utcnow() - older_than))
+            res = conn.execute(delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < clock.now() - older_than))
             return res.rowcount or 0

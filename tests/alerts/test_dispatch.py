@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,8 +17,12 @@ from bot.outbox.store import enqueue
 from bot.storage.db import Database
 from handlers.messages import Choice, Reply
 from tests.alerts.senders import RecordingSender
+from tests.conftest import FROZEN_AT
 
-NOW = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)
+NOW = FROZEN_AT
+
+# rows are stamped by the process-wide clock: stop it at NOW, whatever the date the suite runs on
+pytestmark = pytest.mark.usefixtures("manual_clock")
 
 
 class FakeClock:

@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import select
 from telegram import Bot
 
+from bot import clock
 from bot.alerts.job import enqueue_morning_alerts
 from bot.channels.telegram_sender import TelegramSender
 from bot.config import Settings
 from bot.outbox.dispatch import Dispatcher
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.storage.db import Database
-from bot.storage.models import utcnow
 from tests.alerts.factory import MONDAY_0730, add_officer
 from tests.conftest import _postgres_database
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -92,8 +92,8 @@ async def test_a_process_killed_mid_send_loses_and_duplicates_nothing(
     await sender.start()
     try:
         restarted = Dispatcher(postgres, {"telegram": sender}, global_rate=500, worker_id="restarted")
-        assert await restarted.run_once(utcnow()) == 0  # still leased to the dead process
-        assert await restarted.run_once(utcnow() + timedelta(minutes=3)) == OFFICERS - 1
+        assert await restarted.run_once(clock.now()) == 0  # still leased to the dead process
+        assert await restarted.run_once(clock.now() + timedelta(minutes=3)) == OFFICERS - 1
     finally:
         await sender.stop()
     assert {chat: len(fake_api.messages(chat)) for chat in CHATS} == dict.fromkeys(CHATS, 1)

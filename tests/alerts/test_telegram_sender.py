@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,9 +17,13 @@ from bot.outbox.store import enqueue
 from bot.storage.db import Database
 from handlers.messages import Attachment, Choice, Reply
 from tests.alerts.test_dispatch import FakeClock
+from tests.conftest import FROZEN_AT
 from tests.fakes.telegram_api import FakeTelegramAPI
 
-NOW = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)
+NOW = FROZEN_AT
+
+# rows are stamped by the process-wide clock: stop it at NOW, whatever the date the suite runs on
+pytestmark = pytest.mark.usefixtures("manual_clock")
 CHAT = 5151
 
 

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from bot import clock
 from bot.app import Assistant
 from bot.channels.zalo_bot import MediaPublisher, ZaloBotClient, ZaloBotSender, plain_pieces
 from bot.channels.zalo_oa import ZaloOASender
@@ -16,7 +17,6 @@ from bot.outbox.dispatch import Dispatcher
 from bot.outbox.models import OutboxMessage
 from bot.outbox.sender import PermanentFailure, RetryLater
 from bot.outbox.store import enqueue
-from bot.storage.models import utcnow
 from handlers.messages import Attachment, Choice, Reply
 from tests.fakes.zalo_bot_api import FakeZaloBotAPI
 from tests.fakes.zalo_oa_api import FakeZaloOA
@@ -86,7 +86,7 @@ async def test_dispatcher_retries_zalo_bot_after_429_and_500(
     zalo_api.fail_next("sendMessage", 1, status=429, retry_after=30)
     zalo_api.fail_next("sendMessage", 1, status=500)
     dispatcher = Dispatcher(real_assistant.db, {"zalo_bot": bot_sender}, per_chat_interval=0, sleep=_no_sleep)
-    now = utcnow()
+    now = clock.now()
     assert await dispatcher.run_once(now) == 0
     (row,) = _rows(real_assistant)
     assert row.status == "pending" and row.attempts == 1 and "429" in row.last_error
@@ -103,7 +103,7 @@ async def test_dispatcher_retries_oa_after_429(
     _enqueue(real_assistant, "zalo_oa", "u-5", "Nhắc lịch hẹn.")
     oa_api.fail_next(1, status=429)
     dispatcher = Dispatcher(real_assistant.db, {"zalo_oa": oa_sender}, per_chat_interval=0, sleep=_no_sleep)
-    now = utcnow()
+    now = clock.now()
     assert await dispatcher.run_once(now) == 0
     assert await dispatcher.run_once(now + timedelta(hours=2)) == 1
     assert oa_api.texts_to("u-5") == ["Nhắc lịch hẹn."]

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from bot import clock
 from bot.channels.zalo_models import ZaloOAToken
 from bot.channels.zalo_oa import ZaloOAClient
 from bot.channels.zalo_tokens import OAuthClient, TokenUnavailable, ZaloTokenStore, token_status
 from bot.storage.db import Database
-from bot.storage.models import utcnow
 from tests.fakes.zalo_oa_api import FakeZaloOA
 from tests.zalo.conftest import token_store
 
@@ -32,7 +32,7 @@ def second_process(database: Database) -> Database:
 
 def expire(database: Database, app_id: str) -> None:
     with database.session() as s:
-        s.execute(update(ZaloOAToken).where(ZaloOAToken.app_id == app_id).values(expires_at=utcnow()))
+        s.execute(update(ZaloOAToken).where(ZaloOAToken.app_id == app_id).values(expires_at=clock.now()))
         s.commit()
 
 
@@ -48,7 +48,7 @@ def test_valid_token_is_reused_and_refreshed_before_expiry(database: Database, o
     first = store.access_token()
     assert store.access_token() == first and oa_api.refresh_calls == 1
     with database.session() as s:  # within the margin of its expiry
-        s.execute(update(ZaloOAToken).values(expires_at=utcnow() + timedelta(minutes=5)))
+        s.execute(update(ZaloOAToken).values(expires_at=clock.now() + timedelta(minutes=5)))
         s.commit()
     second = store.access_token()
     assert second != first and oa_api.refresh_calls == 2
