@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench postgres i18n
+.PHONY: run test test-far-date install lint bench postgres i18n faketime
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,17 @@ postgres:
 test: $(STAMP) postgres
 	$(BIN)/ruff check .
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q
+
+# The suite again with the wall clock moved years ahead (CI runs it after `make test`).
+FAR_DATE ?= 2031-07-15 10:00:00
+test-far-date: $(STAMP) postgres faketime
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
+		faketime -f '@$(FAR_DATE)' $(BIN)/python -m pytest -q -p no:cacheprovider
+
+faketime:
+	@command -v faketime >/dev/null || (apt-get install -y -q faketime >/dev/null || \
+		(apt-get update -q >/dev/null && apt-get install -y -q faketime >/dev/null)) || \
+		{ echo "faketime is needed for the far-date run (Debian package faketime)" >&2; exit 1; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
