@@ -7,6 +7,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -188,6 +189,11 @@ class Settings(_Section):
     dossiers: DossierSettings = Field(default_factory=DossierSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The office's time zone (``office.timezone``)."""
+        return ZoneInfo(self.office.timezone)
 
     def resolve(self, relative: str) -> Path:
         """A path from the settings, relative to the project root unless absolute."""

@@ -9,7 +9,7 @@ its own ``telegram.Bot``), so slow deliveries never hold up the chat.
 
 The cron fires Monday–Saturday in the office time zone; the job itself asks the calendar whether today is a
 working day, so Tết, other holidays and make-up Saturdays follow ``[calendar]``, not the cron. Missing the
-07:30 run (the process was down) is handled by :func:`bot.alerts.job.catch_up` at start-up, same day only.
+07:30 run (the process was down) is handled by :func:`bot.late.job.catch_up` at start-up, same day only.
 Running several processes is safe: the enqueue is exactly-once per officer and day in the database.
 """
 
@@ -25,10 +25,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot import clock
-from bot.alerts.clock import office_zone
-from bot.alerts.job import catch_up, enqueue_morning_alerts
 from bot.alerts.senders import started
 from bot.config import Settings
+from bot.late.job import catch_up, enqueue_morning_alerts
 from bot.outbox.dispatch import Dispatcher
 from bot.outbox.sender import Sender
 from bot.storage.db import Database
@@ -58,14 +57,14 @@ def alert_trigger(settings: Settings) -> CronTrigger:
     """Monday–Saturday at ``alerts.time`` in the office time zone (the job checks the working-day calendar)."""
     at = settings.alerts.time
     return CronTrigger(day_of_week="mon-sat", hour=at.hour, minute=at.minute, second=at.second,
-                       timezone=office_zone(settings))  # fmt: skip
+                       timezone=settings.zone)  # fmt: skip
 
 
 def weekly_trigger(settings: Settings) -> CronTrigger:
     """``reports.weekly_weekday`` at ``reports.weekly_time`` in the office time zone."""
     at = settings.reports.weekly_time
     return CronTrigger(day_of_week=_WEEKDAYS[settings.reports.weekly_weekday], hour=at.hour, minute=at.minute,
-                       second=at.second, timezone=office_zone(settings))  # fmt: skip
+                       second=at.second, timezone=settings.zone)  # fmt: skip
 
 
 class Scheduler:
@@ -75,7 +74,7 @@ class Scheduler:
         self.db = db
         self.settings = settings
         self.senders = dict(senders)
-        self.cron = BackgroundScheduler(timezone=office_zone(settings))
+        self.cron = BackgroundScheduler(timezone=settings.zone)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()

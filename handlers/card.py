@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from bot.catalog.model import Channel, OnlineMode, Procedure
 from bot.catalog.text import is_blank
-from handlers.callbacks import Action, Section, encode
-from handlers.context import Context
+from bot.contract.callbacks import Action, Section, encode
+from bot.contract.html import bold, esc, italic, link
+from bot.contract.messages import Choice, Reply
+from bot.conversation import Context
 from handlers.describe import (
     channel_label,
     duration_text,
@@ -14,8 +16,6 @@ from handlers.describe import (
     online_mode_label,
     same_for_all,
 )
-from handlers.html import bold, esc, italic, link
-from handlers.messages import Choice, Reply
 from handlers.online import online_section
 
 

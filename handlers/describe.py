@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.catalog.model import Channel, Duration, Fee, FilingWay, Level, OnlineMode, Procedure
 from bot.catalog.text import is_blank
+from bot.contract.html import shorten
 from bot.i18n import Translator
 from bot.i18n.format import format_money, format_number
-from handlers.html import shorten
 
 
 def channel_label(channel: Channel, t: Translator) -> str:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.clock import ManualClock, use_clock
+from bot.schema import create_schema
 from bot.storage.db import Database
 
 #: Fixtures shared by several test folders (the real assistant of the channel tests).
@@ -33,7 +34,7 @@ def _postgres_database() -> Iterator[Database]:
         pytest.fail(f"PostgreSQL at {POSTGRES_URL} is not usable ({exc}); run scripts/ensure-postgres.sh")
     sep = "&" if "?" in POSTGRES_URL else "?"
     db = Database(f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}")
-    db.create_schema()
+    create_schema(db)
     try:
         yield db
     finally:
@@ -48,7 +49,7 @@ def database(request: pytest.FixtureRequest, tmp_path) -> Iterator[Database]:
     """The same storage tests run on a SQLite file and on PostgreSQL."""
     if request.param == "sqlite":
         db = Database(f"sqlite:///{tmp_path / 'test.db'}")
-        db.create_schema()
+        create_schema(db)
         yield db
         db.dispose()
     else:

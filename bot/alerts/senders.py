@@ -11,9 +11,9 @@ from telegram import Bot
 from bot.channels.console import render
 from bot.channels.telegram_sender import TelegramSender
 from bot.config import Settings
+from bot.contract.messages import Reply
 from bot.outbox.sender import Sender
 from bot.storage.db import Database
-from handlers.messages import Reply
 
 
 class ConsoleSender:

@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from bot.app import Assistant
 from bot.channels.split import strip_tags
-from handlers.messages import Incoming, Kind, Reply
+from bot.contract.messages import Incoming, Kind, Reply
 
 CHANNEL = "console"
 _BOLD_RE = re.compile(r"<b>(.*?)</b>", re.S)

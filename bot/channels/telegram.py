@@ -36,7 +36,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.channels.split import split_message, strip_tags
 from bot.channels.webhook import create_app, serve, telegram_route
 from bot.config import ConfigError, Settings
-from handlers.messages import Attachment, Choice, Incoming, Kind, Reply
+from bot.contract.messages import Attachment, Choice, Incoming, Kind, Reply
 
 CHANNEL = "telegram"
 MAX_TEXT = 4096

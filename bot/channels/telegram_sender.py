@@ -19,8 +19,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, Ne
 
 # _retry_seconds: the adapter's reading of PTB's int-or-timedelta retry_after, shared rather than repeated
 from bot.channels.telegram import CHANNEL, _retry_seconds, send_reply
+from bot.contract.messages import Reply
 from bot.outbox.sender import PermanentFailure, RetryLater
-from handlers.messages import Reply
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,9 @@ from typing import Any
 import aiohttp
 
 from bot.channels.split import split_message, strip_tags
-from bot.logs import mask_id
+from bot.contract.messages import Attachment, Choice, Incoming, Kind, Reply
+from bot.masking import mask_id
 from bot.outbox.sender import PermanentFailure, RetryLater
-from handlers.messages import Attachment, Choice, Incoming, Kind, Reply
 
 CHANNEL = "zalo_bot"
 MAX_TEXT = 2000

@@ -26,9 +26,9 @@ import httpx
 from bot import clock
 from bot.channels.zalo_bot import attachment_note, deliver, plain_pieces
 from bot.channels.zalo_tokens import TokenUnavailable, ZaloTokenStore
-from bot.logs import mask_id
+from bot.contract.messages import Incoming, Kind, Reply
+from bot.masking import mask_id
 from bot.outbox.sender import PermanentFailure, RetryLater
-from handlers.messages import Incoming, Kind, Reply
 
 CHANNEL = "zalo_oa"
 MAX_TEXT = 2000

@@ -21,12 +21,13 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from bot import clock
 from bot.catalog.model import Channel, Duration, Procedure
+from bot.clock import as_utc
 from bot.config import Settings
 from bot.dossiers.calendar import WorkCalendar
 from bot.dossiers.mapping import DEFAULT_COLUMNS, REQUIRED, ColumnMapping, load_mapping
-from bot.dossiers.models import OPEN_STATUSES, Apology, Dossier, DossierEvent
+from bot.dossiers.models import OPEN_STATUSES, Apology, Dossier, DossierEvent, StatusChange
 from bot.dossiers.sources import Source, SourceFileError, SourceRow, open_source
-from bot.dossiers.values import as_utc, normalise_code, parse_export_datetime
+from bot.dossiers.values import normalise_code, parse_export_datetime
 from bot.security import digest, normalise_id, normalise_phone, secret_key
 from bot.storage.db import Database
 
@@ -55,16 +56,6 @@ class RejectedRow:
 
     line: int
     reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class StatusChange:
-    """A dossier whose status changed with this import."""
-
-    dossier_id: int
-    code: str
-    old: str
-    new: str
 
 
 @dataclass
@@ -368,7 +359,7 @@ def import_dossiers(
     if missing:
         names = "; ".join(f"{m} (e.g. {', '.join(DEFAULT_COLUMNS[m][:3])})" for m in missing)
         raise ImportFileError(f"{path}: missing required column(s): {names}. Add them to a mapping file (--mapping).")
-    tz = ZoneInfo(settings.office.timezone)
+    tz = settings.zone
     reader = _RowReader(mapping, tz, WorkCalendar.from_settings(settings), procedures, secret_key(settings))
     result = ImportResult()
     with db.engine.connect() as conn, _progress_bar(progress, source) as advance:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -37,6 +38,16 @@ class DossierStatus(StrEnum):
 #: Statuses in which the office still owes the applicant a result (counted in alerts).
 OPEN_STATUSES = (DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.SUPPLEMENT, DossierStatus.UNKNOWN)
 
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A dossier whose status an import changed: what followers are told and returned dossiers are rated on."""
+
+    dossier_id: int
+    code: str
+    old: str
+    new: str
 
 class Dossier(Base):
     """One filing by one applicant for one procedure."""

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.clock import as_utc
 from bot.dossiers.models import Dossier, VerificationAttempt
-from bot.dossiers.values import as_utc, normalise_code
+from bot.dossiers.values import normalise_code
 from bot.security import digest, matches, normalise_id, normalise_phone
 
 METHODS = ("phone_last4", "id_number", "either")

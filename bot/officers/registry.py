@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.dossiers.values import as_utc
+from bot.clock import as_utc
 from bot.officers.models import Officer, OfficerInvite, Role
 from bot.security import digest, matches
 

@@ -32,11 +32,11 @@ from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import clock as timebase
-from bot.logs import mask_id
+from bot.contract.messages import Attachment, Choice, Reply
+from bot.masking import mask_id
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.outbox.sender import PermanentFailure, RetryLater, Sender
 from bot.storage.db import Database
-from handlers.messages import Attachment, Choice, Reply
 
 log = logging.getLogger(__name__)
 

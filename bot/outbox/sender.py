@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from handlers.messages import Reply
+from bot.contract.messages import Reply
 
 
 class RetryLater(Exception):

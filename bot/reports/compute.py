@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -182,7 +181,7 @@ def compute_period(
 ) -> Report:
     """The report of ``period``, grouped by unit, field or procedure."""
     group_by, filters = GroupBy(group_by), filters or Filters()
-    start, end = period.utc_bounds(ZoneInfo(settings.office.timezone))
+    start, end = period.utc_bounds(settings.zone)
     dossiers = _dossier_figures(session, group_by, start, end, filters, now or clock.now())
     ratings = _rating_figures(session, group_by, start, end, filters)
     rows = []

@@ -9,8 +9,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.alerts.clock import local_date
+from bot.clock import local_date
 from bot.config import Settings
+from bot.contract.messages import Attachment, Reply
 from bot.i18n import translator
 from bot.officers.models import Officer, Role
 from bot.outbox.store import enqueue
@@ -19,7 +20,6 @@ from bot.reports.compute import Report, compute_series
 from bot.reports.periods import Period, PeriodKind, last_weeks, period_of, previous
 from bot.reports.text import report_text
 from bot.storage.db import Database
-from handlers.messages import Attachment, Reply
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def enqueue_weekly_reports(db: Database, settings: Settings, now: datetime) -> i
 
     Key ``weekly:{officer id}:{iso year-week}``: running the job again in the same week adds nothing.
     """
-    week = previous(period_of(PeriodKind.WEEK, local_date(settings, now)))
+    week = previous(period_of(PeriodKind.WEEK, local_date(now, settings.zone)))
     weeks = last_weeks(week.start, settings.reports.chart_weeks)
     added = 0
     with db.session() as s:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage.models import Base
-
 
 def _normalise_url(url: str) -> str:
     """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
@@ -42,12 +40,6 @@ class Database:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    def create_schema(self) -> None:
-        """Create missing tables (idempotent)."""
-        import bot.storage.schema  # noqa: F401  (registers every table)
-
-        Base.metadata.create_all(self.engine)
 
     def session(self) -> Session:
         """A new session; use as a context manager."""

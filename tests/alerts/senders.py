@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from handlers.messages import Reply
+from bot.contract.messages import Reply
 
 
 @dataclass

@@ -10,12 +10,12 @@ from datetime import UTC, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.contract.messages import Choice, Reply
 from bot.outbox.dispatch import Dispatcher, RateLimiter
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.outbox.sender import PermanentFailure, RetryLater
 from bot.outbox.store import enqueue
 from bot.storage.db import Database
-from handlers.messages import Choice, Reply
 from tests.alerts.senders import RecordingSender
 from tests.conftest import FROZEN_AT
 

@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from bot.alerts.job import catch_up, enqueue_morning_alerts
+from bot.late.job import catch_up, enqueue_morning_alerts
 from bot.officers.models import Role
 from bot.outbox.models import OutboxMessage
 from bot.storage.db import Database

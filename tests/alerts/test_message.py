@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot.alerts.compose import compose_alert
-from bot.alerts.message import AlertView, alert_reply
-from bot.dossiers.alerts import AlertItem, AlertReport
 from bot.dossiers.calendar import Urgency
+from bot.late.compose import compose_alert
+from bot.late.message import AlertView, alert_reply
+from bot.late.query import AlertItem, AlertReport
 from bot.storage.db import Database
 from tests.alerts.factory import HCM, MONDAY_0730, UNIT_A, UNIT_B, add_dossier, settings
 from tests.fakes.telegram_api import check_text

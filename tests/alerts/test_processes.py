@@ -15,9 +15,9 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot import clock
-from bot.alerts.job import enqueue_morning_alerts
 from bot.channels.telegram_sender import TelegramSender
 from bot.config import Settings
+from bot.late.job import enqueue_morning_alerts
 from bot.outbox.dispatch import Dispatcher
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.storage.db import Database

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.contract.messages import Reply
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.outbox.store import enqueue
 from bot.scheduler import Scheduler, alert_trigger
+from bot.schema import create_schema
 from bot.storage.db import Database
-from handlers.messages import Reply
 from tests.alerts.factory import HCM, settings
 from tests.alerts.senders import RecordingSender
 
@@ -29,7 +30,7 @@ def test_cron_fires_at_0730_office_time_monday_to_saturday() -> None:
 
 def test_background_delivery_starts_and_stops(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'a.db'}")
-    db.create_schema()
+    create_schema(db)
     with db.session() as s:
         enqueue(s, dedupe_key="k", channel="telegram", chat_id="1", reply=Reply(text="chào"))
         s.commit()

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot.channels.telegram_sender import TelegramSender
+from bot.contract.messages import Attachment, Choice, Reply
 from bot.outbox.dispatch import Dispatcher
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.outbox.store import enqueue
 from bot.storage.db import Database
-from handlers.messages import Attachment, Choice, Reply
 from tests.alerts.test_dispatch import FakeClock
 from tests.conftest import FROZEN_AT
 from tests.fakes.telegram_api import FakeTelegramAPI

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from telegram import Bot
 
-from bot.alerts.job import enqueue_morning_alerts
 from bot.channels.telegram_sender import TelegramSender
 from bot.config import Settings
+from bot.contract.messages import Reply
+from bot.late.job import enqueue_morning_alerts
 from bot.outbox.dispatch import Dispatcher
 from bot.storage.db import Database
-from handlers.messages import Reply
 from tests.alerts.factory import MONDAY_0730
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
+from bot.schema import create_schema
 from bot.storage.conversations import UpdateLog
 from bot.storage.db import Database
 from tests.fakes.assistant import ScriptedAssistant
@@ -26,7 +27,7 @@ def fake_api() -> Iterator[FakeTelegramAPI]:
 def update_log(tmp_path: Path) -> Iterator[UpdateLog]:
     """A real update log in a temporary SQLite database."""
     db = Database(f"sqlite:///{tmp_path / 'updates.db'}")
-    db.create_schema()
+    create_schema(db)
     yield UpdateLog(db)
     db.dispose()
 

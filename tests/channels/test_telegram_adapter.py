@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from handlers.messages import Attachment, Choice, Incoming, Kind, Reply
+from bot.contract.messages import Attachment, Choice, Incoming, Kind, Reply
 from tests.fakes.assistant import ScriptedAssistant
 from tests.fakes.telegram_api import FakeTelegramAPI
 

@@ -6,7 +6,7 @@ import pytest
 
 from bot.channels.telegram import keyboard_for, run_telegram
 from bot.config import ENV_TELEGRAM_TOKEN, ConfigError
-from handlers.messages import Choice
+from bot.contract.messages import Choice
 from tests.fakes.assistant import ScriptedAssistant
 
 

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dossiers.alerts import alert_csv, alert_report, iter_alert_rows
 from bot.dossiers.calendar import Urgency, WorkCalendar
 from bot.dossiers.models import Apology, Dossier
+from bot.late.export import alert_csv
+from bot.late.query import alert_report, iter_alert_rows
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = WorkCalendar()
@@ -96,7 +97,7 @@ def test_streamed_rows_match_the_counts(db):
 
 def test_csv_opens_in_excel_with_vietnamese(db):
     with db.session() as s:
-        data = alert_csv(iter_alert_rows(s, ["A"], NOW, CAL, 2))
+        data = alert_csv(iter_alert_rows(s, ["A"], NOW, CAL, 2), CAL.tz)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][0] == "Mã hồ sơ" and len(rows) == 1 + 5

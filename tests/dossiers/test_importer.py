@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.catalog.model import Channel, Duration, FilingWay, Level, Procedure, TimeUnit
+from bot.clock import as_utc
 from bot.dossiers import sources
 from bot.dossiers.calendar import WorkCalendar
 from bot.dossiers.importer import ImportFileError, RejectedRow, import_dossiers
 from bot.dossiers.models import Apology, Dossier, DossierEvent, DossierStatus
 from bot.dossiers.sources import SourceFileError
-from bot.dossiers.values import as_utc
 from bot.security import digest
 
 from .conftest import SAMPLES, TEST_KEY, write_csv

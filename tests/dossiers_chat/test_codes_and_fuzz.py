@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.contract.messages import Kind
 from handlers.dossier import find_code, mask_name, parse_code
-from handlers.messages import Kind
 from tests.dossiers_chat.conftest import CODE
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.contract.messages import Reply
 from bot.dossiers.store import record_attempt
-from handlers.messages import Reply
 from tests.dossiers_chat.conftest import CODE, ID_NUMBER, add_dossier, local, with_verification
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.dossiers.importer import StatusChange
-from bot.dossiers.models import DossierEvent, Subscription
+from bot.dossiers.models import DossierEvent, StatusChange, Subscription
 from bot.dossiers.notify import notify_status_changes
 from bot.outbox.models import OutboxMessage
 from tests.dossiers_chat.conftest import CODE, SETTINGS, add_dossier

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 
+from bot.dossiers.models import StatusChange
 from bot.feedback.invite import invite_returned
 from bot.feedback.models import Complaint, ComplaintRoute, ComplaintStatus, Rating
 from bot.officers.models import Role
@@ -116,17 +115,11 @@ def test_complaint_needs_a_comment(make_chat, database):
         assert s.scalar(select(Complaint)) is None
 
 
-@dataclass
-class _Change:
-    dossier_id: int
-    code: str
-    new: str
-
-
 def test_returned_dossier_invites_its_followers_once(database):
     dossier_id = add_dossier(database, follower="c1")
     with database.session() as s:
-        changes = [_Change(dossier_id, "H12-0001", "returned"), _Change(dossier_id, "H12-0001", "processing")]
+        changes = [StatusChange(dossier_id, "H12-0001", "processing", "returned"),
+                   StatusChange(dossier_id, "H12-0001", "done", "processing")]
         assert invite_returned(s, changes) == 1
         assert invite_returned(s, changes) == 0
         s.commit()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.alerts import cli as alerts_cli
+from bot.cli import alerts as alerts_cli
+from bot.cli import officers as officers_cli
 from bot.config import Settings
-from bot.officers import cli as officers_cli
 from bot.officers.registry import redeem
 from bot.storage.db import Database
 

@@ -6,13 +6,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bot.contract.messages import Incoming, Kind, Reply
+from bot.conversation import Context
 from bot.officers.models import Role
 from bot.officers.registry import create_invite
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.storage.conversations import ChatState
 from bot.storage.db import Database
-from handlers.context import Context
-from handlers.messages import Incoming, Kind, Reply
 from handlers.router import route
 from tests.alerts.factory import HCM, MONDAY_0730, UNIT_A, UNIT_B, add_dossier, add_officer, settings
 

@@ -10,11 +10,11 @@ from datetime import UTC, date, datetime
 from PIL import Image
 from sqlalchemy import select
 
+from bot.cli import reports as cli
 from bot.config import Settings
 from bot.i18n.format import format_percent
 from bot.officers.models import Officer, Role
 from bot.outbox.models import OutboxMessage
-from bot.reports import cli
 from bot.reports.chart import HEIGHT_PX, WIDTH_PX, weekly_chart
 from bot.reports.compute import compute_report, compute_series
 from bot.reports.export import HEADER, report_csv

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.contract.messages import Attachment, Choice, Reply
 from bot.outbox.models import OutboxMessage
 from bot.outbox.store import enqueue, exists
-from handlers.messages import Attachment, Choice, Reply
 
 
 def test_same_key_is_stored_once(database):

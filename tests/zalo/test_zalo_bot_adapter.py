@@ -8,9 +8,10 @@ import time
 from pathlib import Path
 
 from bot.channels.zalo_bot import ZaloBotAdapter, ZaloBotSender, event_from_delivery
+from bot.contract.messages import Kind, Reply
+from bot.schema import create_schema
 from bot.storage.conversations import UpdateLog
 from bot.storage.db import Database
-from handlers.messages import Kind, Reply
 from tests.fakes.assistant import ScriptedAssistant
 from tests.fakes.zalo_bot_api import FakeZaloBotAPI
 
@@ -30,7 +31,7 @@ async def test_typing_is_shown_while_a_slow_answer_is_prepared(
     tmp_path: Path, zalo_api: FakeZaloBotAPI, bot_sender: ZaloBotSender
 ) -> None:
     db = Database(f"sqlite:///{tmp_path / 'u.db'}")
-    db.create_schema()
+    create_schema(db)
     gate = threading.Event()
 
     def slow(incoming):  # type: ignore[no-untyped-def]

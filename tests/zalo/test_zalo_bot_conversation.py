@@ -183,7 +183,7 @@ async def test_feedback_with_numbers_and_a_comment(web: httpx.AsyncClient, zalo_
 
 def test_choices_the_text_already_numbers_are_not_repeated() -> None:
     from bot.channels.zalo_bot import plain_pieces
-    from handlers.messages import Choice, Reply
+    from bot.contract.messages import Choice, Reply
 
     reply = Reply(text="Bạn cần thủ tục nào?\n1. Chứng thực bản sao — Cấp xã\n2. Chứng thực chữ ký — Cấp xã",
                   choices=[[Choice("Chứng thực bản sao", "p:1")], [Choice("Chứng thực chữ…", "p:2")],

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels import zalo_cli
+from bot.cli import channels as zalo_cli
 from bot.config import ENV_ZALO_APP_SECRET, ENV_ZALO_OA_REFRESH_TOKEN, Settings
 from tests.fakes.zalo_oa_api import FakeZaloOA
 

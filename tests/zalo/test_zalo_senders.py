@@ -13,11 +13,11 @@ from bot import clock
 from bot.app import Assistant
 from bot.channels.zalo_bot import MediaPublisher, ZaloBotClient, ZaloBotSender, plain_pieces
 from bot.channels.zalo_oa import ZaloOASender
+from bot.contract.messages import Attachment, Choice, Reply
 from bot.outbox.dispatch import Dispatcher
 from bot.outbox.models import OutboxMessage
 from bot.outbox.sender import PermanentFailure, RetryLater
 from bot.outbox.store import enqueue
-from handlers.messages import Attachment, Choice, Reply
 from tests.fakes.zalo_bot_api import FakeZaloBotAPI
 from tests.fakes.zalo_oa_api import FakeZaloOA
 

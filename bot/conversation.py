@@ -1,4 +1,10 @@
-"""What a handler can see and use while answering one message."""
+"""What the conversation sees while answering one message (``Context``), and what it is (``Conversation``).
+
+The engine builds a ``Context`` for every ``Incoming`` and hands it to a ``Conversation``: a function
+``Context -> list[Reply]``. The conversation of this assistant is ``handlers.router.route``; the engine
+finds it through the ``tthc_assistant.conversation`` entry point (``pyproject.toml``), so nothing in
+``bot/`` imports ``handlers/``.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,11 @@ from datetime import datetime
 
 from bot import clock as timebase
 from bot.config import Settings
+from bot.contract.messages import Incoming, Reply
 from bot.i18n import Translator, translator
 from bot.knowledge import Knowledge
 from bot.storage.conversations import ChatState
 from bot.storage.db import Database
-from handlers.messages import Incoming
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +38,9 @@ class Context:
     settings: Settings
     knowledge: Knowledge
     state: ChatState
+    db: Database  # dossiers, subscriptions, officers, ratings, verification attempts
     is_admin: bool = False
     reload_catalog: Callable[[], ReloadOutcome] | None = None
-    db: Database | None = None  # dossiers, subscriptions, verification attempts; None = feature unavailable
     clock: Callable[[], datetime] = timebase.now  # timezone-aware UTC "now" (tests inject their own)
 
     @property
@@ -50,3 +56,7 @@ class Context:
     def language(self) -> str:
         """The chat's language code."""
         return self.state.language
+
+
+#: A conversation: answers one message (``Context.incoming``) with the replies to send back.
+Conversation = Callable[[Context], list[Reply]]

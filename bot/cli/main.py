@@ -10,19 +10,25 @@ import sys
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.logs import setup_logging
 
 log = logging.getLogger("bot")
 
-#: Commands implemented next to the feature they operate: module → the commands it adds.
+#: The modules of ``bot/cli/`` that add commands: module → the commands it adds.
 #: Each module has ``add_parser(subparsers)`` and ``run(args, settings) -> int``.
 PLUGINS: dict[str, tuple[str, ...]] = {
-    "bot.dossiers.cli": ("dossiers",),
-    "bot.officers.cli": ("officers",),
-    "bot.alerts.cli": ("alerts",),
-    "bot.reports.cli": ("report",),
-    "bot.channels.zalo_cli": ("web", "zalo"),
+    "bot.cli.dossiers": ("dossiers",),
+    "bot.cli.officers": ("officers",),
+    "bot.cli.alerts": ("alerts",),
+    "bot.cli.reports": ("report",),
+    "bot.cli.channels": ("web", "zalo"),
 }
+
+
+def setup_logging(level: str = "INFO") -> None:
+    """Plain, one-line log records; third-party HTTP chatter quietened (it can contain the bot token)."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,7 +122,7 @@ def _run(command: str, settings: Settings) -> int:
     stop_zalo = None
     zalo = settings.channels.zalo_bot
     if zalo.enabled and not zalo.webhook_url:  # webhook mode is served by `python -m bot web`
-        from bot.channels.zalo_cli import start_zalo_polling_thread
+        from bot.cli.channels import start_zalo_polling_thread
 
         _thread, stop_zalo = start_zalo_polling_thread(assistant)
     try:

@@ -7,11 +7,12 @@ import asyncio
 from datetime import date, time
 
 from bot import clock
-from bot.alerts.clock import at_local, local_date
-from bot.alerts.job import enqueue_morning_alerts
 from bot.alerts.senders import configured_senders, started
+from bot.clock import at_local, local_date
 from bot.config import Settings
+from bot.late.job import enqueue_morning_alerts
 from bot.outbox.dispatch import Dispatcher
+from bot.schema import create_schema
 from bot.storage.db import Database
 
 
@@ -29,14 +30,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run an ``alerts`` subcommand; the process exit code."""
     db = Database(settings.database_url)
-    db.create_schema()
+    create_schema(db)
     try:
         if args.alerts_command == "run":
             if args.date is None and args.time is None:
                 now = clock.now()
             else:
-                day = args.date or local_date(settings, clock.now())
-                now = at_local(settings, day, args.time or settings.alerts.time)
+                day = args.date or local_date(clock.now(), settings.zone)
+                now = at_local(day, args.time or settings.alerts.time, settings.zone)
             added = enqueue_morning_alerts(db, settings, now)
             print(f"{added} alert(s) enqueued; deliver them with: python -m bot alerts send")
             return 0

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import clock
+from bot.clock import as_utc
 from bot.config import Settings
+from bot.masking import mask_name
+from bot.schema import create_schema
 from bot.storage.db import Database
 
 MAX_REJECTED_SHOWN = 200
@@ -36,7 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run a ``dossiers`` subcommand; returns the exit code (1 when rows were rejected, 2 on a bad file)."""
     db = Database(settings.database_url)
-    db.create_schema()
+    create_schema(db)
     try:
         if args.dossiers_command == "import":
             return _import(args, settings, db)
@@ -90,23 +93,15 @@ def _import(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     return 0
 
 
-def mask_name(name: str) -> str:
-    """Initials only: ``Nguyễn Văn An`` → ``N. V. A.``."""
-    return " ".join(f"{w[0]}." for w in name.split()) or "-"
-
-
 def _local(value: datetime | None, tz: ZoneInfo) -> str:
-    if value is None:
-        return "-"
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+    return "-" if value is None else as_utc(value).astimezone(tz).strftime("%d/%m/%Y %H:%M")
 
 
 def _show(code: str, settings: Settings, db: Database) -> int:
     from bot.dossiers.calendar import WorkCalendar
     from bot.dossiers.store import find_by_code
 
-    tz = ZoneInfo(settings.office.timezone)
+    tz = settings.zone
     with db.session() as session:
         d = find_by_code(session, code)
         if d is None:
@@ -140,8 +135,9 @@ def _show(code: str, settings: Settings, db: Database) -> int:
 
 
 def _alert(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    from bot.dossiers.alerts import alert_csv, alert_report, iter_alert_rows
     from bot.dossiers.calendar import WorkCalendar
+    from bot.late.export import alert_csv
+    from bot.late.query import alert_report, iter_alert_rows
 
     cal = WorkCalendar.from_settings(settings)
     now = clock.now()

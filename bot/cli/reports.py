@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot import clock
-from bot.alerts.clock import local_date
+from bot.clock import local_date
 from bot.config import Settings
 from bot.dossiers.models import Dossier
 from bot.reports.chart import weekly_chart
@@ -26,6 +26,7 @@ from bot.reports.export import report_csv
 from bot.reports.periods import PeriodKind, last_weeks, period_of
 from bot.reports.sample import SampleSpec, insert_sample
 from bot.reports.text import report_text
+from bot.schema import create_schema
 from bot.storage.db import Database
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -62,11 +63,11 @@ def _load_sample(db: Database, count: int) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``python -m bot report``; returns the exit code."""
     db = Database(settings.database_url)
-    db.create_schema()
+    create_schema(db)
     try:
         if args.load_sample:
             _load_sample(db, args.load_sample)
-        start = args.start or local_date(settings, clock.now())
+        start = args.start or local_date(clock.now(), settings.zone)
         with db.session() as s:
             report = compute_report(s, period=args.period, start=start, settings=settings, group_by=args.by,
                                     units=args.unit, field=args.field, procedure=args.procedure)

@@ -11,12 +11,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from bot.alerts.clock import local_date, office_zone
-from bot.alerts.compose import compose_alert
+from bot.clock import as_utc, local_date
 from bot.config import Settings
 from bot.dossiers.calendar import WorkCalendar
-from bot.dossiers.values import as_utc
-from bot.logs import mask_id
+from bot.late.compose import compose_alert
+from bot.masking import mask_id
 from bot.officers.registry import list_officers, visible_units
 from bot.outbox.store import enqueue, exists
 from bot.storage.db import Database
@@ -28,20 +27,20 @@ KIND = "alert"
 
 def alert_key(officer_id: int, now: datetime, settings: Settings) -> str:
     """The dedupe key of an officer's alert on the office's local day of ``now``."""
-    return f"{KIND}:{officer_id}:{local_date(settings, now).isoformat()}"
+    return f"{KIND}:{officer_id}:{local_date(now, settings.zone).isoformat()}"
 
 
 def is_alert_day(settings: Settings, now: datetime, calendar: WorkCalendar | None = None) -> bool:
     """Whether alerts go out on the local day of ``now`` (alerts enabled and a working day)."""
     calendar = calendar or WorkCalendar.from_settings(settings)
-    return settings.alerts.enabled and calendar.is_working_day(local_date(settings, now))
+    return settings.alerts.enabled and calendar.is_working_day(local_date(now, settings.zone))
 
 
 def enqueue_morning_alerts(db: Database, settings: Settings, now: datetime) -> int:
     """Enqueue today's alert for every active officer; how many rows this call added (0 on days off)."""
     calendar = WorkCalendar.from_settings(settings)
     if not is_alert_day(settings, now, calendar):
-        log.info("no alerts: %s is not a working day", local_date(settings, now))
+        log.info("no alerts: %s is not a working day", local_date(now, settings.zone))
         return 0
     with db.session() as session:
         officers = [(o.id, o.channel, o.chat_id, o.language, visible_units(o)) for o in list_officers(
@@ -60,7 +59,7 @@ def enqueue_morning_alerts(db: Database, settings: Settings, now: datetime) -> i
                 added += 1
             session.commit()
         log.debug("alert for officer %d (chat %s) enqueued", officer_id, mask_id(chat_id))
-    log.info("morning alerts: %d enqueued for %s", added, local_date(settings, now))
+    log.info("morning alerts: %d enqueued for %s", added, local_date(now, settings.zone))
     return added
 
 
@@ -70,7 +69,7 @@ def catch_up(db: Database, settings: Settings, now: datetime) -> int:
     Only today: a process that was down all of yesterday does not send yesterday's list, which would be
     out of date.
     """
-    local = as_utc(now).astimezone(office_zone(settings))
+    local = as_utc(now).astimezone(settings.zone)
     if local.time() < settings.alerts.time:
         return 0
     return enqueue_morning_alerts(db, settings, now)

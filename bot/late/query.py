@@ -1,4 +1,4 @@
-"""The data of the officers' morning alert: what is overdue, due today or due soon in their units.
+"""Which dossiers are late or nearly so: overdue, due today or due soon in an officer's units.
 
 Counting happens in SQL: the calendar turns "today" and "within N working days" into due-time boundaries
 once, then one GROUP BY query counts every open dossier with CASE (it can use the index on
@@ -7,19 +7,16 @@ once, then one GROUP BY query counts every open dossier with CASE (it can use th
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, case, exists, func, select, true
 from sqlalchemy.orm import Session
 
+from bot.clock import as_utc
 from bot.dossiers.calendar import AlertBounds, Urgency, WorkCalendar
 from bot.dossiers.models import Apology, Dossier
-from bot.dossiers.values import as_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,29 +156,3 @@ def iter_alert_rows(
     stmt = _urgent_rows(units, bounds).execution_options(yield_per=2000)
     for row in session.execute(stmt):
         yield _item(row, now, calendar, soon_days)
-
-
-CSV_HEADER = ("Mã hồ sơ", "Đơn vị", "Lĩnh vực", "Thủ tục", "Hạn trả", "Tình trạng", "Số ngày làm việc", "Đã xin lỗi")
-_KIND_TEXT = {"overdue": "Quá hạn", "due_today": "Đến hạn hôm nay", "due_soon": "Sắp đến hạn", "on_time": "Trong hạn"}
-
-
-def alert_csv(rows: Iterable[AlertItem], tz: ZoneInfo | None = None) -> bytes:
-    """The alert list as CSV: UTF-8 with BOM (so Excel shows Vietnamese), due times in local time."""
-    tz = tz or ZoneInfo("Asia/Ho_Chi_Minh")
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(CSV_HEADER)
-    for item in rows:
-        writer.writerow(
-            (
-                item.code,
-                item.unit,
-                item.field,
-                item.procedure_name,
-                item.due_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
-                _KIND_TEXT[item.urgency.kind],
-                item.urgency.working_days,
-                "có" if item.has_apology else "không",
-            )
-        )
-    return "\ufeff".encode() + buf.getvalue().encode("utf-8")

@@ -14,11 +14,11 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.contract.callbacks import Action, encode
+from bot.contract.html import bold, esc, italic, shorten
+from bot.contract.messages import Choice, Reply
 from bot.i18n import Translator, translator
 from bot.i18n.format import format_date
-from handlers.callbacks import Action, encode
-from handlers.html import bold, esc, italic, shorten
-from handlers.messages import Choice, Reply
 
 #: Telegram's limit; a channel with a smaller one (Zalo: 2000) passes its own.
 MAX_TEXT = 4096
@@ -40,7 +40,7 @@ class UrgencyLike(Protocol):
 
 
 class ItemLike(Protocol):
-    """``bot.dossiers.alerts.AlertItem``: one urgent dossier."""
+    """``bot.late.query.AlertItem``: one urgent dossier."""
 
     @property
     def code(self) -> str: ...
@@ -65,7 +65,7 @@ class ItemLike(Protocol):
 
 
 class ReportLike(Protocol):
-    """``bot.dossiers.alerts.AlertReport``: counts of the officer's units and the most urgent items."""
+    """``bot.late.query.AlertReport``: counts of the officer's units and the most urgent items."""
 
     @property
     def overdue(self) -> int: ...

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.clock import as_utc
 from bot.config import Settings
-from bot.dossiers.values import as_utc
-from bot.logs import mask_id
+from bot.masking import mask_id
 from bot.officers.models import Role
 from bot.officers.registry import create_invite, deactivate, list_officers
 from bot.outbox.dispatch import failures
+from bot.schema import create_schema
 from bot.storage.db import Database
 
 
@@ -32,7 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run an ``officers`` subcommand; the process exit code."""
     db = Database(settings.database_url)
-    db.create_schema()
+    create_schema(db)
     try:
         return _COMMANDS[args.officers_command](args, db)
     finally:

@@ -1,8 +1,4 @@
-"""Command-line glue: ``python -m bot web`` (every webhook in one ASGI app) and ``python -m bot zalo …``.
-
-Wire it into ``bot/cli.py`` with ``zalo_cli.add_parser(sub)`` in the parser and, for the commands
-``web`` and ``zalo``, ``return zalo_cli.run(args, settings)``.
-"""
+"""``python -m bot web`` (every webhook in one ASGI app) and ``python -m bot zalo …`` (polling, OA tokens)."""
 
 from __future__ import annotations
 
@@ -15,6 +11,7 @@ import threading
 from typing import Any
 
 from bot.config import ENV_ZALO_APP_SECRET, ENV_ZALO_OA_REFRESH_TOKEN, ConfigError, Settings
+from bot.schema import create_schema
 
 COMMANDS = ("web", "zalo")
 
@@ -140,7 +137,7 @@ def _store(settings: Settings) -> Any:
     if not config.app_id:
         raise ConfigError("[channels.zalo_oa].app_id is not set")
     db = Database(settings.database_url)
-    db.create_schema()
+    create_schema(db)
     oauth = OAuthClient(config.app_id, os.environ.get(ENV_ZALO_APP_SECRET, "").strip(), config.oauth_url)
     return ZaloTokenStore(db, oauth)
 

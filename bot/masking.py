@@ -1,9 +1,8 @@
-"""Logging set-up and masking of personal data before it reaches a log line."""
+"""Masking personal data: chat ids in logs, phones and ID numbers in text, applicants' names on screen."""
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 
 _PHONE_RE = re.compile(r"(?<!\d)(\+?84|0)(\d{2})\d{4,6}(\d{2})(?!\d)")
@@ -21,8 +20,11 @@ def mask_text(text: str) -> str:
     return _ID_RE.sub(lambda m: m.group(0)[:2] + "*" * (len(m.group(0)) - 4) + m.group(0)[-2:], text)
 
 
-def setup_logging(level: str = "INFO") -> None:
-    """Plain, one-line log records; third-party HTTP chatter quietened (it can contain the bot token)."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+def mask_name(name: str) -> str:
+    """``Nguyễn Văn An`` → ``Nguyễn V** A**``: the family name and initials only."""
+    words = name.split()
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0][0] + "**"
+    return " ".join([words[0], *(w[0] + "**" for w in words[1:])])
