@@ -25,11 +25,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot import clock
-from bot.alerts.senders import started
+from bot.channels.base import Channel
+from bot.channels.registry import started
 from bot.config import Settings
+from bot.contract.capabilities import CapabilityLookup, default_lookup
 from bot.late.job import catch_up, enqueue_morning_alerts
 from bot.outbox.dispatch import Dispatcher
-from bot.outbox.sender import Sender
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -70,10 +71,17 @@ def weekly_trigger(settings: Settings) -> CronTrigger:
 class Scheduler:
     """The alert cron and the outbox delivery thread; ``shutdown()`` stops both."""
 
-    def __init__(self, db: Database, settings: Settings, senders: Mapping[str, Sender]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        senders: Mapping[str, Channel],
+        capabilities: CapabilityLookup = default_lookup,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.senders = dict(senders)
+        self.capabilities = capabilities
         self.cron = BackgroundScheduler(timezone=settings.zone)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -101,7 +109,7 @@ class Scheduler:
     def morning_alert(self) -> int:
         """The cron job: enqueue today's alerts (nothing on a day off)."""
         try:
-            return enqueue_morning_alerts(self.db, self.settings, clock.now())
+            return enqueue_morning_alerts(self.db, self.settings, clock.now(), self.capabilities)
         except Exception:
             log.exception("morning alert job failed")
             return 0
@@ -111,7 +119,7 @@ class Scheduler:
         from bot.reports.weekly import enqueue_weekly_reports
 
         try:
-            return enqueue_weekly_reports(self.db, self.settings, clock.now())
+            return enqueue_weekly_reports(self.db, self.settings, clock.now(), self.capabilities)
         except Exception:
             log.exception("weekly report job failed")
             return 0
@@ -119,7 +127,7 @@ class Scheduler:
     def catch_up(self) -> int:
         """Start-up: send today's alerts if their time has passed and they were not enqueued yet."""
         try:
-            return catch_up(self.db, self.settings, clock.now())
+            return catch_up(self.db, self.settings, clock.now(), self.capabilities)
         except Exception:
             log.exception("morning alert catch-up failed")
             return 0
@@ -142,8 +150,10 @@ class Scheduler:
             self._thread.join(timeout)
 
 
-def start_scheduler(assistant: AssistantLike, senders: Mapping[str, Sender]) -> Scheduler:
+def start_scheduler(
+    assistant: AssistantLike, senders: Mapping[str, Channel], capabilities: CapabilityLookup = default_lookup
+) -> Scheduler:
     """Start the morning alert cron (with today's catch-up) and outbox delivery for ``assistant``."""
-    scheduler = Scheduler(assistant.db, assistant.settings, senders)
+    scheduler = Scheduler(assistant.db, assistant.settings, senders, capabilities)
     scheduler.start()
     return scheduler

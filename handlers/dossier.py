@@ -50,6 +50,7 @@ _AROUND_SEPARATORS = re.compile(r"\s*([.\-_/])\s*")
 _CODE_CHARS = re.compile(r"[A-Z0-9](?:[A-Z0-9._/-]*[A-Z0-9])?", re.ASCII)
 _SEGMENTED = re.compile(r"[A-Z0-9]+(?:[._/-][A-Z0-9]+){2,}", re.ASCII)
 _PROCEDURE_CODE = re.compile(r"\d\.\d{6}", re.ASCII)
+_ALL_STATUSES = frozenset(s.value for s in DossierStatus)
 _KNOWN_STATUSES = frozenset(s.value for s in DossierStatus) - {DossierStatus.UNKNOWN.value}
 # "CCCD 0010…", "sđt: …5678": the label a citizen may type before the answer
 _ANSWER_LABEL = re.compile(r"^\s*(?:số\s+)?(?:cccd|cmnd|cmt|căn\s*cước|can\s*cuoc|sđt|sdt|điện\s*thoại|dien\s*thoai)"
@@ -360,7 +361,7 @@ def _next_step(ctx: Context, d: Dossier, urgency: Urgency | None) -> str:
         DossierStatus.REJECTED: _("Bạn hãy xem văn bản trả lời của cơ quan để biết lý do.") + " " + ask,
     }
     steps[DossierStatus.PROCESSING] = steps[DossierStatus.RECEIVED]
-    return steps.get(d.status, ask)  # type: ignore[call-overload]
+    return steps.get(DossierStatus(d.status), ask) if d.status in _ALL_STATUSES else ask
 
 
 def _is_subscribed(ctx: Context, session: Session, dossier_id: int) -> bool:

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.channels.zalo_models import ZaloOAToken
 from bot.clock import as_utc
-from bot.storage.db import Database
+from bot.storage.db import Database, rowcount
 
 DEFAULT_OAUTH_URL = "https://oauth.zaloapp.com"
 TOKEN_PATH = "/v4/oa/access_token"
@@ -240,7 +240,7 @@ class ZaloTokenStore:
             }
             where = (ZaloOAToken.app_id == self.app_id, ZaloOAToken.version == version)
             result = s.execute(update(ZaloOAToken).where(*where).values(**values))
-            if result.rowcount != 1:  # cannot happen under the lock; never overwrite a newer rotation
+            if rowcount(result) != 1:  # cannot happen under the lock; never overwrite a newer rotation
                 s.rollback()
                 log.critical("Zalo OA %s: token row changed during a locked refresh", self.app_id)
                 raise TokenUnavailable("token row changed during the refresh", False)

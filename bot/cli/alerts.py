@@ -7,7 +7,7 @@ import asyncio
 from datetime import date, time
 
 from bot import clock
-from bot.alerts.senders import configured_senders, started
+from bot.channels import registry
 from bot.clock import at_local, local_date
 from bot.config import Settings
 from bot.late.job import enqueue_morning_alerts
@@ -16,7 +16,7 @@ from bot.schema import create_schema
 from bot.storage.db import Database
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Add the ``alerts`` command to the main parser."""
     p = subparsers.add_parser("alerts", help="officers' morning alert: enqueue by hand, deliver the outbox")
     sub = p.add_subparsers(dest="alerts_command", required=True)
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 day = args.date or local_date(clock.now(), settings.zone)
                 now = at_local(day, args.time or settings.alerts.time, settings.zone)
-            added = enqueue_morning_alerts(db, settings, now)
+            added = enqueue_morning_alerts(db, settings, now, registry.capabilities)
             print(f"{added} alert(s) enqueued; deliver them with: python -m bot alerts send")
             return 0
         sent = asyncio.run(_drain(db, settings))
@@ -51,8 +51,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 async def _drain(db: Database, settings: Settings) -> int:
     """Deliver until nothing more is due now (rows waiting for a retry stay for the running assistant)."""
     total = 0
-    async with started(configured_senders(settings)) as senders:
-        dispatcher = Dispatcher(db, senders)
+    async with registry.started(registry.outbox_channels(settings, db)) as channels:
+        dispatcher = Dispatcher(db, channels)
         while delivered := await dispatcher.run_once():
             total += delivered
     return total

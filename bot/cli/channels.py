@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import os
 import sys
-import threading
 from typing import Any
 
-from bot.config import ENV_ZALO_APP_SECRET, ENV_ZALO_OA_REFRESH_TOKEN, ConfigError, Settings
+from bot.config import ENV_ZALO_OA_REFRESH_TOKEN, ConfigError, Settings
 from bot.schema import create_schema
 
 COMMANDS = ("web", "zalo")
@@ -49,74 +46,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _web(settings: Settings, host: str, port: int) -> int:
-    import uvicorn
+    from bot.service import serve_web
 
-    from bot.app import build_assistant
-    from bot.channels.webapp import build_web_app
-
-    assistant = build_assistant(settings)
-    assistant.watch_catalog()
-    try:
-        app = build_web_app(assistant)
-        if len(app.routes) == 1:
-            raise ConfigError("no webhook channel is enabled: set [channels.zalo_bot]/[channels.zalo_oa].enabled "
-                              "or Telegram's webhook_url")  # fmt: skip
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True)
-    finally:
-        assistant.close()
+    serve_web(settings, host, port)
     return 0
-
-
-def run_zalo_polling(assistant: Any, stop: asyncio.Event | None = None) -> None:
-    """Answer the Zalo Bot by long polling until interrupted (or ``stop`` is set); deletes any webhook."""
-    from bot.channels.webapp import zalo_bot_sender
-    from bot.channels.zalo_bot import ZaloBotAdapter
-
-    async def main() -> None:
-        sender = zalo_bot_sender(assistant.settings)
-        try:
-            await sender.client.delete_webhook()  # polling and webhook are mutually exclusive
-            log.info("Zalo Bot: long polling")
-            await ZaloBotAdapter(assistant, sender).poll(stop or asyncio.Event())
-        finally:
-            await sender.client.aclose()
-
-    asyncio.run(main())
-
-
-def start_zalo_polling_thread(assistant: Any) -> tuple[threading.Thread, Any]:
-    """Zalo Bot long polling in a daemon thread (next to Telegram's polling); returns (thread, stop())."""
-    loop_ready = threading.Event()
-    holder: dict[str, Any] = {}
-
-    def target() -> None:
-        async def main() -> None:
-            holder["loop"], holder["stop"] = asyncio.get_running_loop(), asyncio.Event()
-            loop_ready.set()
-            from bot.channels.webapp import zalo_bot_sender
-            from bot.channels.zalo_bot import ZaloBotAdapter
-
-            sender = zalo_bot_sender(assistant.settings)
-            try:
-                await sender.client.delete_webhook()
-                await ZaloBotAdapter(assistant, sender).poll(holder["stop"])
-            finally:
-                await sender.client.aclose()
-
-        asyncio.run(main())
-
-    thread = threading.Thread(target=target, name="zalo-bot-polling", daemon=True)
-    thread.start()
-    loop_ready.wait()
-
-    def stop() -> None:
-        holder["loop"].call_soon_threadsafe(holder["stop"].set)
-
-    return thread, stop
 
 
 def _poll(settings: Settings) -> int:
     from bot.app import build_assistant
+    from bot.service import run_zalo_polling
 
     assistant = build_assistant(settings)
     assistant.watch_catalog()
@@ -138,7 +76,7 @@ def _store(settings: Settings) -> Any:
         raise ConfigError("[channels.zalo_oa].app_id is not set")
     db = Database(settings.database_url)
     create_schema(db)
-    oauth = OAuthClient(config.app_id, os.environ.get(ENV_ZALO_APP_SECRET, "").strip(), config.oauth_url)
+    oauth = OAuthClient(config.app_id, settings.zalo_app_secret, config.oauth_url)
     return ZaloTokenStore(db, oauth)
 
 
@@ -156,7 +94,7 @@ def _oa_status(settings: Settings) -> int:
 def _oa_seed(settings: Settings, from_env: bool) -> int:
     import getpass
 
-    token = os.environ.get(ENV_ZALO_OA_REFRESH_TOKEN, "").strip() if from_env else getpass.getpass(
+    token = settings.zalo_oa_refresh_token if from_env else getpass.getpass(
         "New Zalo OA refresh token (not echoed): ").strip()  # fmt: skip
     if not token:
         print("error: no refresh token given", file=sys.stderr)

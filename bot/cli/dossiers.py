@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,6 +12,9 @@ from zoneinfo import ZoneInfo
 from bot import clock
 from bot.clock import as_utc
 from bot.config import Settings
+from bot.dossiers.models import StatusChange
+from bot.dossiers.notify import notify_status_changes
+from bot.feedback.invite import invite_returned
 from bot.masking import mask_name
 from bot.schema import create_schema
 from bot.storage.db import Database
@@ -18,7 +22,7 @@ from bot.storage.db import Database
 MAX_REJECTED_SHOWN = 200
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Register the ``dossiers`` command and its subcommands."""
     p = subparsers.add_parser("dossiers", help="import dossier exports, look one up, preview the morning alert")
     sub = p.add_subparsers(dest="dossiers_command", required=True)
@@ -86,8 +90,6 @@ def _import(args: argparse.Namespace, settings: Settings, db: Database) -> int:
         print("dry run: nothing was changed")
         return 0
     if result.status_changes:
-        from bot.dossiers.notify import publish_changes
-
         notified, invited = publish_changes(db, result.status_changes, settings)
         print(f"{notified} notification(s) to followers and {invited} rating invitation(s) queued")
     return 0
@@ -155,3 +157,13 @@ def _alert(args: argparse.Namespace, settings: Settings, db: Database) -> int:
             args.csv.write_bytes(alert_csv(iter_alert_rows(session, args.unit, now, cal, soon), cal.tz))
             print(f"wrote {args.csv}")
     return 0
+
+
+def publish_changes(db: Database, changes: Sequence[StatusChange], settings: Settings) -> tuple[int, int]:
+    """After an import committed: tell followers about status changes and invite a rating when a dossier
+    was returned. Returns (notifications, rating invitations) newly enqueued; safe to run again."""
+    with db.session() as session:
+        notified = notify_status_changes(session, changes, settings)
+        invited = invite_returned(session, changes)
+        session.commit()
+    return notified, invited

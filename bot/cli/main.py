@@ -112,37 +112,13 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(command: str, settings: Settings) -> int:
-    from bot.alerts.senders import configured_senders
-    from bot.app import build_assistant
-    from bot.scheduler import start_scheduler
+    from bot.service import run
 
-    assistant = build_assistant(settings)
-    assistant.watch_catalog()
-    scheduler = start_scheduler(assistant, configured_senders(settings, assistant.db))
-    stop_zalo = None
-    zalo = settings.channels.zalo_bot
-    if zalo.enabled and not zalo.webhook_url:  # webhook mode is served by `python -m bot web`
-        from bot.cli.channels import start_zalo_polling_thread
-
-        _thread, stop_zalo = start_zalo_polling_thread(assistant)
     try:
-        if command == "telegram" or (command == "run" and settings.telegram_token):
-            if not settings.telegram_token:
-                print("error: set TELEGRAM_BOT_TOKEN to start the Telegram bot", file=sys.stderr)
-                return 2
-            from bot.channels.telegram import run_telegram
-
-            run_telegram(assistant)
-        else:
-            from bot.channels.console import run_console
-
-            run_console(assistant)
-    finally:
-        if stop_zalo is not None:
-            stop_zalo()
-        scheduler.shutdown()
-        assistant.close()
-    return 0
+        return run(command, settings)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from bot.schema import create_schema
 from bot.storage.db import Database
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Add the ``officers`` command to the main parser."""
     p = subparsers.add_parser("officers", help="officers: one-time invites, list, delivery failures")
     sub = p.add_subparsers(dest="officers_command", required=True)

@@ -12,7 +12,6 @@ import re
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -32,7 +31,7 @@ from bot.storage.db import Database
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Add the ``report`` command to ``python -m bot``."""
     p = subparsers.add_parser("report", help="satisfaction and on-time report: text, --csv, --chart")
     p.add_argument("--period", choices=[k.value for k in PeriodKind], default=PeriodKind.MONTH.value)

@@ -15,9 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from bot import clock
 from bot.catalog.model import Channel, Duration, Procedure
@@ -45,9 +46,9 @@ _LIMITS = {
     "current_step": 255,
     "status_text": 255,
 }
-_DOSSIERS = Dossier.__table__
-_EVENTS = DossierEvent.__table__
-_APOLOGIES = Apology.__table__
+_DOSSIERS = cast(Table, Dossier.__table__)
+_EVENTS = cast(Table, DossierEvent.__table__)
+_APOLOGIES = cast(Table, Apology.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +273,7 @@ class _Writer:
                 ).where(_APOLOGIES.c.dossier_id.in_([i for i, _ in with_apology]))
             )
             for aid, did, sent, new_due, reason in rows:
-                known[(did, as_utc(sent))] = (aid, as_utc(new_due), reason)  # type: ignore[index]
+                known[(did, as_utc(sent))] = (aid, as_utc(new_due), reason)
             self._apologies(with_apology, known)
 
     def _apologies(

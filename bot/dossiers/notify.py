@@ -7,7 +7,7 @@ verification in the chat (``/hoso CODE``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,11 +19,13 @@ from bot.contract.messages import Choice, Reply
 from bot.dossiers.models import DossierEvent, DossierStatus, StatusChange, Subscription
 from bot.i18n import Translator, translator
 from bot.outbox.store import enqueue
-from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
 KIND = "dossier_status"
+
+
+_STATUSES = frozenset(s.value for s in DossierStatus)
 
 
 def status_label(status: str, t: Translator) -> str:
@@ -37,7 +39,8 @@ def status_label(status: str, t: Translator) -> str:
         DossierStatus.REJECTED: t.gettext("Bị từ chối, trả lại hồ sơ"),
         DossierStatus.CANCELLED: t.gettext("Đã dừng xử lý"),
     }
-    return labels.get(status, t.gettext("Chưa rõ trạng thái"))  # type: ignore[call-overload]
+    return labels.get(DossierStatus(status), t.gettext("Chưa rõ trạng thái")) if status in _STATUSES else \
+        t.gettext("Chưa rõ trạng thái")
 
 
 def notification(code: str, status: str, dossier_id: int, language: str, office: str) -> Reply:
@@ -89,15 +92,3 @@ def notify_status_changes(session: Session, changes: Iterable[StatusChange], set
                 added += 1
     log.info("dossier status notifications enqueued: %d", added)
     return added
-
-
-def publish_changes(db: Database, changes: Sequence[StatusChange], settings: Settings) -> tuple[int, int]:
-    """After an import committed: tell followers about status changes and invite a rating when a dossier
-    was returned. Returns (notifications, rating invitations) newly enqueued; safe to run again."""
-    from bot.feedback.invite import invite_returned  # feedback builds on dossiers, not the other way
-
-    with db.session() as session:
-        notified = notify_status_changes(session, changes, settings)
-        invited = invite_returned(session, changes)
-        session.commit()
-    return notified, invited

@@ -54,7 +54,7 @@ def record_attempt(
     """Remember one verification answer of a chat, and for which code (its digest); the caller commits."""
     attempt = VerificationAttempt(channel=channel, chat_id=chat_id, success=success, code_digest=code_digest)
     if at is not None:
-        attempt.at = as_utc(at)  # type: ignore[assignment]
+        attempt.at = as_utc(at)
     session.add(attempt)
     session.flush()
 

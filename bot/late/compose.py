@@ -11,7 +11,7 @@ from bot.clock import as_utc, local_date
 from bot.config import Settings
 from bot.contract.messages import Reply
 from bot.dossiers.calendar import WorkCalendar
-from bot.late.message import AlertView, alert_reply
+from bot.late.message import MAX_TEXT, AlertView, alert_reply
 from bot.late.query import alert_report
 
 
@@ -24,8 +24,9 @@ def compose_alert(
     now: datetime,
     page: int = 1,
     calendar: WorkCalendar | None = None,
+    limit: int = MAX_TEXT,
 ) -> Reply:
-    """Page ``page`` of the alert for ``units`` (None = every unit) at ``now``."""
+    """Page ``page`` of the list for ``units`` (None = every unit) at ``now``, at most ``limit`` characters."""
     size = settings.alerts.top_items
     report = alert_report(
         session,
@@ -42,5 +43,6 @@ def compose_alert(
         units=None if units is None else list(units),
         page=page,
         page_size=size,
+        limit=limit,
     )
     return alert_reply(report, view)

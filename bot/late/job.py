@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot.clock import as_utc, local_date
 from bot.config import Settings
+from bot.contract.capabilities import CapabilityLookup, default_lookup
 from bot.dossiers.calendar import WorkCalendar
 from bot.late.compose import compose_alert
 from bot.masking import mask_id
@@ -36,8 +37,11 @@ def is_alert_day(settings: Settings, now: datetime, calendar: WorkCalendar | Non
     return settings.alerts.enabled and calendar.is_working_day(local_date(now, settings.zone))
 
 
-def enqueue_morning_alerts(db: Database, settings: Settings, now: datetime) -> int:
-    """Enqueue today's alert for every active officer; how many rows this call added (0 on days off)."""
+def enqueue_morning_alerts(
+    db: Database, settings: Settings, now: datetime, capabilities: CapabilityLookup = default_lookup
+) -> int:
+    """Enqueue today's alert for every active officer, sized to the officer's channel (``capabilities``);
+    how many rows this call added (0 on days off)."""
     calendar = WorkCalendar.from_settings(settings)
     if not is_alert_day(settings, now, calendar):
         log.info("no alerts: %s is not a working day", local_date(now, settings.zone))
@@ -54,7 +58,8 @@ def enqueue_morning_alerts(db: Database, settings: Settings, now: datetime) -> i
         with db.session() as session:
             if exists(session, key):  # already enqueued today (another process, a restart): skip the report
                 continue
-            reply = compose_alert(session, settings, units=units, language=language, now=now, calendar=calendar)
+            reply = compose_alert(session, settings, units=units, language=language, now=now, calendar=calendar,
+                                  limit=capabilities(channel).max_text)  # fmt: skip
             if enqueue(session, dedupe_key=key, channel=channel, chat_id=chat_id, reply=reply, kind=KIND):
                 added += 1
             session.commit()
@@ -63,7 +68,9 @@ def enqueue_morning_alerts(db: Database, settings: Settings, now: datetime) -> i
     return added
 
 
-def catch_up(db: Database, settings: Settings, now: datetime) -> int:
+def catch_up(
+    db: Database, settings: Settings, now: datetime, capabilities: CapabilityLookup = default_lookup
+) -> int:
     """At start-up: if today's alert time has passed on a working day, enqueue today's alerts (idempotent).
 
     Only today: a process that was down all of yesterday does not send yesterday's list, which would be
@@ -72,4 +79,4 @@ def catch_up(db: Database, settings: Settings, now: datetime) -> int:
     local = as_utc(now).astimezone(settings.zone)
     if local.time() < settings.alerts.time:
         return 0
-    return enqueue_morning_alerts(db, settings, now)
+    return enqueue_morning_alerts(db, settings, now, capabilities)

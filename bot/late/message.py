@@ -20,7 +20,7 @@ from bot.contract.messages import Choice, Reply
 from bot.i18n import Translator, translator
 from bot.i18n.format import format_date
 
-#: Telegram's limit; a channel with a smaller one (Zalo: 2000) passes its own.
+#: Telegram's limit; the alert job passes the officer's channel's own (Zalo: 2000).
 MAX_TEXT = 4096
 _UNIT_CHARS = 60
 _FIELD_CHARS = 60

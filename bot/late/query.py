@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, case, exists, func, select, true
+from sqlalchemy import ColumnElement, Exists, Select, case, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
@@ -64,12 +64,12 @@ def _open_in(units: Sequence[str] | None) -> list:  # type: ignore[type-arg]
     return conditions
 
 
-def _has_apology():  # type: ignore[no-untyped-def]
+def _has_apology() -> Exists:
     return exists().where(Apology.dossier_id == Dossier.id)
 
 
 def _count_by_unit(session: Session, units: Sequence[str] | None, b: AlertBounds) -> dict[str, UnitCounts]:
-    def n(cond):  # type: ignore[no-untyped-def]
+    def n(cond: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
     due = Dossier.due_at

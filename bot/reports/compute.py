@@ -187,7 +187,7 @@ def compute_period(
     rows = []
     for key in sorted(set(dossiers) | set(ratings)):
         d, r = dossiers.get(key, [0] * 6), ratings.get(key, [0, 0])
-        rows.append(ReportRow(key, Figures(*d[:5], *r, open_overdue=d[5])))
+        rows.append(ReportRow(key, Figures(d[0], d[1], d[2], d[3], d[4], r[0], r[1], open_overdue=d[5])))
     return Report(period, group_by, rows, settings.reports.satisfaction_target, settings.reports.on_time_target,
                   filters)
 

@@ -19,6 +19,12 @@ class RecordingSender:
     times: dict[str, list[float]] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)
 
+    async def start(self) -> None:
+        """Nothing to open."""
+
+    async def stop(self) -> None:
+        """Nothing to close."""
+
     async def send(self, chat_id: str, reply: Reply) -> None:
         """Deliver (or fail as scripted)."""
         self.calls[chat_id] = self.calls.get(chat_id, 0) + 1

@@ -11,8 +11,9 @@ import httpx
 import pytest
 from telegram.ext import Application
 
-from bot.channels.telegram import build_application, serve_telegram_webhook
-from bot.channels.webhook import TELEGRAM_SECRET_HEADER, create_app, telegram_route
+from bot.channels.telegram import SECRET_HEADER as TELEGRAM_SECRET_HEADER
+from bot.channels.telegram import build_application, serve_telegram_webhook, telegram_route
+from bot.channels.webhook import create_app
 from bot.config import ENV_TELEGRAM_SECRET, ENV_TELEGRAM_TOKEN, ConfigError
 from tests.fakes.assistant import ScriptedAssistant
 from tests.fakes.telegram_api import FakeTelegramAPI

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from bot.app import Assistant
-from bot.channels.webapp import WebChannels, create_web_app, zalo_bot_route, zalo_oa_route
-from bot.channels.zalo_bot import ZaloBotAdapter, ZaloBotClient, ZaloBotSender
-from bot.channels.zalo_oa import ZaloOAAdapter, ZaloOAClient, ZaloOASender
+from bot.channels.webhook import WebChannels, create_web_app
+from bot.channels.zalo_bot import ZaloBotAdapter, ZaloBotChannel, ZaloBotClient, zalo_bot_route
+from bot.channels.zalo_oa import ZaloOAAdapter, ZaloOAChannel, ZaloOAClient, zalo_oa_route
 from bot.channels.zalo_tokens import OAuthClient, ZaloTokenStore
 from tests.fakes.zalo_bot_api import FakeZaloBotAPI
 from tests.fakes.zalo_oa_api import FakeZaloOA
@@ -34,10 +34,10 @@ def oa_api() -> Iterator[FakeZaloOA]:
 
 
 @pytest.fixture
-async def bot_sender(zalo_api: FakeZaloBotAPI) -> AsyncIterator[ZaloBotSender]:
+async def bot_sender(zalo_api: FakeZaloBotAPI) -> AsyncIterator[ZaloBotChannel]:
     """A Zalo Bot sender talking to the fake API."""
     client = ZaloBotClient(zalo_api.token, zalo_api.base_url, timeout=5.0)
-    yield ZaloBotSender(client)
+    yield ZaloBotChannel(client)
     await client.aclose()
 
 
@@ -50,16 +50,16 @@ def token_store(db, oa_api: FakeZaloOA) -> ZaloTokenStore:  # type: ignore[no-un
 
 
 @pytest.fixture
-async def oa_sender(real_assistant: Assistant, oa_api: FakeZaloOA) -> AsyncIterator[ZaloOASender]:
+async def oa_sender(real_assistant: Assistant, oa_api: FakeZaloOA) -> AsyncIterator[ZaloOAChannel]:
     """An OA sender whose tokens live in the assistant's database."""
     client = ZaloOAClient(token_store(real_assistant.db, oa_api), oa_api.url, timeout=5.0)
-    yield ZaloOASender(client)
+    yield ZaloOAChannel(client)
     await client.aclose()
 
 
 @pytest.fixture
 async def web(
-    real_assistant: Assistant, bot_sender: ZaloBotSender, oa_sender: ZaloOASender, oa_api: FakeZaloOA
+    real_assistant: Assistant, bot_sender: ZaloBotChannel, oa_sender: ZaloOAChannel, oa_api: FakeZaloOA
 ) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client speaking to the webhook app (both Zalo routes) in-process."""
     channels = WebChannels(routes=[

@@ -6,7 +6,9 @@ import httpx
 import pytest
 
 from bot.app import Assistant
-from bot.channels.webapp import ZALO_BOT_SECRET_HEADER, combine, create_web_app, zalo_channels
+from bot.channels import registry
+from bot.channels.webhook import create_web_app
+from bot.channels.zalo_bot import ZALO_BOT_SECRET_HEADER
 from bot.config import (
     ENV_ZALO_APP_SECRET,
     ENV_ZALO_BOT_SECRET,
@@ -37,7 +39,7 @@ async def test_app_from_settings_serves_both_channels(
                         (ENV_ZALO_OA_REFRESH_TOKEN, "RT-0")):  # fmt: skip
         monkeypatch.setenv(name, value)
     _configure(real_assistant, zalo_api, oa_api)
-    app = create_web_app(combine([zalo_channels(real_assistant)]))
+    app = create_web_app(registry.web_channels(real_assistant, real_assistant.db))
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as web:
         assert zalo_api.webhook == {"url": "https://bot.example.gov.vn/zalo/bot", "secret_token": SECRET}
@@ -57,7 +59,7 @@ def test_missing_secrets_are_configuration_errors(
         monkeypatch.delenv(name, raising=False)
     _configure(real_assistant, zalo_api, oa_api)
     with pytest.raises(ConfigError, match="ZALO_BOT_WEBHOOK_SECRET"):
-        zalo_channels(real_assistant)
+        registry.web_channels(real_assistant, real_assistant.db)
     monkeypatch.setenv(ENV_ZALO_BOT_SECRET, SECRET)
     with pytest.raises(ConfigError, match="ZALO_BOT_TOKEN"):
-        zalo_channels(real_assistant)
+        registry.web_channels(real_assistant, real_assistant.db)

@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from bot.channels.zalo_bot import ZaloBotAdapter, ZaloBotSender, event_from_delivery
+from bot.channels.zalo_bot import ZaloBotAdapter, ZaloBotChannel, event_from_delivery
 from bot.contract.messages import Kind, Reply
 from bot.schema import create_schema
 from bot.storage.conversations import UpdateLog
@@ -28,7 +28,7 @@ def _wait_for_call(api: FakeZaloBotAPI, method: str, timeout: float = 5.0) -> bo
 
 
 async def test_typing_is_shown_while_a_slow_answer_is_prepared(
-    tmp_path: Path, zalo_api: FakeZaloBotAPI, bot_sender: ZaloBotSender
+    tmp_path: Path, zalo_api: FakeZaloBotAPI, bot_sender: ZaloBotChannel
 ) -> None:
     db = Database(f"sqlite:///{tmp_path / 'u.db'}")
     create_schema(db)

@@ -10,8 +10,7 @@ import httpx
 from sqlalchemy import func, select
 
 from bot.app import Assistant
-from bot.channels.webapp import ZALO_BOT_SECRET_HEADER
-from bot.channels.zalo_bot import ZaloBotAdapter, ZaloBotSender
+from bot.channels.zalo_bot import ZALO_BOT_SECRET_HEADER, ZaloBotAdapter, ZaloBotChannel
 from bot.outbox.models import OutboxMessage
 from bot.storage.models import ProcessedUpdate
 from tests.fakes.real_assistant import OFFICE
@@ -152,7 +151,7 @@ async def test_api_429_defers_the_reply_to_the_outbox(
 
 
 async def test_long_polling_answers_queued_events(
-    real_assistant: Assistant, zalo_api: FakeZaloBotAPI, bot_sender: ZaloBotSender
+    real_assistant: Assistant, zalo_api: FakeZaloBotAPI, bot_sender: ZaloBotChannel
 ) -> None:
     adapter = ZaloBotAdapter(real_assistant, bot_sender)
     stop = asyncio.Event()
@@ -182,12 +181,13 @@ async def test_feedback_with_numbers_and_a_comment(web: httpx.AsyncClient, zalo_
 
 
 def test_choices_the_text_already_numbers_are_not_repeated() -> None:
-    from bot.channels.zalo_bot import plain_pieces
+    from bot.channels.base import text_pieces
+    from bot.channels.zalo_bot import CAPABILITIES
     from bot.contract.messages import Choice, Reply
 
     reply = Reply(text="Bạn cần thủ tục nào?\n1. Chứng thực bản sao — Cấp xã\n2. Chứng thực chữ ký — Cấp xã",
                   choices=[[Choice("Chứng thực bản sao", "p:1")], [Choice("Chứng thực chữ…", "p:2")],
                            [Choice("Không có thủ tục tôi cần", "n")]])  # fmt: skip
-    (text,) = plain_pieces(reply)
+    (text,) = [piece.text for piece in text_pieces(reply, CAPABILITIES)]
     assert text.count("1. ") == 1 and text.count("2. ") == 1
     assert text.endswith("\n\n3. Không có thủ tục tôi cần")

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.app import Assistant
-from bot.channels.zalo_bot import MediaPublisher, ZaloBotClient, ZaloBotSender, plain_pieces
-from bot.channels.zalo_oa import ZaloOASender
+from bot.channels.base import text_pieces
+from bot.channels.zalo_bot import CAPABILITIES, MediaPublisher, ZaloBotChannel, ZaloBotClient
+from bot.channels.zalo_oa import ZaloOAChannel
 from bot.contract.messages import Attachment, Choice, Reply
 from bot.outbox.dispatch import Dispatcher
 from bot.outbox.models import OutboxMessage
@@ -25,7 +26,7 @@ CHAT = "zc-77"
 PNG = Attachment("chart.png", b"\x89PNG fake chart", "image/png")
 
 
-async def test_429_carries_retry_after(bot_sender: ZaloBotSender, zalo_api: FakeZaloBotAPI) -> None:
+async def test_429_carries_retry_after(bot_sender: ZaloBotChannel, zalo_api: FakeZaloBotAPI) -> None:
     zalo_api.fail_next("sendMessage", status=429, retry_after=12)
     with pytest.raises(RetryLater) as caught:
         await bot_sender.send(CHAT, Reply(text="xin chào"))
@@ -33,13 +34,13 @@ async def test_429_carries_retry_after(bot_sender: ZaloBotSender, zalo_api: Fake
     assert zalo_api.token not in str(caught.value)
 
 
-async def test_5xx_and_network_errors_are_transient(bot_sender: ZaloBotSender, zalo_api: FakeZaloBotAPI) -> None:
+async def test_5xx_and_network_errors_are_transient(bot_sender: ZaloBotChannel, zalo_api: FakeZaloBotAPI) -> None:
     zalo_api.fail_next("sendMessage", status=502)
     with pytest.raises(RetryLater):
         await bot_sender.send(CHAT, Reply(text="xin chào"))
     unreachable = ZaloBotClient(zalo_api.token, "http://127.0.0.1:9", timeout=2.0)
     with pytest.raises(RetryLater) as caught:
-        await ZaloBotSender(unreachable).send(CHAT, Reply(text="xin chào"))
+        await ZaloBotChannel(unreachable).send(CHAT, Reply(text="xin chào"))
     await unreachable.aclose()
     assert zalo_api.token not in str(caught.value)
 
@@ -47,17 +48,17 @@ async def test_5xx_and_network_errors_are_transient(bot_sender: ZaloBotSender, z
 async def test_refusals_are_permanent(zalo_api: FakeZaloBotAPI) -> None:
     wrong_token = ZaloBotClient("999:not-the-token", zalo_api.base_url)
     with pytest.raises(PermanentFailure) as caught:
-        await ZaloBotSender(wrong_token).send(CHAT, Reply(text="xin chào"))
+        await ZaloBotChannel(wrong_token).send(CHAT, Reply(text="xin chào"))
     await wrong_token.aclose()
     assert "999:not-the-token" not in str(caught.value)
 
 
 async def test_chart_as_photo_url_or_text_note(
-    bot_sender: ZaloBotSender, zalo_api: FakeZaloBotAPI, tmp_path
+    bot_sender: ZaloBotChannel, zalo_api: FakeZaloBotAPI, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     await bot_sender.send(CHAT, Reply(text="Báo cáo", attachments=[PNG]))
     assert "chart.png" in zalo_api.take(CHAT)[-1].text  # no public URL configured: a note
-    published = ZaloBotSender(bot_sender.client, MediaPublisher(tmp_path / "media", "https://x.gov.vn/media"))
+    published = ZaloBotChannel(bot_sender.client, MediaPublisher(tmp_path / "media", "https://x.gov.vn/media"))
     await published.send(CHAT, Reply(text="Báo cáo", attachments=[PNG]))
     photo = zalo_api.take(CHAT)[-1]
     assert photo.method == "sendPhoto" and photo.photo.startswith("https://x.gov.vn/media/")
@@ -80,7 +81,7 @@ def _rows(assistant: Assistant) -> list[OutboxMessage]:
 
 
 async def test_dispatcher_retries_zalo_bot_after_429_and_500(
-    real_assistant: Assistant, bot_sender: ZaloBotSender, zalo_api: FakeZaloBotAPI
+    real_assistant: Assistant, bot_sender: ZaloBotChannel, zalo_api: FakeZaloBotAPI
 ) -> None:
     _enqueue(real_assistant, "zalo_bot", CHAT, "Hồ sơ của bạn đã có kết quả.")
     zalo_api.fail_next("sendMessage", 1, status=429, retry_after=30)
@@ -98,7 +99,7 @@ async def test_dispatcher_retries_zalo_bot_after_429_and_500(
 
 
 async def test_dispatcher_retries_oa_after_429(
-    real_assistant: Assistant, oa_sender: ZaloOASender, oa_api: FakeZaloOA
+    real_assistant: Assistant, oa_sender: ZaloOAChannel, oa_api: FakeZaloOA
 ) -> None:
     _enqueue(real_assistant, "zalo_oa", "u-5", "Nhắc lịch hẹn.")
     oa_api.fail_next(1, status=429)
@@ -117,7 +118,7 @@ _words = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàáạảã", mi
        breaks=st.sampled_from([" ", "\n", "\n\n"]))  # fmt: skip
 def test_pieces_fit_and_never_cut_words(words: list[str], labels: list[str], breaks: str) -> None:
     reply = Reply(text=breaks.join(words), choices=[[Choice(label, f"d{i}")] for i, label in enumerate(labels)])
-    pieces = plain_pieces(reply, 2000)
+    pieces = [piece.text for piece in text_pieces(reply, CAPABILITIES)]  # 2,000 characters
     assert all(0 < len(p) <= 2000 for p in pieces)
     assert " ".join(pieces).split() == " ".join(words).split() + [
         t for i, label in enumerate(labels, 1) for t in (f"{i}.", label)
