@@ -43,7 +43,8 @@ def fake_api() -> Iterator[FakeTelegramAPI]:
 
 def _worker(db: Database, api: FakeTelegramAPI, go: Path, mode: str) -> subprocess.Popen[bytes]:
     url = db.engine.url.render_as_string(hide_password=False)
-    args = [sys.executable, "-m", "tests.bot.late.worker", url, api.base_url, api.token, str(go), mode]
+    now = clock.now().isoformat()  # the worker's clock starts from the test's
+    args = [sys.executable, "-m", "tests.bot.late.worker", url, api.base_url, api.token, str(go), mode, now]
     return subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 

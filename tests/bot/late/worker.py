@@ -1,9 +1,11 @@
 """A separate process running the morning alert job and the outbox, for the multi-process tests.
 
-``python -m tests.bot.late.worker DB_URL API_URL TOKEN GO_FILE MODE`` waits for GO_FILE to exist (so two
+``python -m tests.bot.late.worker DB_URL API_URL TOKEN GO_FILE MODE NOW`` waits for GO_FILE to exist (so two
 workers start together), enqueues Monday's alerts and delivers the outbox through the real Telegram
-sender. MODE ``normal`` drains and exits; MODE ``hang`` sends one message, then claims the rest and hangs
-in the middle of sending them (the test kills it there).
+sender. Its wall clock runs from NOW, the test's own "now" (ISO 8601), so leases mean the same in both
+processes even when each process's clock was moved separately (libfaketime's start-at mode). MODE
+``normal`` drains and exits; MODE ``hang`` sends one message, then claims the rest and hangs in the middle
+of sending them (the test kills it there).
 """
 
 from __future__ import annotations
@@ -11,17 +13,30 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from telegram import Bot
 
 from bot.channels.telegram_sender import TelegramSender
+from bot.clock import SystemClock, use_clock
 from bot.config import Settings
 from bot.contract.messages import Reply
 from bot.late.job import enqueue_morning_alerts
 from bot.outbox.dispatch import Dispatcher
 from bot.storage.db import Database
 from tests.bot.late.factory import MONDAY_0730
+
+
+class ShiftedClock(SystemClock):
+    """The machine's clocks, the wall clock moved by a fixed offset."""
+
+    def __init__(self, offset: timedelta) -> None:
+        self.offset = offset
+
+    def now(self) -> datetime:
+        """The machine's time plus the offset."""
+        return super().now() + self.offset
 
 
 class HangAfterFirst:
@@ -57,5 +72,6 @@ async def main(db_url: str, api_url: str, token: str, go: Path, mode: str) -> No
 
 
 if __name__ == "__main__":
-    url, api, tok, go_file, run_mode = sys.argv[1:6]
-    asyncio.run(main(url, api, tok, Path(go_file), run_mode))
+    url, api, tok, go_file, run_mode, started = sys.argv[1:7]
+    with use_clock(ShiftedClock(datetime.fromisoformat(started) - SystemClock().now())):
+        asyncio.run(main(url, api, tok, Path(go_file), run_mode))
