@@ -21,6 +21,7 @@ PLUGINS: dict[str, tuple[str, ...]] = {
     "bot.cli.alerts": ("alerts",),
     "bot.cli.reports": ("report",),
     "bot.cli.channels": ("web", "zalo"),
+    "bot.cli.db": ("db",),
 }
 
 

@@ -22,7 +22,7 @@ from bot.outbox.dispatch import Dispatcher
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.storage.db import Database
 from tests.bot.late.factory import MONDAY_0730, add_officer
-from tests.conftest import _postgres_database
+from tests.conftest import postgres_database
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -32,7 +32,7 @@ CHATS = [7000 + i for i in range(OFFICERS)]
 
 @pytest.fixture
 def postgres() -> Iterator[Database]:
-    yield from _postgres_database()
+    yield from postgres_database()
 
 
 @pytest.fixture
