@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-far-date install lint bench postgres i18n faketime
+.PHONY: run test test-far-date install lint bench postgres i18n faketime browser
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ run: $(STAMP)
 postgres:
 	@scripts/ensure-postgres.sh
 
-test: $(STAMP) postgres
+test: $(STAMP) postgres browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
@@ -31,7 +31,7 @@ test: $(STAMP) postgres
 
 # The suite again with the wall clock moved years ahead (CI runs it after `make test`).
 FAR_DATE ?= 2031-07-15 10:00:00
-test-far-date: $(STAMP) postgres faketime
+test-far-date: $(STAMP) postgres faketime browser
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 		faketime -f '@$(FAR_DATE)' $(BIN)/python -m pytest -q -p no:cacheprovider
 
@@ -39,6 +39,15 @@ faketime:
 	@command -v faketime >/dev/null || (apt-get install -y -q faketime >/dev/null || \
 		(apt-get update -q >/dev/null && apt-get install -y -q faketime >/dev/null)) || \
 		{ echo "faketime is needed for the far-date run (Debian package faketime)" >&2; exit 1; }
+
+# Debian's Chromium and its driver for the web chat's browser test (tests/bot/channels/webchat/test_browser.py);
+# the emoji font makes its screenshots show what phones show.
+BROWSER_PACKAGES := chromium chromium-driver fonts-noto-color-emoji
+browser:
+	@(command -v chromium && command -v chromedriver) >/dev/null || \
+		(apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null || \
+		(apt-get update -q >/dev/null && apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null)) || \
+		{ echo "Chromium is needed for the web chat browser test (Debian packages: $(BROWSER_PACKAGES))" >&2; exit 1; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

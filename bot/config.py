@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -32,6 +32,9 @@ ENV_ZALO_OA_REFRESH_TOKEN = "ZALO_OA_REFRESH_TOKEN"
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+SectionT = TypeVar("SectionT", bound=BaseModel)
 
 
 class OfficeSettings(_Section):
@@ -113,11 +116,34 @@ class ZaloOASettings(_Section):
 
 
 class ChannelSettings(_Section):
-    """Messaging channels."""
+    """Messaging channels.
+
+    A channel may also bring its own settings model: its ``[channels.<name>]`` table is kept as written
+    and validated by the channel through :meth:`section` (the registry refuses tables of unknown channels),
+    so adding a channel does not change this file.
+    """
+
+    model_config = ConfigDict(extra="allow")
 
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     zalo_bot: ZaloBotSettings = Field(default_factory=ZaloBotSettings)
     zalo_oa: ZaloOASettings = Field(default_factory=ZaloOASettings)
+
+    def extra_sections(self) -> list[str]:
+        """Names of the ``[channels.<name>]`` tables that no field above declares."""
+        return sorted(self.model_extra or {})
+
+    def section(self, name: str, model: type[SectionT]) -> SectionT:
+        """``[channels.<name>]`` validated by ``model`` (its defaults when the table is absent); an invalid
+        table is a ``ConfigError`` naming the key."""
+        raw = (self.model_extra or {}).get(name, {})
+        if isinstance(raw, model):
+            return raw
+        try:
+            return model.model_validate(raw)
+        except ValidationError as exc:
+            lines = [f"channels.{name}.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+            raise ConfigError("\n".join(lines)) from exc
 
 
 class CalendarSettings(_Section):

@@ -1,7 +1,9 @@
 """The whole database schema: every module that defines tables, and the migrations that build it.
 
 It sits at the top of ``bot/`` (beside the assistant and the command line), because it has to know the
-tables of every package; the packages themselves only know ``bot.storage.models.Base``.
+tables of every package; the packages themselves only know ``bot.storage.models.Base``. A package's tables
+live in a module named ``models.py`` or ``<something>_models.py``; :func:`metadata` imports every such
+module under ``bot/``, so a new package or channel with tables needs no line here.
 
 The schema is changed only by Alembic revisions in ``bot/migrations/versions/``. :func:`upgrade` brings a
 database to the newest revision on every start: an empty database gets every revision, a database created
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,12 +29,6 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, MetaData, inspect, text
 
-import bot.channels.zalo_models
-import bot.dossiers.models
-import bot.feedback.models
-import bot.officers.models
-import bot.outbox.models
-import bot.storage.models  # noqa: F401
 from bot.storage.db import Database
 from bot.storage.models import Base
 
@@ -46,6 +43,20 @@ _LOCK_KEY = 7_731_204_118  # PostgreSQL advisory lock held while migrating
 
 class SchemaTooNew(RuntimeError):
     """The database was upgraded by a newer release than this code."""
+
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+def table_modules() -> list[str]:
+    """The modules that define tables: ``bot/**/models.py`` and ``bot/**/*_models.py``, by name."""
+    found = {*PACKAGE_ROOT.rglob("models.py"), *PACKAGE_ROOT.rglob("*_models.py")}
+    names = (".".join(path.relative_to(PACKAGE_ROOT.parent).with_suffix("").parts) for path in found)
+    return sorted(name for name in names if ".migrations." not in name)
+
+
+for _module in table_modules():  # every table is known as soon as the schema is (as plain imports did)
+    importlib.import_module(_module)
 
 
 def metadata() -> MetaData:

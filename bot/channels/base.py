@@ -23,8 +23,9 @@ import logging
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from bot.channels.split import split_message, strip_tags
 from bot.channels.webhook import WebChannels
@@ -214,6 +215,17 @@ def _enqueue(db: Database, channel: str, chat_id: str, replies: list[Reply], key
             enqueue(session, dedupe_key=f"reply:{channel}:{key}:{number}", channel=channel, chat_id=chat_id,
                     reply=reply, kind="reply")  # fmt: skip
         session.commit()
+
+
+def handler_pool(assistant: Any) -> ThreadPoolExecutor:
+    """Worker threads for the assistant: one on SQLite, several on a server database.
+
+    SQLite allows one writer at a time and makes the others sleep-and-retry (up to 100 ms per nap), so
+    parallel handlers only add latency there; the GIL keeps the answering itself on one core anyway.
+    """
+    engine = getattr(getattr(assistant, "db", None), "engine", None)
+    sqlite = engine is not None and engine.dialect.name == "sqlite"
+    return ThreadPoolExecutor(max_workers=1 if sqlite else 8, thread_name_prefix="assistant")
 
 
 # --------------------------------------------------------------------------- registration

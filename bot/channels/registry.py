@@ -11,8 +11,9 @@ from contextlib import asynccontextmanager
 
 from bot.channels import console, telegram_sender, zalo_bot, zalo_oa
 from bot.channels.base import Channel, Registration, Responder
+from bot.channels.webchat import channel as webchat
 from bot.channels.webhook import WebChannels, combine
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.contract.capabilities import DEFAULT, Capabilities
 from bot.storage.db import Database
 
@@ -21,6 +22,7 @@ _REGISTRATIONS: tuple[Registration, ...] = (
     telegram_sender.REGISTRATION,
     zalo_bot.REGISTRATION,
     zalo_oa.REGISTRATION,
+    webchat.REGISTRATION,
 )
 CHANNELS: dict[str, Registration] = {r.name: r for r in _REGISTRATIONS}
 
@@ -31,8 +33,16 @@ def capabilities(name: str) -> Capabilities:
     return found.capabilities if found is not None else DEFAULT
 
 
+def check(settings: Settings) -> None:
+    """``ConfigError`` for a ``[channels.<name>]`` table that names no registered channel (a typo)."""
+    unknown = [name for name in settings.channels.extra_sections() if name not in CHANNELS]
+    if unknown:
+        raise ConfigError(f"[channels.{unknown[0]}]: no such channel (channels: {', '.join(CHANNELS)})")
+
+
 def enabled(settings: Settings) -> list[Registration]:
-    """The channels this office runs, in registry order."""
+    """The channels this office runs, in registry order (``ConfigError`` for an invalid channel table)."""
+    check(settings)
     return [r for r in _REGISTRATIONS if r.enabled(settings)]
 
 

@@ -17,7 +17,6 @@ import hashlib
 import json
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.channels.base import Channel, Registration, Responder, deliver
+from bot.channels.base import Channel, Registration, Responder, deliver, handler_pool
 from bot.channels.webhook import MAX_BODY_BYTES, WebChannels, secret_json
 from bot.config import ConfigError, Settings
 from bot.contract.capabilities import Capabilities
@@ -322,17 +321,6 @@ class ZaloBotAdapter:
                     await self.handle_delivery(update)
                 except Exception:  # one bad event must not stop the loop
                     log.exception("zalo_bot: event failed")
-
-
-def handler_pool(assistant: Any) -> ThreadPoolExecutor:
-    """Worker threads for the assistant: one on SQLite, several on a server database.
-
-    SQLite allows one writer at a time and makes the others sleep-and-retry (up to 100 ms per nap), so
-    parallel handlers only add latency there; the GIL keeps the answering itself on one core anyway.
-    """
-    engine = getattr(getattr(assistant, "db", None), "engine", None)
-    sqlite = engine is not None and engine.dialect.name == "sqlite"
-    return ThreadPoolExecutor(max_workers=1 if sqlite else 8, thread_name_prefix="assistant")
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
