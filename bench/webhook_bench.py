@@ -143,7 +143,6 @@ def _http(method: str, path: str, body: bytes = b"", headers: dict[str, str] | N
 
 async def _load(url: str, mode: str, requests: int, concurrency: int, rate: float, seconds: float,
                 first_id: int) -> dict[str, Any]:  # fmt: skip
-    host, port = url.removeprefix("http://").split(":")
     rng = random.Random(first_id)
     questions = _questions()
     headers = {"X-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
@@ -153,6 +152,14 @@ async def _load(url: str, mode: str, requests: int, concurrency: int, rate: floa
         payloads = [_http("POST", "/zalo/bot", json.dumps(_event(first_id + n, rng.choice(questions), rng),
                                                           ensure_ascii=False).encode(), headers)
                     for n in range(requests)]  # fmt: skip
+    return await measure(url, payloads, concurrency, rate, seconds)
+
+
+async def measure(url: str, payloads: list[bytes], concurrency: int, rate: float, seconds: float) -> dict[str, Any]:
+    """Send the raw requests ``payloads`` in order: open loop at ``rate``/s, or closed loop over
+    ``concurrency`` connections when ``rate`` is 0; stop after ``seconds``. Throughput and latencies."""
+    host, port = url.removeprefix("http://").split(":")
+    requests = len(payloads)
     latencies: list[float] = []
     statuses: dict[int | str, int] = {}
     idle: list[_Connection] = [_Connection(host, int(port)) for _ in range(concurrency)]

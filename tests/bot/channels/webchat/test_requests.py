@@ -8,6 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
 
 from bot.app import Assistant
 from bot.channels import registry
@@ -159,3 +162,29 @@ def test_tokens_hold_no_personal_data_and_verify_in_the_server_key(real_assistan
     assert visitor is not None and token.startswith(visitor.chat_id + ".")
     assert len(visitor.chat_id) == 22 and SECRET not in token
     assert Signer(SECRET.encode(), signer.lifetime).verify(token) == visitor
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=80),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                    max_leaves=12)  # fmt: skip
+CLIENT_ID = st.from_regex(r"[A-Za-z0-9_-]{8,64}", fullmatch=True)
+FIELDS = st.fixed_dictionaries({}, optional={
+    "id": CLIENT_ID | st.text(max_size=70) | JSON, "text": st.text(max_size=200) | JSON,
+    "choice": st.text(max_size=80) | JSON, "after": st.integers(min_value=-5, max_value=2**40) | JSON})  # fmt: skip
+
+
+WELL_FORMED = st.builds(lambda client_id, kind, value, after: {"id": client_id, kind: value, "after": after},
+                        CLIENT_ID, st.sampled_from(["text", "choice"]), st.text(max_size=300), st.integers(0, 50))
+BODIES = st.binary(max_size=300) | st.one_of(JSON, FIELDS, WELL_FORMED, WELL_FORMED).map(json.dumps).map(str.encode)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=BODIES)
+def test_whatever_the_body_the_answer_is_never_a_server_error(real_assistant: Assistant, body: bytes) -> None:
+    enable_web_chat(real_assistant)
+    app = create_web_app(registry.web_channels(real_assistant, real_assistant.db))
+    with TestClient(app, base_url="http://chat.test") as client:
+        token = client.post("/webchat/api/session").json()["token"]
+        answer = client.post(MESSAGES, content=body, headers={"Authorization": f"Bearer {token}"})
+    event(f"status {answer.status_code}")
+    assert answer.status_code in (200, 400), (body, answer.text)
