@@ -22,19 +22,16 @@ Three closed-loop measurements:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import multiprocessing as mp
 import os
 import random
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import httpx
-from webhook_bench import ROOT, _http, _questions, free_port, line, measure, wait_healthy  # the script's folder
+from webhook_bench import _http, _questions, free_port, line, measure, run_load, start_app, wait_healthy
 
 POLL_SECONDS = 10
 
@@ -59,44 +56,14 @@ def _payloads(kind: str, tokens: list[str], requests: int, seed: int) -> list[by
     return payloads
 
 
-def _load_process(args: tuple[Any, ...], out: Any) -> None:
-    url, kind, tokens, requests, concurrency, seconds, seed = args
-    out.put(asyncio.run(measure(url, _payloads(kind, tokens, requests, seed), concurrency, 0.0, seconds)))
+async def _load(url: str, kind: str, tokens: list[str], requests: int, concurrency: int, seconds: float,
+                seed: int) -> dict[str, Any]:  # fmt: skip
+    return await measure(url, _payloads(kind, tokens, requests, seed), concurrency, 0.0, seconds)
 
 
-def run_load(*args: Any) -> dict[str, Any]:
-    """Generate load from a separate process; its summary."""
-    out: Any = mp.Queue()
-    proc = mp.Process(target=_load_process, args=(args, out))
-    proc.start()
-    result = out.get()
-    proc.join()
-    return result
-
-
-def start_server(tmp: Path, port: int, visitors: int) -> subprocess.Popen[bytes]:
-    """The web app in one uvicorn worker with only the web chat enabled."""
-    config = tmp / "config.toml"
-    config.write_text(f"""
-[database]
-url = "sqlite:///{tmp / 'bench.db'}"
-[catalog]
-path = "{ROOT / 'procedures_catalog'}"
-cache_path = "{tmp / 'catalog-cache.pickle'}"
-reload_seconds = 3600
-[channels.telegram]
-enabled = false
-[channels.webchat]
-enabled = true
-sessions_per_hour = {visitors + 1000}
-""", encoding="utf-8")  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "ASSISTANT_"))}
-    env |= {"ASSISTANT_CONFIG": str(config), "ASSISTANT_SECRET_KEY": "bench-secret-key-0123456789abcdef",
-            "PYTHONPATH": str(ROOT)}  # fmt: skip
-    command = [sys.executable, "-m", "uvicorn", "--factory", "bot.service:app_from_env", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", "1", "--log-level", "warning", "--timeout-keep-alive", "60",
-               "--no-access-log"]  # fmt: skip
-    return subprocess.Popen(command, cwd=ROOT, env=env)
+def run(*args: Any) -> dict[str, Any]:
+    """One measurement from a separate load-generating process."""
+    return run_load(*args, job=_load)
 
 
 def main() -> int:
@@ -108,7 +75,8 @@ def main() -> int:
     args = parser.parse_args()
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="webchat-bench-") as tmp:
-        server = start_server(Path(tmp), port, args.visitors)
+        channels = f"[channels.webchat]\nenabled = true\nsessions_per_hour = {args.visitors + 1000}\n"
+        server = start_app(Path(tmp), port, channels, {})
         url = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(url)
@@ -120,12 +88,12 @@ def main() -> int:
             print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; server: "
                   f"1 uvicorn worker, SQLite, full catalog; {len(_questions())} distinct questions")  # fmt: skip
             c = args.concurrency
-            run_load(url, "question", warm, 100, 4, 30.0, 99)  # warm-up (not reported)
+            run(url, "question", warm, 100, 4, 30.0, 99)  # warm-up (not reported)
             asked = min(args.requests, args.visitors)
             results = [
-                (f"baseline GET /healthz, c={c}", run_load(url, "healthz", [], args.requests, c, args.seconds, 1)),
-                (f"web chat question, c={c}", run_load(url, "question", askers, asked, c, args.seconds, 2)),
-                (f"web chat idle poll, c={c}", run_load(url, "poll", idle, args.requests, c, args.seconds, 3)),
+                (f"baseline GET /healthz, c={c}", run(url, "healthz", [], args.requests, c, args.seconds, 1)),
+                (f"web chat question, c={c}", run(url, "question", askers, asked, c, args.seconds, 2)),
+                (f"web chat idle poll, c={c}", run(url, "poll", idle, args.requests, c, args.seconds, 3)),
             ]
             for name, result in results:
                 print(line(name, result))

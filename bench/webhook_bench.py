@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -211,14 +212,14 @@ async def measure(url: str, payloads: list[bytes], concurrency: int, rate: float
     }
 
 
-def _load_process(args: tuple[Any, ...], out: Any) -> None:
-    out.put(asyncio.run(_load(*args)))
+def _load_process(job: Callable[..., Awaitable[dict[str, Any]]], args: tuple[Any, ...], out: Any) -> None:
+    out.put(asyncio.run(job(*args)))
 
 
-def run_load(*args: Any) -> dict[str, Any]:
-    """Generate load from a separate process; its summary."""
+def run_load(*args: Any, job: Callable[..., Awaitable[dict[str, Any]]] = _load) -> dict[str, Any]:
+    """Generate load from a separate process (``job(*args)``, by default Zalo events); its summary."""
     out: Any = mp.Queue()
-    proc = mp.Process(target=_load_process, args=(args, out))
+    proc = mp.Process(target=_load_process, args=(job, args, out))
     proc.start()
     result = out.get()
     proc.join()
@@ -230,6 +231,13 @@ def run_load(*args: Any) -> dict[str, Any]:
 
 def start_server(tmp: Path, api_port: int, port: int) -> subprocess.Popen[bytes]:
     """The webhook app in one uvicorn worker, configured for the Zalo Bot channel only."""
+    channels = f'[channels.zalo_bot]\nenabled = true\nbase_url = "http://127.0.0.1:{api_port}"\n'
+    return start_app(tmp, port, channels, {"ZALO_BOT_TOKEN": TOKEN, "ZALO_BOT_WEBHOOK_SECRET": SECRET})
+
+
+def start_app(tmp: Path, port: int, channels: str, secrets: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``bot.service:app_from_env`` in one uvicorn worker: full catalog, SQLite in ``tmp``, Telegram off, the
+    ``channels`` TOML tables, ``secrets`` in the environment."""
     config = tmp / "config.toml"
     config.write_text(
         f"""
@@ -241,15 +249,12 @@ cache_path = "{tmp / 'catalog-cache.pickle'}"
 reload_seconds = 3600
 [channels.telegram]
 enabled = false
-[channels.zalo_bot]
-enabled = true
-base_url = "http://127.0.0.1:{api_port}"
-""",
+{channels}""",
         encoding="utf-8",
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "ASSISTANT_"))}
-    env |= {"ASSISTANT_CONFIG": str(config), "ZALO_BOT_TOKEN": TOKEN, "ZALO_BOT_WEBHOOK_SECRET": SECRET,
-            "ASSISTANT_SECRET_KEY": "bench-secret-key-0123456789abcdef", "PYTHONPATH": str(ROOT)}  # fmt: skip
+    env |= {"ASSISTANT_CONFIG": str(config), "ASSISTANT_SECRET_KEY": "bench-secret-key-0123456789abcdef",
+            "PYTHONPATH": str(ROOT), **secrets}  # fmt: skip
     command = [sys.executable, "-m", "uvicorn", "--factory", "bot.service:app_from_env",
                "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--log-level", "warning",
                "--timeout-keep-alive", "60",
