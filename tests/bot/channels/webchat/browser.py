@@ -11,6 +11,7 @@ import os
 import socket
 import tempfile
 import threading
+import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Self
@@ -49,10 +50,12 @@ class ServedApp:
 
     def __enter__(self) -> Self:
         self._thread.start()
-        waited = threading.Event()
-        while not self._server.started and self._thread.is_alive():
-            waited.wait(0.02)
-        assert self._server.started, "uvicorn did not start"
+        for _ in range(3000):  # about a minute at most
+            if self._server.started or not self._thread.is_alive():
+                break
+            time.sleep(0.02)  # not Event.wait: its timeout never ends under libfaketime
+        if not self._server.started:
+            pytest.fail("uvicorn did not start serving the web chat")
         return self
 
     def __exit__(self, *exc: object) -> None:
