@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.catalog.model import Level
+from bot.receiving.points import ReceivingPoint
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
@@ -176,7 +177,6 @@ class ReportSettings(_Section):
 class Settings(_Section):
     """All settings of one office."""
 
-
     office: OfficeSettings = Field(default_factory=OfficeSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
@@ -188,6 +188,8 @@ class Settings(_Section):
     dossiers: DossierSettings = Field(default_factory=DossierSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    # Where citizens file ("ở đâu"): [[receiving_points]] tables; none = the office's name and address only.
+    receiving_points: list[ReceivingPoint] = Field(default_factory=list)
 
     def resolve(self, relative: str) -> Path:
         """A path from the settings, relative to the project root unless absolute."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers import browse, dossier, feedback, lookup, menu, officers, reports
+from handlers import browse, dossier, feedback, lookup, menu, officers, reports, section_actions
 from handlers.callbacks import Action
 from handlers.context import Context
 from handlers.messages import Reply
@@ -63,6 +63,8 @@ COMMANDS: dict[str, CommandFn] = {
 ACTIONS: dict[Action, ActionFn] = {
     Action.OPEN: lookup.on_open,
     Action.SECTION: lookup.on_section,
+    Action.DETAIL: section_actions.on_detail,
+    Action.AREA: section_actions.on_area,
     Action.FIELDS: browse.on_fields,
     Action.FIELD: browse.on_field,
     Action.LANG: menu.on_lang,
