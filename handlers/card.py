@@ -10,9 +10,11 @@ from handlers.describe import (
     channel_label,
     duration_text,
     fees_text,
+    group_ways,
     levels_text,
     online_mode_label,
     same_for_all,
+    ways_label,
 )
 from handlers.documents import documents_reply
 from handlers.html import bold, esc, italic, link
@@ -96,7 +98,8 @@ def _fees(ctx: Context, p: Procedure) -> list[str]:
     _ = ctx._
     if not p.ways:
         return [esc(_("Cổng Dịch vụ công không ghi phí, lệ phí."))]
-    lines = [f"• {esc(channel_label(w.channel, ctx.t))}: {esc(fees_text(w.fees, ctx.t, 600))}" for w in p.ways]
+    groups = group_ways(p.ways, lambda way: way.fees)
+    lines = [f"• {esc(ways_label(ways, ctx.t))}: {esc(fees_text(fees, ctx.t, 600))}" for fees, ways in groups]
     if any(f.portal_said_free for w in p.ways for f in w.fees):
         lines.append(italic(_("Cổng Dịch vụ công ghi “Miễn phí” ở cột phí, nhưng ghi chú nói có thu phí; "
                               "tôi trả lời theo ghi chú. Bạn nên hỏi lại cán bộ khi nộp.")))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from bot.catalog.model import Channel, Duration, Fee, FilingWay, Level, OnlineMode, Procedure
 from bot.catalog.text import is_blank
 from bot.i18n import Translator
 from bot.i18n.format import format_money, format_number
 from handlers.html import shorten
+
+T = TypeVar("T")
 
 
 def channel_label(channel: Channel, t: Translator) -> str:
@@ -93,6 +98,25 @@ def fees_text(fees: list[Fee], t: Translator, note_limit: int = 160) -> str:
     if not fees:
         return t.gettext("Cổng Dịch vụ công không ghi phí, lệ phí")
     return "; ".join(fee_text(f, t, note_limit) for f in fees)
+
+
+def group_ways(ways: list[FilingWay], key: Callable[[FilingWay], T]) -> list[tuple[T, list[FilingWay]]]:
+    """Filing ways with an equal ``key`` (their time, their fees) together, in source order."""
+    groups: list[tuple[T, list[FilingWay]]] = []
+    for way in ways:
+        value = key(way)
+        for shared, members in groups:
+            if shared == value:
+                members.append(way)
+                break
+        else:
+            groups.append((value, [way]))
+    return groups
+
+
+def ways_label(ways: list[FilingWay], t: Translator) -> str:
+    """"Trực tuyến, Trực tiếp"."""
+    return ", ".join(channel_label(w.channel, t) for w in ways)
 
 
 def same_for_all(ways: list[FilingWay], key: str) -> bool:

@@ -13,7 +13,7 @@ from bot.catalog.model import Duration, FilingWay, Procedure, TimeUnit
 from bot.i18n.format import format_clock, format_day, format_moment
 from handlers.callbacks import Action, Section, encode
 from handlers.context import Context
-from handlers.describe import channel_label, duration_text
+from handlers.describe import duration_text, group_ways, ways_label
 from handlers.html import esc, italic, shorten
 from handlers.messages import Choice, Reply
 from handlers.office_time import local_now, office_calendar
@@ -24,19 +24,7 @@ NOTE_CHARS = 320
 
 def _by_time(ways: list[FilingWay]) -> list[tuple[Duration, list[FilingWay]]]:
     """Filing ways grouped by equal processing time, in source order."""
-    groups: list[tuple[Duration, list[FilingWay]]] = []
-    for way in ways:
-        for duration, members in groups:
-            if duration == way.time:
-                members.append(way)
-                break
-        else:
-            groups.append((way.time, [way]))
-    return groups
-
-
-def _channels(ctx: Context, ways: list[FilingWay]) -> str:
-    return ", ".join(channel_label(w.channel, ctx.t) for w in ways)
+    return group_ways(ways, lambda way: way.time)
 
 
 def _explanations(ctx: Context, durations: list[Duration]) -> list[str]:
@@ -89,7 +77,7 @@ def time_reply(ctx: Context, p: Procedure) -> Reply:
         lines.append(esc(_("Cổng Dịch vụ công không ghi thời hạn giải quyết.")))
         return Reply(text="\n".join(lines), choices=section_buttons(ctx, p))
     groups = _by_time(p.ways)
-    lines += [f"• {esc(_channels(ctx, ways))}: {esc(duration_text(d, ctx.t))}" for d, ways in groups]
+    lines += [f"• {esc(ways_label(ways, ctx.t))}: {esc(duration_text(d, ctx.t))}" for d, ways in groups]
     lines += [italic(line) for line in _explanations(ctx, [d for d, _ways in groups])]
     lines += _source_notes(ctx, p)
     return Reply(text="\n".join(lines), choices=[_due_button(ctx, p), *section_buttons(ctx, p, Section.TIME)])
@@ -124,7 +112,7 @@ def due_reply(ctx: Context, p: Procedure) -> Reply:
     if not p.ways:
         lines.append(esc(_("Cổng Dịch vụ công không ghi thời hạn nên tôi không tính được ngày trả kết quả.")))
     for duration, ways in _by_time(p.ways):
-        head = _channels(ctx, ways)
+        head = ways_label(ways, ctx.t)
         if duration.is_structured:
             head = f"{head} ({duration_text(duration, ctx.t)})"
         lines.append(f"• {esc(head)}: {esc(_due_line(ctx, now, duration))}")
