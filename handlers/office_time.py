@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.dossiers.calendar import WorkCalendar
 from handlers.context import Context
 
 
+@lru_cache(maxsize=8)
+def _calendar(tz: str, extra: tuple[date, ...], makeup: tuple[date, ...], saturday: bool, cutoff: time) -> WorkCalendar:
+    return WorkCalendar(tz, extra, makeup, saturday, cutoff)
+
+
 def office_calendar(ctx: Context) -> WorkCalendar:
-    """The calendar described by ``[calendar]`` and the office time zone."""
-    return WorkCalendar.from_settings(ctx.settings)
+    """The calendar described by ``[calendar]`` and the office time zone (built once per distinct setting:
+    its table of working days is the costly part, and it is safe to share between threads)."""
+    cal = ctx.settings.calendar
+    return _calendar(ctx.settings.office.timezone, tuple(cal.extra_holidays), tuple(cal.makeup_working_days),
+                     cal.working_saturday_morning, cal.same_day_cutoff)
 
 
 def local_now(ctx: Context) -> datetime:
