@@ -25,6 +25,8 @@ postgres:
 
 test: $(STAMP) postgres
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q
 
 # The suite again with the wall clock moved years ahead (CI runs it after `make test`).
@@ -40,6 +42,8 @@ faketime:
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # Benchmarks (minutes; the dossier one at 1,000,000 rows takes about 10 minutes on 2 cores).
 bench: $(STAMP) postgres

@@ -35,11 +35,12 @@ from generate import REFERENCE_DATE, iter_records, write_csv  # noqa: E402
 from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
-from bot.dossiers.alerts import alert_report  # noqa: E402
 from bot.dossiers.calendar import WorkCalendar  # noqa: E402
 from bot.dossiers.importer import import_dossiers  # noqa: E402
 from bot.dossiers.models import Dossier  # noqa: E402
 from bot.dossiers.store import find_by_code  # noqa: E402
+from bot.late.query import alert_report  # noqa: E402
+from bot.schema import create_schema  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -68,7 +69,7 @@ def _database(backend: str, workdir: Path) -> Iterator[tuple[str, Database]]:
     if backend == "sqlite":
         url = f"sqlite:///{workdir / 'bench.db'}"
         db = Database(url)
-        db.create_schema()
+        create_schema(db)
         try:
             yield url, db
         finally:
@@ -81,7 +82,7 @@ def _database(backend: str, workdir: Path) -> Iterator[tuple[str, Database]]:
     sep = "&" if "?" in POSTGRES_URL else "?"
     url = f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
     db = Database(url)
-    db.create_schema()
+    create_schema(db)
     try:
         yield url, db
     finally:

@@ -38,18 +38,20 @@ from bot.catalog.checklist import build_checklist  # noqa: E402
 from bot.catalog.fees import read_fee_text  # noqa: E402
 from bot.catalog.loader import load_catalog  # noqa: E402
 from bot.catalog.model import Procedure  # noqa: E402
+from bot.channels.base import text_pieces  # noqa: E402
 from bot.channels.split import split_message  # noqa: E402
 from bot.channels.telegram import MAX_TEXT as TELEGRAM_MAX  # noqa: E402
-from bot.channels.zalo_bot import MAX_TEXT as ZALO_MAX  # noqa: E402
-from bot.channels.zalo_bot import plain_pieces  # noqa: E402
+from bot.channels.zalo_bot import CAPABILITIES as ZALO  # noqa: E402
 from bot.config import load_settings  # noqa: E402
+from bot.contract.callbacks import Section  # noqa: E402
+from bot.contract.messages import Incoming, Reply  # noqa: E402
+from bot.conversation import Context  # noqa: E402
 from bot.knowledge import Knowledge  # noqa: E402
+from bot.schema import create_schema  # noqa: E402
 from bot.storage.conversations import ChatState  # noqa: E402
-from handlers.callbacks import Section  # noqa: E402
+from bot.storage.db import Database  # noqa: E402
 from handlers.card import procedure_card, section_reply  # noqa: E402
-from handlers.context import Context  # noqa: E402
 from handlers.documents import documents_in_full  # noqa: E402
-from handlers.messages import Incoming, Reply  # noqa: E402
 from handlers.steps import steps_in_full  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # Monday 10:00 in Hà Nội
@@ -62,14 +64,19 @@ def telegram_first(reply: Reply) -> int:
     return len(html.unescape(_TAGS.sub("", first)))
 
 
+def zalo_pieces(reply: Reply) -> list[str]:
+    """The messages Zalo gets for ``reply`` (plain text, choices as a numbered list)."""
+    return [piece.text for piece in text_pieces(reply, ZALO)]
+
+
 def zalo_first(reply: Reply) -> int:
-    """Characters of the first Zalo message (plain text, choices as a numbered list)."""
-    return len(plain_pieces(reply, ZALO_MAX)[0])
+    """Characters of the first Zalo message."""
+    return len(zalo_pieces(reply)[0])
 
 
 def zalo_messages(reply: Reply) -> int:
     """How many Zalo messages the whole reply takes."""
-    return len(plain_pieces(reply, ZALO_MAX))
+    return len(zalo_pieces(reply))
 
 
 def telegram_messages(reply: Reply) -> int:
@@ -89,10 +96,12 @@ def summary(values: list[int]) -> str:
 
 
 def context_factory(knowledge: Knowledge) -> Callable[[], Context]:
-    """Fresh conversation contexts with the office settings and a fixed clock."""
+    """Fresh conversation contexts with the office settings, a fixed clock and an empty in-memory database."""
     settings = load_settings(ROOT / "config.toml")
     incoming = Incoming(channel="bench", chat_id="bench", user_id="bench")
-    return lambda: Context(incoming, settings, knowledge, ChatState(language="vi"), clock=lambda: NOW)
+    db = Database("sqlite://")
+    create_schema(db)
+    return lambda: Context(incoming, settings, knowledge, ChatState(language="vi"), db, clock=lambda: NOW)
 
 
 def shares(procedures: list[Procedure]) -> list[tuple[str, int, int]]:

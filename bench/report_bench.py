@@ -36,6 +36,7 @@ from bot.feedback.models import Rating
 from bot.reports.compute import compute_report
 from bot.reports.periods import period_of
 from bot.reports.sample import SampleSpec, insert_sample
+from bot.schema import create_schema
 from bot.storage.db import Database
 
 MONTH = date(2026, 10, 1)
@@ -131,7 +132,7 @@ class _Target:
 
 def _fill(url: str, dossiers: int, ratings: int) -> float:
     db = Database(url)
-    db.create_schema()
+    create_schema(db)
     spec = SampleSpec(dossiers=dossiers, ratings=ratings, start=datetime(2026, 1, 1, tzinfo=UTC),
                       end=datetime(2027, 1, 1, tzinfo=UTC))
     began = time.perf_counter()

@@ -44,7 +44,7 @@ _ASSISTANT = """
 import json, sys, time
 from bot.config import Settings
 from bot.app import Assistant
-from handlers.messages import Incoming
+from bot.contract.messages import Incoming
 settings = Settings.model_validate({"database": {"url": "sqlite:///" + sys.argv[1]},
                                     "catalog": {"cache_path": sys.argv[2]}})
 t = time.perf_counter()

@@ -3,7 +3,7 @@
 Run: .venv/bin/python bench/webhook_bench.py [--requests 3000] [--rates 150,300] [--seconds 10]
 
 What runs where (all on 127.0.0.1):
-- the server: ``uvicorn --factory bot.channels.webapp:app_from_env``, ONE worker process, the real
+- the server: ``uvicorn --factory bot.service:app_from_env``, ONE worker process, the real
   Assistant over the full ``procedures_catalog``, SQLite in a temporary folder, Zalo Bot channel enabled;
 - a fake Zalo Bot API in its own process that answers every call instantly (the replies go there);
 - the load generator in its own process: asyncio with raw keep-alive HTTP/1.1 connections (cheap
@@ -243,7 +243,7 @@ base_url = "http://127.0.0.1:{api_port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "ASSISTANT_"))}
     env |= {"ASSISTANT_CONFIG": str(config), "ZALO_BOT_TOKEN": TOKEN, "ZALO_BOT_WEBHOOK_SECRET": SECRET,
             "ASSISTANT_SECRET_KEY": "bench-secret-key-0123456789abcdef", "PYTHONPATH": str(ROOT)}  # fmt: skip
-    command = [sys.executable, "-m", "uvicorn", "--factory", "bot.channels.webapp:app_from_env",
+    command = [sys.executable, "-m", "uvicorn", "--factory", "bot.service:app_from_env",
                "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--log-level", "warning",
                "--timeout-keep-alive", "60",
                "--no-access-log", *os.environ.get("BENCH_UVICORN_ARGS", "").split()]  # fmt: skip

@@ -1,22 +1,27 @@
-"""The assistant: catalog + search + conversation state, answering ``Incoming`` with ``Reply``."""
+"""The assistant: catalog + search + conversation state, answering ``Incoming`` with a conversation's ``Reply``.
+
+The conversation itself (``handlers.router.route``) is given to the ``Assistant``; by default it is the one
+installed under the ``tthc_assistant.conversation`` entry point, so the engine never imports ``handlers/``.
+"""
 
 from __future__ import annotations
 
 import gc
 import logging
 import threading
+from importlib.metadata import entry_points
 
 from bot.catalog.problems import format_problems
 from bot.catalog.reload import CatalogHolder
 from bot.config import Settings
+from bot.contract.html import esc
+from bot.contract.messages import Incoming, Reply
+from bot.conversation import Context, Conversation, ReloadOutcome
 from bot.knowledge import Knowledge
-from bot.logs import mask_id
+from bot.masking import mask_id
+from bot.schema import create_schema
 from bot.storage.conversations import ConversationStore, UpdateLog
 from bot.storage.db import Database
-from handlers.context import Context, ReloadOutcome
-from handlers.html import esc
-from handlers.messages import Incoming, Reply
-from handlers.router import route
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +37,20 @@ def settle_long_lived_objects() -> None:
     gc.freeze()
 
 
+#: The entry-point group under which the installed conversation is registered (see ``pyproject.toml``).
+CONVERSATION_GROUP = "tthc_assistant.conversation"
+
+
+def installed_conversation() -> Conversation:
+    """The conversation registered as ``default`` in the ``tthc_assistant.conversation`` entry points."""
+    found = entry_points(group=CONVERSATION_GROUP, name="default")
+    if not found:
+        raise RuntimeError(f"no conversation installed under the entry point group {CONVERSATION_GROUP!r}: "
+                           "run `make install` (pip install -e .)")
+    conversation: Conversation = next(iter(found)).load()
+    return conversation
+
+
 def open_catalog(settings: Settings) -> CatalogHolder:
     """Load the catalog named in the settings (through the parsed-catalog cache)."""
     cache = settings.resolve(settings.catalog.cache_path)
@@ -42,10 +61,13 @@ def open_catalog(settings: Settings) -> CatalogHolder:
 class Assistant:
     """Everything a channel adapter needs: ``handle(incoming) -> list[Reply]`` (thread-safe)."""
 
-    def __init__(self, settings: Settings, db: Database | None = None) -> None:
+    def __init__(
+        self, settings: Settings, db: Database | None = None, conversation: Conversation | None = None
+    ) -> None:
         self.settings = settings
         self.db = db or Database(settings.database_url)
-        self.db.create_schema()
+        create_schema(self.db)
+        self.conversation = conversation or installed_conversation()
         self.conversations = ConversationStore(self.db, settings.office.default_language)
         self.updates = UpdateLog(self.db)
         self.catalog = open_catalog(settings)
@@ -103,12 +125,12 @@ class Assistant:
             settings=self.settings,
             knowledge=self._knowledge,
             state=state,
+            db=self.db,
             is_admin=self.is_admin(incoming),
             reload_catalog=self.refresh_catalog,
-            db=self.db,
         )
         try:
-            replies = route(ctx)
+            replies = self.conversation(ctx)
         except Exception:
             log.exception("handler failed for chat %s", mask_id(incoming.chat_id))
             replies = [Reply(text=esc(ctx._("Xin lỗi, đã có lỗi khi xử lý tin nhắn. Bạn vui lòng thử lại.")))]

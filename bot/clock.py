@@ -8,16 +8,19 @@ on the day the suite runs.
 
 Components that are built with a clock keep it; code without one (SQLAlchemy column defaults, small
 helpers) reads the process-wide clock through :func:`now` / :func:`monotonic`.
+
+Every stored time is UTC (:func:`as_utc`); the office's day and hours are in its time zone
+(``Settings.zone``): :func:`local_date` and :func:`at_local` convert between the two.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
+import time as _time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Protocol, overload
 
 
 class Clock(Protocol):
@@ -41,7 +44,7 @@ class SystemClock:
 
     def monotonic(self) -> float:
         """``time.monotonic()``."""
-        return time.monotonic()
+        return _time.monotonic()
 
 
 class ManualClock:
@@ -117,3 +120,29 @@ def use_clock(clock: Clock) -> Iterator[Clock]:
         yield clock
     finally:
         set_clock(previous)
+
+
+# --------------------------------------------------------------------------- UTC and the office's day
+
+
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
+@overload
+def as_utc(value: datetime | None) -> datetime | None: ...
+def as_utc(value: datetime | None) -> datetime | None:
+    """Aware UTC datetime; naive values (as SQLite returns them) are taken as UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def local_date(moment: datetime, zone: tzinfo) -> date:
+    """The calendar day in ``zone`` at ``moment`` (naive moments are UTC)."""
+    return as_utc(moment).astimezone(zone).date()
+
+
+def at_local(day: date, at: time, zone: tzinfo) -> datetime:
+    """``day`` at the wall-clock time ``at`` in ``zone``, as UTC."""
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)

@@ -7,6 +7,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -191,6 +192,11 @@ class Settings(_Section):
     # Where citizens file ("ở đâu"): [[receiving_points]] tables; none = the office's name and address only.
     receiving_points: list[ReceivingPoint] = Field(default_factory=list)
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The office's time zone (``office.timezone``)."""
+        return ZoneInfo(self.office.timezone)
+
     def resolve(self, relative: str) -> Path:
         """A path from the settings, relative to the project root unless absolute."""
         p = Path(relative)
@@ -207,21 +213,53 @@ class Settings(_Section):
             url = prefix + str(path)
         return url
 
+    # Secrets: read from the environment here and nowhere else, at the moment they are needed.
+
     @property
     def telegram_token(self) -> str:
-        """Bot token from the environment, or ''."""
-        return os.environ.get(ENV_TELEGRAM_TOKEN, "").strip()
+        """TELEGRAM_BOT_TOKEN, or ''."""
+        return secret(ENV_TELEGRAM_TOKEN)
 
     @property
     def telegram_webhook_secret(self) -> str:
-        """Webhook secret from the environment, or ''."""
-        return os.environ.get(ENV_TELEGRAM_SECRET, "").strip()
+        """TELEGRAM_WEBHOOK_SECRET (the webhook's ``secret_token``), or ''."""
+        return secret(ENV_TELEGRAM_SECRET)
+
+    @property
+    def zalo_bot_token(self) -> str:
+        """ZALO_BOT_TOKEN, or ''."""
+        return secret(ENV_ZALO_BOT_TOKEN)
+
+    @property
+    def zalo_bot_webhook_secret(self) -> str:
+        """ZALO_BOT_WEBHOOK_SECRET (``X-Bot-Api-Secret-Token``), or ''."""
+        return secret(ENV_ZALO_BOT_SECRET)
+
+    @property
+    def zalo_oa_secret_key(self) -> str:
+        """ZALO_OA_SECRET_KEY (webhook signatures), or ''."""
+        return secret(ENV_ZALO_OA_SECRET)
+
+    @property
+    def zalo_app_secret(self) -> str:
+        """ZALO_APP_SECRET (OA token refresh), or ''."""
+        return secret(ENV_ZALO_APP_SECRET)
+
+    @property
+    def zalo_oa_refresh_token(self) -> str:
+        """ZALO_OA_REFRESH_TOKEN (seeds the token row once), or ''."""
+        return secret(ENV_ZALO_OA_REFRESH_TOKEN)
 
     @property
     def admin_ids(self) -> set[str]:
         """Chat user ids (``channel:id``) allowed to run admin commands, from ASSISTANT_ADMIN_IDS."""
-        raw = os.environ.get(ENV_ADMIN_IDS, "")
+        raw = secret(ENV_ADMIN_IDS)
         return {x.strip() for x in raw.split(",") if x.strip()}
+
+
+def secret(name: str) -> str:
+    """The environment variable ``name`` without surrounding blanks ('' when unset)."""
+    return os.environ.get(name, "").strip()
 
 
 class ConfigError(Exception):

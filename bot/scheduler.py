@@ -9,7 +9,7 @@ its own ``telegram.Bot``), so slow deliveries never hold up the chat.
 
 The cron fires Monday–Saturday in the office time zone; the job itself asks the calendar whether today is a
 working day, so Tết, other holidays and make-up Saturdays follow ``[calendar]``, not the cron. Missing the
-07:30 run (the process was down) is handled by :func:`bot.alerts.job.catch_up` at start-up, same day only.
+07:30 run (the process was down) is handled by :func:`bot.late.job.catch_up` at start-up, same day only.
 Running several processes is safe: the enqueue is exactly-once per officer and day in the database.
 """
 
@@ -25,12 +25,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot import clock
-from bot.alerts.clock import office_zone
-from bot.alerts.job import catch_up, enqueue_morning_alerts
-from bot.alerts.senders import started
+from bot.channels.base import Channel
+from bot.channels.registry import started
 from bot.config import Settings
+from bot.contract.capabilities import CapabilityLookup, default_lookup
+from bot.late.job import catch_up, enqueue_morning_alerts
 from bot.outbox.dispatch import Dispatcher
-from bot.outbox.sender import Sender
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -58,24 +58,31 @@ def alert_trigger(settings: Settings) -> CronTrigger:
     """Monday–Saturday at ``alerts.time`` in the office time zone (the job checks the working-day calendar)."""
     at = settings.alerts.time
     return CronTrigger(day_of_week="mon-sat", hour=at.hour, minute=at.minute, second=at.second,
-                       timezone=office_zone(settings))  # fmt: skip
+                       timezone=settings.zone)  # fmt: skip
 
 
 def weekly_trigger(settings: Settings) -> CronTrigger:
     """``reports.weekly_weekday`` at ``reports.weekly_time`` in the office time zone."""
     at = settings.reports.weekly_time
     return CronTrigger(day_of_week=_WEEKDAYS[settings.reports.weekly_weekday], hour=at.hour, minute=at.minute,
-                       second=at.second, timezone=office_zone(settings))  # fmt: skip
+                       second=at.second, timezone=settings.zone)  # fmt: skip
 
 
 class Scheduler:
     """The alert cron and the outbox delivery thread; ``shutdown()`` stops both."""
 
-    def __init__(self, db: Database, settings: Settings, senders: Mapping[str, Sender]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        senders: Mapping[str, Channel],
+        capabilities: CapabilityLookup = default_lookup,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.senders = dict(senders)
-        self.cron = BackgroundScheduler(timezone=office_zone(settings))
+        self.capabilities = capabilities
+        self.cron = BackgroundScheduler(timezone=settings.zone)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()
@@ -102,7 +109,7 @@ class Scheduler:
     def morning_alert(self) -> int:
         """The cron job: enqueue today's alerts (nothing on a day off)."""
         try:
-            return enqueue_morning_alerts(self.db, self.settings, clock.now())
+            return enqueue_morning_alerts(self.db, self.settings, clock.now(), self.capabilities)
         except Exception:
             log.exception("morning alert job failed")
             return 0
@@ -112,7 +119,7 @@ class Scheduler:
         from bot.reports.weekly import enqueue_weekly_reports
 
         try:
-            return enqueue_weekly_reports(self.db, self.settings, clock.now())
+            return enqueue_weekly_reports(self.db, self.settings, clock.now(), self.capabilities)
         except Exception:
             log.exception("weekly report job failed")
             return 0
@@ -120,7 +127,7 @@ class Scheduler:
     def catch_up(self) -> int:
         """Start-up: send today's alerts if their time has passed and they were not enqueued yet."""
         try:
-            return catch_up(self.db, self.settings, clock.now())
+            return catch_up(self.db, self.settings, clock.now(), self.capabilities)
         except Exception:
             log.exception("morning alert catch-up failed")
             return 0
@@ -143,8 +150,10 @@ class Scheduler:
             self._thread.join(timeout)
 
 
-def start_scheduler(assistant: AssistantLike, senders: Mapping[str, Sender]) -> Scheduler:
+def start_scheduler(
+    assistant: AssistantLike, senders: Mapping[str, Channel], capabilities: CapabilityLookup = default_lookup
+) -> Scheduler:
     """Start the morning alert cron (with today's catch-up) and outbox delivery for ``assistant``."""
-    scheduler = Scheduler(assistant.db, assistant.settings, senders)
+    scheduler = Scheduler(assistant.db, assistant.settings, senders, capabilities)
     scheduler.start()
     return scheduler

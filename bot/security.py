@@ -11,7 +11,7 @@ import secrets
 import threading
 from pathlib import Path
 
-from bot.config import ENV_SECRET_KEY, PROJECT_ROOT, Settings
+from bot.config import ENV_SECRET_KEY, PROJECT_ROOT, Settings, secret
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def _load_or_create(path: Path) -> bytes:
 
 def secret_key(settings: Settings | None = None) -> bytes:
     """The server secret: ``$ASSISTANT_SECRET_KEY``, else a key generated once into ``var/secret.key``."""
-    env = os.environ.get(ENV_SECRET_KEY, "").strip()
+    env = secret(ENV_SECRET_KEY)
     if env:
         return env.encode("utf-8")
     path = _key_path(settings)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.contract.callbacks import Action, encode
+from bot.contract.html import bold, esc, shorten
+from bot.contract.messages import Choice, Reply
+from bot.conversation import Context
 from bot.knowledge import field_id
-from handlers.callbacks import Action, encode
-from handlers.context import Context
 from handlers.describe import levels_text
-from handlers.html import bold, esc, shorten
-from handlers.messages import Choice, Reply
 
 FIELDS_PER_PAGE = 10
 PROCEDURES_PER_PAGE = 8

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from bot.catalog.model import Channel, OnlineMode, Procedure
 from bot.catalog.text import is_blank
-from handlers.callbacks import Section
-from handlers.context import Context
+from bot.contract.callbacks import Section
+from bot.contract.html import bold, esc, italic, link
+from bot.contract.messages import Reply
+from bot.conversation import Context
 from handlers.describe import (
     channel_label,
     duration_text,
@@ -17,8 +19,6 @@ from handlers.describe import (
     ways_label,
 )
 from handlers.documents import documents_reply
-from handlers.html import bold, esc, italic, link
-from handlers.messages import Reply
 from handlers.online import online_section
 from handlers.section_menu import section_buttons, section_header
 from handlers.steps import steps_reply

@@ -7,9 +7,9 @@ from typing import TypeVar
 
 from bot.catalog.model import Channel, Duration, Fee, FilingWay, Level, OnlineMode, Procedure
 from bot.catalog.text import is_blank
+from bot.contract.html import shorten
 from bot.i18n import Translator
 from bot.i18n.format import format_money, format_number
-from handlers.html import shorten
 
 T = TypeVar("T")
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.channels.split import strip_tags
-from handlers.html import shorten
-from handlers.messages import Choice, Reply
+from bot.contract.html import shorten, strip_tags
+from bot.contract.messages import Choice, Reply
 
 #: One Zalo message; the first message of a section must fit in it.
 FIRST_MESSAGE_CHARS = 2000

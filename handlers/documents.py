@@ -10,12 +10,12 @@ from __future__ import annotations
 from bot.catalog.checklist import Checklist, build_checklist
 from bot.catalog.model import Document, Procedure
 from bot.catalog.text import fold
+from bot.contract.callbacks import Action, Section, encode
+from bot.contract.html import bold, esc, italic, link, shorten
+from bot.contract.messages import Choice, Reply
+from bot.conversation import Context
 from bot.i18n import Translator
-from handlers.callbacks import Action, Section, encode
-from handlers.context import Context
 from handlers.digest import UNLIMITED, Shape, fit
-from handlers.html import bold, esc, italic, link, shorten
-from handlers.messages import Choice, Reply
 from handlers.section_menu import section_buttons, section_header
 
 CASE_BUTTON_CHARS = 40

@@ -14,25 +14,25 @@ import math
 import re
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.clock import as_utc
+from bot.contract.callbacks import Action, encode
+from bot.contract.html import bold, esc, italic
+from bot.contract.messages import Choice, Reply
+from bot.conversation import Context
 from bot.dossiers import store
 from bot.dossiers.calendar import Urgency, WorkCalendar
 from bot.dossiers.models import OPEN_STATUSES, Dossier, DossierStatus, Subscription
 from bot.dossiers.notify import status_label
-from bot.dossiers.values import as_utc, normalise_code
+from bot.dossiers.values import normalise_code
 from bot.i18n.format import format_datetime
-from bot.logs import mask_id
+from bot.masking import mask_id, mask_name
 from bot.security import digest, secret_key
 from bot.storage.db import Database
-from handlers.callbacks import Action, encode
-from handlers.context import Context
-from handlers.html import bold, esc, italic
-from handlers.messages import Choice, Reply
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ _AROUND_SEPARATORS = re.compile(r"\s*([.\-_/])\s*")
 _CODE_CHARS = re.compile(r"[A-Z0-9](?:[A-Z0-9._/-]*[A-Z0-9])?", re.ASCII)
 _SEGMENTED = re.compile(r"[A-Z0-9]+(?:[._/-][A-Z0-9]+){2,}", re.ASCII)
 _PROCEDURE_CODE = re.compile(r"\d\.\d{6}", re.ASCII)
+_ALL_STATUSES = frozenset(s.value for s in DossierStatus)
 _KNOWN_STATUSES = frozenset(s.value for s in DossierStatus) - {DossierStatus.UNKNOWN.value}
 # "CCCD 0010…", "sđt: …5678": the label a citizen may type before the answer
 _ANSWER_LABEL = re.compile(r"^\s*(?:số\s+)?(?:cccd|cmnd|cmt|căn\s*cước|can\s*cuoc|sđt|sdt|điện\s*thoại|dien\s*thoai)"
@@ -149,16 +150,6 @@ def is_verified(ctx: Context, dossier_id: int) -> bool:
 # --- the exchange --------------------------------------------------------------------------------
 
 
-def _unavailable(ctx: Context) -> list[Reply]:
-    text = ctx._("Tra cứu tình trạng hồ sơ theo mã hồ sơ chưa được mở trên trợ lý này. Bạn có thể tra cứu "
-                 "bằng mã hồ sơ trên biên nhận tại {portal} (mục Tra cứu hồ sơ).").format(
-        portal=ctx.settings.office.portal_url)
-    hotline = ctx.settings.office.hotline
-    if hotline:
-        text += " " + ctx._("Đường dây nóng: {hotline}.").format(hotline=hotline)
-    return [Reply(text=esc(text))]
-
-
 def _code_digest(code: str) -> str:
     return digest(normalise_code(code), "dossier-code")
 
@@ -206,8 +197,6 @@ def _question(ctx: Context, code: str) -> Reply:
 
 def start(ctx: Context) -> Reply:
     """The menu entry: ask for the code (or say to wait when the chat is locked out)."""
-    if ctx.db is None:
-        return _unavailable(ctx)[0]
     with ctx.db.session() as session:
         until = _lock_end(ctx, session)
     if until is not None:
@@ -219,8 +208,6 @@ def start(ctx: Context) -> Reply:
 
 def ask_verification(ctx: Context, code: str) -> list[Reply]:
     """A code was given: ask the verification question, unless the chat must wait."""
-    if ctx.db is None:
-        return _unavailable(ctx)
     with ctx.db.session() as session:
         until = _lock_end(ctx, session)
     if until is not None:
@@ -232,8 +219,6 @@ def ask_verification(ctx: Context, code: str) -> list[Reply]:
 
 def check_answer(ctx: Context, code: str, answer: str) -> list[Reply]:
     """Verify ``answer`` for ``code``: the status card, or a neutral refusal that reveals nothing."""
-    if ctx.db is None:
-        return _unavailable(ctx)
     channel, chat_id = ctx.incoming.channel, ctx.incoming.chat_id
     with ctx.db.session() as session:
         until = _lock_end(ctx, session, code)
@@ -306,22 +291,12 @@ def cmd_dossier(ctx: Context, arg: str) -> list[Reply]:
 # --- the status card -----------------------------------------------------------------------------
 
 
-def mask_name(name: str) -> str:
-    """``Nguyễn Văn An`` → ``Nguyễn V** A**``: the family name and initials only."""
-    words = name.split()
-    if not words:
-        return ""
-    if len(words) == 1:
-        return words[0][0] + "**"
-    return " ".join([words[0], *(w[0] + "**" for w in words[1:])])
-
-
 def _when(ctx: Context, stored: datetime | None) -> str:
     """A stored (UTC) time in the office time zone and the chat's language."""
     value = as_utc(stored)
     if value is None:
         return ctx._("chưa có thông tin")
-    return format_datetime(value.astimezone(ZoneInfo(ctx.settings.office.timezone)), ctx.language)
+    return format_datetime(value.astimezone(ctx.settings.zone), ctx.language)
 
 
 def _days(ctx: Context, n: int) -> str:
@@ -386,7 +361,7 @@ def _next_step(ctx: Context, d: Dossier, urgency: Urgency | None) -> str:
         DossierStatus.REJECTED: _("Bạn hãy xem văn bản trả lời của cơ quan để biết lý do.") + " " + ask,
     }
     steps[DossierStatus.PROCESSING] = steps[DossierStatus.RECEIVED]
-    return steps.get(d.status, ask)  # type: ignore[call-overload]
+    return steps.get(DossierStatus(d.status), ask) if d.status in _ALL_STATUSES else ask
 
 
 def _is_subscribed(ctx: Context, session: Session, dossier_id: int) -> bool:
@@ -459,8 +434,6 @@ def _subscribe(ctx: Context, session: Session, dossier_id: int) -> None:
 def on_subscribe(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
     """🔔 button: only for a dossier this chat verified recently, whatever the button data says."""
     dossier_id = int(args[0])
-    if ctx.db is None:
-        return _unavailable(ctx)
     if not is_verified(ctx, dossier_id):
         text = ctx._("Để theo dõi hồ sơ, bạn cần tra cứu và xác minh lại hồ sơ đó trước.")
         return [Reply(text="🔐 " + esc(text)), start(ctx)]
@@ -503,15 +476,11 @@ def _unsubscribed_reply(ctx: Context, codes: list[str]) -> list[Reply]:
 
 def on_unsubscribe(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
     """🔕 button: stops this chat's own subscription only (no verification needed to stop)."""
-    if ctx.db is None:
-        return _unavailable(ctx)
     return _unsubscribed_reply(ctx, _unsubscribe(ctx, ctx.db, dossier_id=int(args[0])))
 
 
 def cmd_unsubscribe(ctx: Context, arg: str) -> list[Reply]:
     """/huytheodoi [CODE]: stop following one dossier, or all of this chat's."""
-    if ctx.db is None:
-        return _unavailable(ctx)
     code = parse_code(arg) if arg else None
     if arg and code is None:
         return _unsubscribed_reply(ctx, [])

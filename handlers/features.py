@@ -1,7 +1,7 @@
 """Which function answers which command, button and ongoing step.
 
 To add a feature: write its handlers in a module of their own, add its button grammar to
-``handlers/callbacks.py`` and its entries to the tables below.
+``bot/contract/callbacks.py`` and its entries to the tables below.
 
 - ``COMMANDS``: "/name arg" → ``fn(ctx, arg) -> list[Reply]``
 - ``ACTIONS``: button action → ``fn(ctx, args) -> list[Reply] | None`` (None = stale/forged button)
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.contract.callbacks import Action
+from bot.contract.messages import Reply
+from bot.conversation import Context
 from handlers import browse, dossier, feedback, lookup, menu, officers, reports, section_actions
-from handlers.callbacks import Action
-from handlers.context import Context
-from handlers.messages import Reply
 
 CommandFn = Callable[[Context, str], list[Reply]]
 ActionFn = Callable[[Context, tuple[str, ...]], list[Reply] | None]

@@ -15,7 +15,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.alerts.clock import local_date
+from bot.clock import local_date
+from bot.contract.callbacks import Action, encode
+from bot.contract.html import bold, esc, italic, shorten
+from bot.contract.messages import Choice, Reply
+from bot.conversation import Context
 from bot.dossiers.models import Dossier, DossierStatus, Subscription
 from bot.feedback.complaints import AnswerResult, answer_complaint, notify_officers, open_complaints
 from bot.feedback.invite import dossier_invitation, scale_choices, score_label
@@ -35,10 +39,6 @@ from bot.i18n.format import format_date, format_number
 from bot.officers.models import Officer, Role
 from bot.officers.registry import officer_for
 from handlers import dossier as dossier_flow
-from handlers.callbacks import Action, encode
-from handlers.context import Context
-from handlers.html import bold, esc, italic, shorten
-from handlers.messages import Choice, Reply
 
 FLOW_COMMENT = "feedback_comment"
 FLOW_CONTACT = "feedback_contact"
@@ -64,10 +64,6 @@ def _now(ctx: Context) -> datetime:
 
 def _rater(ctx: Context) -> Rater:
     return Rater(ctx.incoming.channel, chat_digest(ctx.incoming.channel, ctx.incoming.chat_id), ctx.language)
-
-
-def _unavailable(ctx: Context) -> list[Reply]:
-    return [Reply(text=esc(ctx._("Chức năng góp ý, đánh giá tạm thời chưa sẵn sàng. Bạn vui lòng thử lại sau.")))]
 
 
 def _allow(ctx: Context) -> bool:
@@ -163,8 +159,6 @@ def on_ask(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
         text = esc(ctx._("Thông tin về thủ tục “{name}” có hữu ích với bạn không?").format(name=p.name))
         return [Reply(text=text, choices=scale_choices(ctx.t, "p", ref))]
     if kind == "d" and ref != "0":
-        if ctx.db is None:
-            return _unavailable(ctx)
         with ctx.db.session() as s:
             allowed = _may_rate_dossier(ctx, s, int(ref))
         return [dossier_invitation(ctx.language, int(ref))] if allowed else None
@@ -193,8 +187,6 @@ def on_rate(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
         return None
     if not 1 <= score <= 5:
         return _out_of_scale(ctx)
-    if ctx.db is None:
-        return _unavailable(ctx)
     with ctx.db.session() as s:
         dossier = None
         if subject is Subject.DOSSIER:
@@ -248,8 +240,6 @@ def on_criterion(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
     score = None if args[2] == "x" else int(args[2])
     if score is not None and not 1 <= score <= 5:
         return _out_of_scale(ctx)
-    if ctx.db is None:
-        return _unavailable(ctx)
     with ctx.db.session() as s:
         rating = own_rating(s, rating_id, _rater(ctx), _now(ctx))
         if rating is None or rating.subject != Subject.DOSSIER.value:
@@ -285,7 +275,7 @@ def _pending_rating(ctx: Context) -> int | None:
 def flow_comment(ctx: Context, text: str) -> list[Reply] | None:
     """The optional comment: any text is the comment, "bỏ qua" skips; saved at once."""
     rating_id = _pending_rating(ctx)
-    if rating_id is None or ctx.db is None:
+    if rating_id is None:
         _leave_flow(ctx)
         return None
     if text.strip().lower() in _SKIP_WORDS:
@@ -319,8 +309,6 @@ def flow_comment(ctx: Context, text: str) -> list[Reply] | None:
 def on_step(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
     """Skip the comment, mark it as phản ánh / kiến nghị, or choose to leave contact details."""
     rating_id, step = int(args[0]), args[1]
-    if ctx.db is None:
-        return _unavailable(ctx)
     with ctx.db.session() as s:
         rating = own_rating(s, rating_id, _rater(ctx), _now(ctx))
         if rating is None:
@@ -356,7 +344,7 @@ def on_step(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
 def flow_contact(ctx: Context, text: str) -> list[Reply] | None:
     """The contact details the citizen chose to leave."""
     rating_id = _pending_rating(ctx)
-    if rating_id is None or ctx.db is None:
+    if rating_id is None:
         _leave_flow(ctx)
         return None
     with ctx.db.session() as s:
@@ -393,8 +381,6 @@ def _officers_only(ctx: Context) -> list[Reply]:
 
 def cmd_complaints(ctx: Context, _arg: str) -> list[Reply]:
     """/phananh: the open complaints and recommendations of the officer's units."""
-    if ctx.db is None:
-        return _unavailable(ctx)
     with ctx.db.session() as s:
         officer = acting_officer(ctx, s)
         if officer is None:
@@ -407,7 +393,7 @@ def cmd_complaints(ctx: Context, _arg: str) -> list[Reply]:
     for complaint, rating in items:
         kind = ctx._("Phản ánh") if complaint.kind == ComplaintKind.COMPLAINT.value else ctx._("Kiến nghị")
         unit = complaint.unit or ctx._("chung")
-        day = format_date(local_date(ctx.settings, complaint.created_at), ctx.language)
+        day = format_date(local_date(complaint.created_at, ctx.settings.zone), ctx.language)
         lines.append("")
         lines.append(f"<b>#{complaint.id}</b> · {esc(kind)} · {esc(unit)} · {esc(day)} · {rating.score}/5")
         lines.append(esc(shorten(rating.comment, 300)))
@@ -419,8 +405,6 @@ def cmd_complaints(ctx: Context, _arg: str) -> list[Reply]:
 
 def cmd_answer(ctx: Context, arg: str) -> list[Reply]:
     """/traloi <id> <answer>: answer a complaint; the answer is relayed to the citizen."""
-    if ctx.db is None:
-        return _unavailable(ctx)
     number, _sep, text = arg.partition(" ")
     if not (number.isascii() and number.isdigit() and len(number) <= 12) or not text.strip():
         return [Reply(text=esc(ctx._("Cách dùng: /traloi <số> <nội dung trả lời>, ví dụ /traloi 12 Hồ sơ đã được "

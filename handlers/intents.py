@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.contract.callbacks import Section
 from bot.search.normalize import tokenize
-from handlers.callbacks import Section
 
 # Checked in order: the first section whose phrase occurs wins ("bao nhiêu ngày" is time, not fees).
 _PHRASES: list[tuple[Section, tuple[str, ...]]] = [

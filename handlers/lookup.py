@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from bot.catalog.model import Procedure
-from handlers.callbacks import Action, Section, encode
+from bot.contract.callbacks import Action, Section, encode
+from bot.contract.html import esc, italic, shorten
+from bot.contract.messages import Choice, Reply
+from bot.conversation import Context
 from handlers.card import procedure_card, section_reply
-from handlers.context import Context
 from handlers.describe import levels_text
-from handlers.html import esc, italic, shorten
 from handlers.intents import detect_follow_up
 from handlers.menu import ask_for_procedure
-from handlers.messages import Choice, Reply
 
 STATE_PROCEDURE = "procedure"
 STATE_VARIANTS = "variants"

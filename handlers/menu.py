@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers.callbacks import Action, MenuItem, encode
-from handlers.context import Context
-from handlers.html import bold, esc
-from handlers.messages import Choice, Reply
+from bot.contract.callbacks import Action, MenuItem, encode
+from bot.contract.html import bold, esc
+from bot.contract.messages import Choice, Reply
+from bot.conversation import Context
 
 
 def menu_buttons(ctx: Context) -> list[list[Choice]]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
+from bot.conversation import Context
 from bot.dossiers.calendar import WorkCalendar
-from handlers.context import Context
 
 
 @lru_cache(maxsize=8)
@@ -25,4 +24,4 @@ def office_calendar(ctx: Context) -> WorkCalendar:
 
 def local_now(ctx: Context) -> datetime:
     """"Now" from the injected clock, in the office time zone."""
-    return ctx.clock().astimezone(ZoneInfo(ctx.settings.office.timezone))
+    return ctx.clock().astimezone(ctx.settings.zone)

@@ -18,18 +18,18 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.alerts.clock import office_zone
-from bot.alerts.compose import compose_alert, compose_csv
-from bot.alerts.message import scope_line
-from bot.dossiers.values import as_utc
+from bot.clock import as_utc
+from bot.contract.html import bold, esc, shorten
+from bot.contract.messages import Reply
+from bot.conversation import Context
 from bot.i18n.format import format_datetime
-from bot.logs import mask_id
+from bot.late.compose import compose_alert
+from bot.late.export import compose_csv
+from bot.late.message import scope_line
+from bot.masking import mask_id
 from bot.officers.models import Officer, Role
 from bot.officers.registry import is_admin, officer_for, redeem, visible_units
 from bot.outbox.dispatch import failures
-from handlers.context import Context
-from handlers.html import bold, esc, shorten
-from handlers.messages import Reply
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +47,6 @@ class Viewer:
     language: str
 
 
-def _unavailable(ctx: Context) -> list[Reply]:
-    return [Reply(text=esc(ctx._("Chức năng dành cho cán bộ chưa được bật trên máy chủ này.")))]
-
-
 def _refusal(ctx: Context) -> list[Reply]:
     return [Reply(text=esc(ctx._(
         "Lệnh này chỉ dành cho cán bộ đã đăng ký. Nếu bạn là cán bộ, hãy xin quản trị viên một mã mời "
@@ -60,7 +56,6 @@ def _refusal(ctx: Context) -> list[Reply]:
 
 def _viewer(ctx: Context) -> Viewer | None:
     """The registered officer (or configured administrator) behind this chat; None for anyone else."""
-    assert ctx.db is not None
     with ctx.db.session() as session:
         officer = officer_for(session, ctx.incoming.channel, ctx.incoming.user_id)
         if officer is not None:
@@ -82,8 +77,6 @@ def _recent_failures(ctx: Context) -> list[float]:
 
 def cmd_register(ctx: Context, arg: str) -> list[Reply]:
     """``/dangky MÃ``: become an officer with a one-time invite code."""
-    if ctx.db is None:
-        return _unavailable(ctx)
     if not arg:
         return [Reply(text=esc(ctx._("Gõ /dangky kèm mã mời quản trị viên đã gửi, ví dụ: /dangky MC-7K2P-9QXD")))]
     recent = _recent_failures(ctx)
@@ -134,8 +127,6 @@ def _page(arg: str) -> int:
 
 
 def _late_page(ctx: Context, page: int) -> list[Reply]:
-    if ctx.db is None:
-        return _unavailable(ctx)
     viewer = _viewer(ctx)
     if viewer is None:
         return _refusal(ctx)
@@ -157,8 +148,6 @@ def on_late_page(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
 
 def cmd_late_csv(ctx: Context, arg: str = "") -> list[Reply]:
     """``/trehan_csv``: every urgent dossier of the officer's units as a CSV file."""
-    if ctx.db is None:
-        return _unavailable(ctx)
     viewer = _viewer(ctx)
     if viewer is None:
         return _refusal(ctx)
@@ -178,12 +167,10 @@ def on_late_csv(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
 
 def cmd_failures(ctx: Context, arg: str) -> list[Reply]:
     """``/loigui``: recent messages that could not be delivered (administrators only)."""
-    if ctx.db is None:
-        return _unavailable(ctx)
     viewer = _viewer(ctx)
     if viewer is None or not viewer.admin:
         return [Reply(text=esc(ctx._("Lệnh này chỉ dành cho quản trị viên.")))]
-    zone = office_zone(ctx.settings)
+    zone = ctx.settings.zone
     with ctx.db.session() as session:
         rows = failures(session, FAILURES_SHOWN)
         names = _officer_names(session, {(r.channel, r.chat_id) for r in rows})

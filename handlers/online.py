@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.catalog.model import Channel, OnlineMode, Procedure
-from handlers.context import Context
+from bot.contract.html import esc, link
+from bot.conversation import Context
 from handlers.describe import channel_label, online_mode_label
-from handlers.html import esc, link
 
 
 def default_online_steps(ctx: Context) -> list[str]:

@@ -5,7 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.alerts.clock import local_date
+from bot.clock import local_date
+from bot.contract.callbacks import Action, encode
+from bot.contract.html import esc
+from bot.contract.messages import Attachment, Choice, Reply
+from bot.conversation import Context
 from bot.dossiers.models import Dossier
 from bot.officers.models import Officer
 from bot.officers.registry import visible_units
@@ -13,11 +17,7 @@ from bot.reports.chart import weekly_chart
 from bot.reports.compute import Filters, compute_period, compute_series
 from bot.reports.periods import Preset, last_weeks, preset_period
 from bot.reports.text import report_text
-from handlers.callbacks import Action, encode
-from handlers.context import Context
 from handlers.feedback import acting_officer
-from handlers.html import esc
-from handlers.messages import Attachment, Choice, Reply
 
 MAX_UNITS = 20
 
@@ -46,8 +46,6 @@ def _denied(ctx: Context) -> list[Reply]:
 
 def cmd_report(ctx: Context, _arg: str) -> list[Reply]:
     """/baocao: choose the period."""
-    if ctx.db is None:
-        return [Reply(text=esc(ctx._("Báo cáo tạm thời chưa sẵn sàng.")))]
     with ctx.db.session() as s:
         if acting_officer(ctx, s) is None:
             return _denied(ctx)
@@ -57,8 +55,6 @@ def cmd_report(ctx: Context, _arg: str) -> list[Reply]:
 
 def on_period(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
     """Period chosen: choose the unit (or all of one's units)."""
-    if ctx.db is None:
-        return None
     with ctx.db.session() as s:
         officer = acting_officer(ctx, s)
         if officer is None:
@@ -73,10 +69,8 @@ def on_period(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
 
 def on_unit(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
     """Period and unit chosen: the figures with targets beside them, and the chart of the last weeks."""
-    if ctx.db is None:
-        return None
     preset, choice = Preset(args[0]), args[1]
-    period = preset_period(preset, local_date(ctx.settings, ctx.clock()))
+    period = preset_period(preset, local_date(ctx.clock(), ctx.settings.zone))
     with ctx.db.session() as s:
         officer = acting_officer(ctx, s)
         if officer is None:

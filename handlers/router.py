@@ -8,14 +8,14 @@ button → command → numbered answer → ongoing step (e.g. a verification que
 
 from __future__ import annotations
 
-from handlers.callbacks import decode
-from handlers.context import Context
+from bot.contract.callbacks import decode
+from bot.contract.html import esc
+from bot.contract.messages import Kind, Reply
+from bot.conversation import Context
 from handlers.dossier import detect as detect_dossier_code
 from handlers.features import ACTIONS, COMMANDS, FLOWS
-from handlers.html import esc
 from handlers.lookup import answer_question
 from handlers.menu import greeting
-from handlers.messages import Kind, Reply
 from handlers.sanitize import clean_text
 from handlers.smalltalk import SmallTalk, detect_small_talk
 

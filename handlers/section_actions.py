@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers.context import Context
+from bot.contract.messages import Reply
+from bot.conversation import Context
 from handlers.documents import documents_for_case, documents_in_full
 from handlers.lookup import STATE_PROCEDURE
-from handlers.messages import Reply
 from handlers.steps import steps_in_full
 from handlers.where import STATE_POINT, where_reply
 

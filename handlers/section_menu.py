@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.catalog.model import Procedure
-from handlers.callbacks import Action, Section, encode
-from handlers.context import Context
-from handlers.html import bold, esc, shorten
-from handlers.messages import Choice
+from bot.contract.callbacks import Action, Section, encode
+from bot.contract.html import bold, esc, shorten
+from bot.contract.messages import Choice
+from bot.conversation import Context
 
 NAME_CHARS = 160
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from bot.catalog.model import Procedure
-from handlers.callbacks import Action, Section, encode
-from handlers.context import Context
+from bot.contract.callbacks import Action, Section, encode
+from bot.contract.html import bold, esc, italic
+from bot.contract.messages import Choice, Reply
+from bot.conversation import Context
 from handlers.digest import Shape, fit
-from handlers.html import bold, esc, italic
-from handlers.messages import Choice, Reply
 from handlers.section_menu import section_buttons, section_header
 
 _FIRST_SENTENCE = re.compile(r"^(.+?[.;:])(?:\s|$)", re.S)

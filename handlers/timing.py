@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.catalog.model import Duration, FilingWay, Procedure, TimeUnit
+from bot.contract.callbacks import Action, Section, encode
+from bot.contract.html import esc, italic, shorten
+from bot.contract.messages import Choice, Reply
+from bot.conversation import Context
 from bot.i18n.format import format_clock, format_day, format_moment
-from handlers.callbacks import Action, Section, encode
-from handlers.context import Context
 from handlers.describe import duration_text, group_ways, ways_label
-from handlers.html import esc, italic, shorten
-from handlers.messages import Choice, Reply
 from handlers.office_time import local_now, office_calendar
 from handlers.section_menu import section_buttons, section_header
 

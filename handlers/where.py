@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from bot.catalog.model import Channel, OnlineMode, Procedure
 from bot.catalog.text import is_blank
+from bot.contract.callbacks import Action, Section, encode
+from bot.contract.html import bold, esc, link, shorten
+from bot.contract.messages import Choice, Reply
+from bot.conversation import Context
 from bot.i18n.format import format_clock, format_moment, weekday_name
 from bot.receiving.hours import opening_status, weekly_runs
 from bot.receiving.points import Interval, ReceivingPoint, points_for
-from handlers.callbacks import Action, Section, encode
-from handlers.context import Context
 from handlers.describe import levels_text, online_mode_label
-from handlers.html import bold, esc, link, shorten
-from handlers.messages import Choice, Reply
 from handlers.office_time import local_now, office_calendar
 from handlers.section_menu import section_buttons, section_header
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.clock import ManualClock, use_clock
+from bot.schema import create_schema
 from bot.storage.db import Database
 
 #: Fixtures shared by several test folders (the real assistant of the channel tests).
@@ -22,8 +23,9 @@ FROZEN_AT = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def _postgres_database() -> Iterator[Database]:
-    """A Database in a private schema of the test PostgreSQL database, dropped afterwards."""
+def postgres_database(create: bool = True) -> Iterator[Database]:
+    """A Database in a private schema of the test PostgreSQL database (with every table unless
+    ``create`` is false), dropped afterwards."""
     schema = "t_" + uuid.uuid4().hex[:12]
     admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
     try:
@@ -33,7 +35,8 @@ def _postgres_database() -> Iterator[Database]:
         pytest.fail(f"PostgreSQL at {POSTGRES_URL} is not usable ({exc}); run scripts/ensure-postgres.sh")
     sep = "&" if "?" in POSTGRES_URL else "?"
     db = Database(f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}")
-    db.create_schema()
+    if create:
+        create_schema(db)
     try:
         yield db
     finally:
@@ -48,11 +51,11 @@ def database(request: pytest.FixtureRequest, tmp_path) -> Iterator[Database]:
     """The same storage tests run on a SQLite file and on PostgreSQL."""
     if request.param == "sqlite":
         db = Database(f"sqlite:///{tmp_path / 'test.db'}")
-        db.create_schema()
+        create_schema(db)
         yield db
         db.dispose()
     else:
-        yield from _postgres_database()
+        yield from postgres_database()
 
 
 @pytest.fixture

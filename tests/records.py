@@ -1,6 +1,6 @@
 """Real records of the national portal export, kept in the repository, for parser and conversation tests.
 
-``catalog/data/portal_records.jsonl`` holds, unchanged, the records of ``shared/data/dvc_procedures.jsonl.gz``
+``bot/catalog/data/portal_records.jsonl`` holds, unchanged, the records of ``shared/data/dvc_procedures.jsonl.gz``
 that the tests need, so the tests run from the repository alone.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from bot.catalog.model import Procedure
 from bot.catalog.record import build_procedure
 
-PORTAL_RECORDS = Path(__file__).resolve().parent / "catalog" / "data" / "portal_records.jsonl"
+PORTAL_RECORDS = Path(__file__).resolve().parent / "bot" / "catalog" / "data" / "portal_records.jsonl"
 
 
 @cache

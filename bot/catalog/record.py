@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.catalog.fees import FeeContradiction, settle_way
-from bot.catalog.model import Channel, FilingWay, OnlineMode, Procedure
+from bot.catalog.model import Channel, FilingWay, Level, OnlineMode, Procedure
 from bot.catalog.parse import (
     clean_text,
     parse_documents,
@@ -52,7 +52,10 @@ def online_mode(ways: list[FilingWay], parsed: bool, *texts: str) -> OnlineMode 
 
 def build_procedure(record: Mapping[str, str]) -> Built:
     """Build the procedure for one record; every source value ends up structured or in ``raw``."""
-    get = lambda key: str(record.get(key) or "")  # noqa: E731 - tiny accessor
+
+    def get(key: str) -> str:
+        return str(record.get(key) or "")
+
     raw: dict[str, str] = {}
     fallbacks: list[str] = []
 
@@ -90,7 +93,7 @@ def build_procedure(record: Mapping[str, str]) -> Built:
     procedure = Procedure(
         code=get("ma_thu_tuc").strip(),
         name=name if len(name) >= 3 else f"{name or '?'} (tên chưa rõ)",
-        levels=levels.value or ["Cơ quan khác"],
+        levels=levels.value or [Level("Cơ quan khác")],
         field=field_name or "Khác",
         applicants=clean_text(get("doi_tuong_thuc_hien")),
         agency=agency(get("co_quan_thuc_hien")),

@@ -15,9 +15,12 @@ import re
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Protocol, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
@@ -33,13 +36,18 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.split import split_message, strip_tags
-from bot.channels.webhook import create_app, serve, telegram_route
+from bot.channels.base import Channel, Responder
+from bot.channels.webhook import MAX_BODY_BYTES, WebChannels, create_web_app, secret_json, serve
 from bot.config import ConfigError, Settings
-from handlers.messages import Attachment, Choice, Incoming, Kind, Reply
+from bot.contract.capabilities import Capabilities
+from bot.contract.html import strip_tags
+from bot.contract.messages import Attachment, Choice, Incoming, Kind, Reply
 
 CHANNEL = "telegram"
 MAX_TEXT = 4096
+#: Inline keyboards, HTML, 4,096 characters, photos and files.
+CAPABILITIES = Capabilities(buttons=True, max_text=MAX_TEXT, html=True, photos=True, files=True, proactive=True)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_CALLBACK_DATA = 64
 #: Only these update types are requested from Telegram; anything else is ignored if it still arrives.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
@@ -48,34 +56,11 @@ MAX_RETRY_WAIT = 30.0
 _PHOTO_TYPES = {"image/png", "image/jpeg"}
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
+#: python-telegram-bot's Application with its default context and persistence types.
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-class UpdateClaims(Protocol):
-    """Remembers handled updates (``bot.storage.conversations.UpdateLog`` fits)."""
-
-    def claim(self, channel: str, update_id: str) -> bool:
-        """True the first time an update is seen."""
-        ...
-
-
-class AssistantLike(Protocol):
-    """What the adapter needs from ``bot.app.Assistant``."""
-
-    @property
-    def updates(self) -> UpdateClaims:
-        """The update log used for idempotency."""
-        ...
-
-    @property
-    def settings(self) -> Settings:
-        """The office settings."""
-        ...
-
-    def handle(self, incoming: Incoming) -> list[Reply]:
-        """Answer one message (synchronous, thread-safe)."""
-        ...
 
 
 # --------------------------------------------------------------------------- update → Incoming
@@ -132,22 +117,36 @@ def keyboard_for(choices: list[list[Choice]]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def send_replies(bot: Bot, chat_id: int | str, replies: list[Reply]) -> None:
+class TelegramChannel(Channel):
+    """Telegram as a ``Channel``: HTML pieces ≤ 4096 characters with the inline keyboard on the last one,
+    PNG/JPEG as photos, other files (CSV) as documents. Flood-control pauses are sat out (``_patiently``)."""
+
+    name = CHANNEL
+    platform = "Telegram"
+    capabilities = CAPABILITIES
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send_text(self, chat_id: str, text: str, choices: list[list[Choice]]) -> None:
+        """``sendMessage`` as HTML (plain text if Telegram cannot parse it), with the keyboard of ``choices``."""
+        await send_text(self.bot, chat_id, text, keyboard_for(choices))
+
+    async def send_file(self, chat_id: str, attachment: Attachment, as_photo: bool) -> None:
+        """``sendPhoto`` or ``sendDocument``."""
+        if as_photo:
+            await _patiently(lambda: self.bot.send_photo(chat_id, photo=attachment.content,
+                                                         filename=attachment.filename))  # fmt: skip
+        else:
+            await _patiently(lambda: self.bot.send_document(chat_id, document=attachment.content,
+                                                            filename=attachment.filename))  # fmt: skip
+
+
+async def send_replies(bot: Bot, chat_id: str, replies: list[Reply]) -> None:
     """Send every reply, in order."""
+    channel = TelegramChannel(bot)
     for reply in replies:
-        await send_reply(bot, chat_id, reply)
-
-
-async def send_reply(bot: Bot, chat_id: int | str, reply: Reply) -> None:
-    """Send one reply: its text in pieces ≤ 4096 characters (keyboard on the last), then its files."""
-    markup = keyboard_for(reply.choices)
-    pieces = split_message(reply.text, MAX_TEXT) if reply.text.strip() else []
-    if not pieces and markup is not None:
-        pieces = ["…"]  # a keyboard needs a message to hang on
-    for number, piece in enumerate(pieces, start=1):
-        await send_text(bot, chat_id, piece, markup if number == len(pieces) else None)
-    for attachment in reply.attachments:
-        await send_attachment(bot, chat_id, attachment)
+        await channel.send(chat_id, reply)
 
 
 async def send_text(bot: Bot, chat_id: int | str, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -160,14 +159,6 @@ async def send_text(bot: Bot, chat_id: int | str, text: str, markup: InlineKeybo
         log.warning("Telegram refused the reply's HTML; sending it as plain text")
         plain = strip_tags(text)
         await _patiently(lambda: bot.send_message(chat_id, plain, reply_markup=markup))
-
-
-async def send_attachment(bot: Bot, chat_id: int | str, attachment: Attachment) -> None:
-    """A PNG/JPEG goes as a photo, anything else (CSV…) as a document."""
-    if attachment.mime_type in _PHOTO_TYPES:
-        await _patiently(lambda: bot.send_photo(chat_id, photo=attachment.content, filename=attachment.filename))
-    else:
-        await _patiently(lambda: bot.send_document(chat_id, document=attachment.content, filename=attachment.filename))
 
 
 async def _patiently(call: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
@@ -197,10 +188,10 @@ def _retry_seconds(exc: RetryAfter) -> float:
 class TelegramAdapter:
     """The python-telegram-bot handlers that connect an ``Application`` to the assistant."""
 
-    def __init__(self, assistant: AssistantLike) -> None:
+    def __init__(self, assistant: Responder) -> None:
         self.assistant = assistant
 
-    def install(self, application: Application) -> None:
+    def install(self, application: AnyApplication) -> None:
         """Register the handlers: claim first (group -1), then one handler per kind of update."""
         message = filters.UpdateType.MESSAGE
         application.add_handler(TypeHandler(Update, self.claim), group=-1)
@@ -244,13 +235,13 @@ class TelegramAdapter:
 
 
 def build_application(
-    assistant: AssistantLike,
+    assistant: Responder,
     token: str,
     *,
     base_url: str = "",
     timeout: float = 10.0,
     polling: bool = True,
-) -> Application:
+) -> AnyApplication:
     """An ``Application`` wired to ``assistant``.
 
     ``base_url`` points the library at another Bot API server (a local one in tests; ".../bot" form,
@@ -287,7 +278,7 @@ def _token(settings: Settings) -> str:
     return token
 
 
-def run_telegram(assistant: AssistantLike) -> None:
+def run_telegram(assistant: Responder) -> None:
     """Serve Telegram until interrupted: a webhook when ``webhook_url`` is configured, else long polling."""
     settings = assistant.settings
     config = settings.channels.telegram
@@ -300,11 +291,38 @@ def run_telegram(assistant: AssistantLike) -> None:
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
-async def serve_telegram_webhook(assistant: AssistantLike, *, stop: asyncio.Event | None = None) -> None:
-    """Register the webhook with Telegram and serve it with uvicorn until interrupted (or ``stop`` is set).
+def telegram_route(
+    application: AnyApplication, secret: str, path: str = "/telegram/webhook", max_body: int = MAX_BODY_BYTES
+) -> Route:
+    """``POST path``: Telegram updates, checked against ``secret``, processed by ``application``.
 
-    The route is the path of ``webhook_url`` (e.g. ``https://example.gov.vn/telegram/<random>``); the
-    reverse proxy forwards it to ``listen:port``. The webhook is left registered on exit, so another
+    Answers 403 for a missing/wrong secret, 413 for a body over ``max_body``, 400 for anything that is not
+    an update; 200 once the update has been processed (the application must be initialized).
+    """
+    if not secret:
+        raise ValueError("a webhook secret is required")
+
+    async def receive(request: Request) -> Response:
+        data = await secret_json(request, SECRET_HEADER, secret, max_body)
+        if isinstance(data, Response):
+            return data
+        if not isinstance(data.get("update_id"), int):
+            return PlainTextResponse("not a Telegram update", status_code=400)
+        try:
+            update = Update.de_json(data, application.bot)
+        except (KeyError, TypeError, ValueError):
+            return PlainTextResponse("not a Telegram update", status_code=400)
+        await application.process_update(update)
+        return PlainTextResponse("ok")
+
+    return Route(path, receive, methods=["POST"])
+
+
+def telegram_web(assistant: Responder) -> WebChannels:
+    """The webhook route at the path of ``webhook_url``, and its registration with Telegram on start.
+
+    The one way the webhook is registered, whether ``python -m bot web`` serves every channel or
+    ``python -m bot telegram`` serves Telegram alone. The webhook is left registered on exit, so another
     replica keeps receiving updates.
     """
     settings = assistant.settings
@@ -316,12 +334,28 @@ async def serve_telegram_webhook(assistant: AssistantLike, *, stop: asyncio.Even
         )
     path = urlparse(config.webhook_url).path or "/telegram/webhook"
     application = build_application(assistant, token, base_url=config.base_url, polling=False)
-    async with application:
+
+    async def start() -> None:
+        await application.initialize()
         await application.start()
         await application.bot.set_webhook(config.webhook_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
-        log.info("Telegram: webhook on %s:%d%s", config.listen, config.port, path)
-        try:
-            app = create_app([telegram_route(application, secret, path)])
-            await serve(app, config.listen, config.port, stop=stop)
-        finally:
-            await application.stop()
+        log.info("Telegram: webhook on %s", path)
+
+    async def stop() -> None:
+        await application.stop()
+        await application.shutdown()
+
+    return WebChannels(routes=[telegram_route(application, secret, path)], on_start=[start], on_stop=[stop])
+
+
+def webhook_enabled(settings: Settings) -> bool:
+    """Telegram is enabled, has a token and is configured for a webhook."""
+    config = settings.channels.telegram
+    return config.enabled and bool(settings.telegram_token) and bool(config.webhook_url)
+
+
+async def serve_telegram_webhook(assistant: Responder, *, stop: asyncio.Event | None = None) -> None:
+    """Serve the Telegram webhook alone on ``listen:port`` until interrupted (or ``stop`` is set); the
+    reverse proxy forwards the path of ``webhook_url`` there."""
+    config = assistant.settings.channels.telegram
+    await serve(create_web_app(telegram_web(assistant)), config.listen, config.port, stop=stop)

@@ -1,7 +1,7 @@
-"""The outbox's Telegram sender: the adapter's own rendering, with Telegram errors mapped for retries.
+"""The outbox's Telegram channel: the same rendering as the answers, with Telegram errors mapped for retries.
 
 Rendering (HTML, pieces under 4096 characters, inline keyboard, CSV as a document, PNG as a photo) is
-``bot.channels.telegram.send_reply``. That function sits out short flood-control pauses itself, which suits
+``bot.channels.telegram.TelegramChannel``'s. It sits out short flood-control pauses itself, which suits
 answering a user but not the outbox, whose dispatcher schedules retries from the database. So the bot is
 wrapped: a ``RetryAfter`` becomes ``RetryLater`` at once and the dispatcher decides when to try again.
 
@@ -18,9 +18,11 @@ from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 # _retry_seconds: the adapter's reading of PTB's int-or-timedelta retry_after, shared rather than repeated
-from bot.channels.telegram import CHANNEL, _retry_seconds, send_reply
+from bot.channels.base import Registration
+from bot.channels.telegram import CAPABILITIES, CHANNEL, TelegramChannel, _retry_seconds, telegram_web, webhook_enabled
+from bot.config import Settings
+from bot.contract.messages import Reply
 from bot.outbox.sender import PermanentFailure, RetryLater
-from handlers.messages import Reply
 
 log = logging.getLogger(__name__)
 
@@ -47,27 +49,25 @@ class _NoWaitBot:
         return call
 
 
-class TelegramSender:
-    """``bot.outbox.sender.Sender`` for Telegram."""
-
-    channel = CHANNEL
+class TelegramSender(TelegramChannel):
+    """The ``TelegramChannel`` the outbox delivers through: errors become ``RetryLater`` / ``PermanentFailure``."""
 
     def __init__(self, bot: Bot) -> None:
-        self.bot = bot
-        self._sending_bot = cast(Bot, _NoWaitBot(bot))
+        super().__init__(cast(Bot, _NoWaitBot(bot)))
+        self.client = bot
 
     async def start(self) -> None:
         """Open the bot's HTTP connections (in the event loop that will send)."""
-        await self.bot.initialize()
+        await self.client.initialize()
 
     async def stop(self) -> None:
         """Close the bot's HTTP connections."""
-        await self.bot.shutdown()
+        await self.client.shutdown()
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         """Send ``reply``; raises ``RetryLater`` (429, 5xx, network) or ``PermanentFailure`` (blocked, gone)."""
         try:
-            await send_reply(self._sending_bot, chat_id, reply)
+            await super().send(chat_id, reply)
         except RetryLater:
             raise
         except (Forbidden, ChatMigrated) as exc:  # blocked by the user, kicked, or the group moved
@@ -78,3 +78,20 @@ class TelegramSender:
             raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc
         except TelegramError as exc:
             raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc
+
+
+def telegram_sender(settings: Settings) -> TelegramSender:
+    """The outbox's Telegram channel for the configured token and Bot API address."""
+    base_url = settings.channels.telegram.base_url
+    bot = Bot(settings.telegram_token, base_url=base_url) if base_url else Bot(settings.telegram_token)
+    return TelegramSender(bot)
+
+
+REGISTRATION = Registration(
+    name=CHANNEL,
+    capabilities=CAPABILITIES,
+    enabled=lambda settings: settings.channels.telegram.enabled and bool(settings.telegram_token),
+    outbox=lambda settings, db: telegram_sender(settings),
+    web=lambda assistant, db: telegram_web(assistant),
+    web_enabled=webhook_enabled,
+)

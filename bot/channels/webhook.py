@@ -1,8 +1,11 @@
-"""The webhook server: a small Starlette app that channels add their routes to, served by uvicorn.
+"""The webhook server: one Starlette app that every channel adds its routes to, served by uvicorn.
 
-``create_app(routes)`` always serves ``GET /healthz``; each channel contributes its own routes (Telegram's
-is ``telegram_route``; Zalo can add one the same way). Requests are authenticated by the channel's secret
-header, compared in constant time, and bodies are size-limited before they are parsed.
+``create_app(routes)`` always serves ``GET /healthz``; each channel contributes a ``WebChannels`` part —
+its routes and what to do when the server starts and stops (e.g. register the webhook with the platform) —
+and ``create_web_app`` puts the parts together. Requests are authenticated by the channel's secret header,
+compared in constant time, and bodies are size-limited before they are parsed. The app is stateless
+between requests (conversation state, processed updates, tokens and outbox live in the database), so
+several replicas can run behind a reverse proxy sharing PostgreSQL.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
@@ -19,11 +24,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from telegram import Update
-from telegram.ext import Application
 
 MAX_BODY_BYTES = 1_000_000
-TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 log = logging.getLogger(__name__)
 
@@ -79,36 +81,50 @@ async def secret_json(request: Request, header: str, secret: str, max_body: int)
     return data
 
 
-def telegram_route(
-    application: Application, secret: str, path: str = "/telegram/webhook", max_body: int = MAX_BODY_BYTES
-) -> Route:
-    """``POST path``: Telegram updates, checked against ``secret``, processed by ``application``.
+Hook = Callable[[], Awaitable[Any]]
 
-    Answers 403 for a missing/wrong secret, 413 for a body over ``max_body``, 400 for anything that is not
-    an update; 200 once the update has been processed (the application must be initialized).
-    """
-    if not secret:
-        raise ValueError("a webhook secret is required")
 
-    async def receive(request: Request) -> Response:
-        data = await secret_json(request, TELEGRAM_SECRET_HEADER, secret, max_body)
-        if isinstance(data, Response):
-            return data
-        if not isinstance(data.get("update_id"), int):
-            return PlainTextResponse("not a Telegram update", status_code=400)
+@dataclass
+class WebChannels:
+    """Routes of one or more channels and what to do when the server starts and stops."""
+
+    routes: list[BaseRoute] = field(default_factory=list)
+    on_start: list[Hook] = field(default_factory=list)
+    on_stop: list[Hook] = field(default_factory=list)
+
+
+def combine(parts: Iterable[WebChannels]) -> WebChannels:
+    """All parts' routes and hooks together."""
+    web = WebChannels()
+    for part in parts:
+        web.routes += part.routes
+        web.on_start += part.on_start
+        web.on_stop += part.on_stop
+    return web
+
+
+def create_web_app(channels: WebChannels) -> Starlette:
+    """The ASGI app: ``/healthz`` plus the channels' routes; their start/stop hooks run in its lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        for start in channels.on_start:
+            await start()
         try:
-            update = Update.de_json(data, application.bot)
-        except (KeyError, TypeError, ValueError):
-            return PlainTextResponse("not a Telegram update", status_code=400)
-        await application.process_update(update)
-        return PlainTextResponse("ok")
+            yield
+        finally:
+            for stop in reversed(channels.on_stop):
+                try:
+                    await stop()
+                except Exception:
+                    log.exception("web app: shutdown step failed")
 
-    return Route(path, receive, methods=["POST"])
+    return Starlette(routes=list(create_app(channels.routes).routes), lifespan=lifespan)
 
 
 async def serve(app: Starlette, host: str, port: int, *, stop: asyncio.Event | None = None) -> None:
-    """Serve ``app`` with uvicorn until the process is interrupted or ``stop`` is set."""
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+    """Serve ``app`` with uvicorn (its lifespan hooks included) until interrupted or ``stop`` is set."""
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     if stop is None:
         await server.serve()

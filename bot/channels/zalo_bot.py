@@ -16,23 +16,30 @@ import contextlib
 import hashlib
 import json
 import logging
-import re
 import threading
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
-from bot.channels.split import split_message, strip_tags
-from bot.logs import mask_id
+from bot.channels.base import Channel, Registration, Responder, deliver
+from bot.channels.webhook import MAX_BODY_BYTES, WebChannels, secret_json
+from bot.config import ConfigError, Settings
+from bot.contract.capabilities import Capabilities
+from bot.contract.messages import Attachment, Choice, Incoming, Kind, Reply
 from bot.outbox.sender import PermanentFailure, RetryLater
-from handlers.messages import Attachment, Choice, Incoming, Kind, Reply
 
 CHANNEL = "zalo_bot"
 MAX_TEXT = 2000
+#: No buttons, plain text, 2,000 characters; photos only when charts have a public URL (``media_url``).
+CAPABILITIES = Capabilities(buttons=False, max_text=MAX_TEXT, html=False, photos=False, files=False, proactive=True)
+ZALO_BOT_SECRET_HEADER = "X-Bot-Api-Secret-Token"
+ZALO_BOT_PATH = "/zalo/bot"
 DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
 TEXT_EVENT = "message.text.received"
 #: Seconds the handler may work before the user sees "typing…".
@@ -73,9 +80,9 @@ class ZaloBotClient:
 
     async def call(self, method: str, params: dict[str, Any] | None = None, *, timeout: float | None = None) -> Any:
         """POST ``params`` as JSON to ``method``; the ``result`` of a successful answer."""
-        extra = {"timeout": aiohttp.ClientTimeout(total=timeout)} if timeout is not None else {}
+        limit = aiohttp.ClientTimeout(total=timeout) if timeout is not None else None
         try:
-            async with self._session().post(self._prefix + method, json=params or {}, **extra) as answer:
+            async with self._session().post(self._prefix + method, json=params or {}, timeout=limit) as answer:
                 raw = await answer.read()
                 return _result(method, answer.status, answer.reason or "", answer.headers.get("retry-after"), raw)
         except (aiohttp.ClientError, TimeoutError) as exc:
@@ -134,7 +141,7 @@ def _result(method: str, status: int, reason: str, retry_header: str | None, raw
     description = str(body.get("description") or reason)[:200]
     message = f"{method}: {code} {description}"
     if code == 429 or status == 429:
-        parameters = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+        parameters = body["parameters"] if isinstance(body.get("parameters"), dict) else {}
         raise RetryLater(message, _seconds(parameters.get("retry_after", retry_header)))
     if status >= 500 or (isinstance(code, int) and code >= 500):
         raise RetryLater(message)
@@ -175,8 +182,8 @@ def event_from_delivery(delivery: Any) -> ZaloEvent | None:
     name, message = event.get("event_name"), event.get("message")
     if not isinstance(name, str) or not isinstance(message, dict):
         return None
-    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
-    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    chat = message["chat"] if isinstance(message.get("chat"), dict) else {}
+    sender = message["from"] if isinstance(message.get("from"), dict) else {}
     chat_id, message_id = chat.get("id"), message.get("message_id")
     if chat_id in (None, "") or message_id in (None, ""):
         return None
@@ -196,51 +203,7 @@ def event_from_delivery(delivery: Any) -> ZaloEvent | None:
     return ZaloEvent(key=f"{name}:{message_id}", incoming=incoming)
 
 
-# --------------------------------------------------------------------------- Reply → plain text
-
-
-_NUMBERED_LINE = re.compile(r"^(\d{1,2})\. (.+)$", re.M)
-
-
-def already_numbered(body: str, choices: Sequence[Choice]) -> int:
-    """How many leading choices the text itself already lists as "1. …", "2. …" (search candidates do)."""
-    lines = {m.group(1): m.group(2) for m in _NUMBERED_LINE.finditer(body)}
-    count = 0
-    for number, choice in enumerate(choices, 1):
-        label = choice.label.rstrip("…").strip()
-        if not label or not lines.get(str(number), "").startswith(label):
-            break
-        count = number
-    return count
-
-
-def numbered_choices(reply: Reply, body: str = "") -> str:
-    """The reply's choices as "1. label" lines, leaving out those ``body`` already numbers ('' if none)."""
-    choices = reply.flat_choices()
-    skip = already_numbered(body, choices) if body else 0
-    return "\n".join(f"{number}. {c.label}" for number, c in enumerate(choices, 1) if number > skip)
-
-
-def plain_pieces(reply: Reply, limit: int = MAX_TEXT) -> list[str]:
-    """The reply as plain-text messages of at most ``limit`` characters, words never cut.
-
-    The numbered list of choices follows the text on the last piece when it fits there, else it gets
-    pieces of its own.
-    """
-    body = strip_tags(reply.text).strip()
-    choices = numbered_choices(reply, body)
-    pieces = split_message(body, limit) if body else []
-    if not choices:
-        return pieces
-    if pieces and len(pieces[-1]) + 2 + len(choices) <= limit:
-        pieces[-1] = f"{pieces[-1]}\n\n{choices}"
-        return pieces
-    return pieces + split_message(choices, limit)
-
-
-def attachment_note(attachment: Attachment) -> str:
-    """What to say instead of a file the platform cannot receive."""
-    return f"(Tệp “{attachment.filename}” không gửi được qua Zalo; vui lòng xem trên Telegram hoặc hỏi cán bộ.)"
+# --------------------------------------------------------------------------- Reply → Zalo
 
 
 class MediaPublisher:
@@ -266,25 +229,31 @@ class MediaPublisher:
         return f"{self.media_url}/{name}"
 
 
-class ZaloBotSender:
-    """The outbox ``Sender`` for Zalo Bot: text pieces, then charts as photos (or a text note)."""
+class ZaloBotChannel(Channel):
+    """Zalo Bot as a ``Channel``: plain-text pieces with numbered choices, charts as photos (or a note)."""
 
-    channel = CHANNEL
+    name = CHANNEL
+    platform = "Zalo"
 
     def __init__(self, client: ZaloBotClient, media: MediaPublisher | None = None) -> None:
         self.client = client
         self.media = media
+        self.capabilities = replace(CAPABILITIES, photos=media is not None)
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        """Send ``reply`` to ``chat_id``; raises ``RetryLater`` or ``PermanentFailure``."""
-        for piece in plain_pieces(reply):
-            await self.client.send_message(chat_id, piece)
-        for attachment in reply.attachments:
-            url = self.media.publish(attachment) if self.media is not None else None
-            if url is not None:
-                await self.client.send_photo(chat_id, url, attachment.filename)
-            else:
-                await self.client.send_message(chat_id, attachment_note(attachment))
+    async def send_text(self, chat_id: str, text: str, choices: list[list[Choice]]) -> None:
+        """``sendMessage`` (choices arrive already numbered in ``text``)."""
+        await self.client.send_message(chat_id, text)
+
+    async def send_file(self, chat_id: str, attachment: Attachment, as_photo: bool) -> None:
+        """``sendPhoto`` with the picture's public URL."""
+        url = self.media.publish(attachment) if self.media is not None else None
+        if url is None:
+            raise PermanentFailure(f"{attachment.filename}: no public URL for it")
+        await self.client.send_photo(chat_id, url, attachment.filename)
+
+    async def stop(self) -> None:
+        """Close the HTTP session of the current event loop."""
+        await self.client.aclose()
 
 
 # --------------------------------------------------------------------------- the adapter
@@ -297,7 +266,7 @@ class ZaloBotAdapter:
     for now (``RetryLater``) are handed to the outbox, so the dispatcher delivers them later.
     """
 
-    def __init__(self, assistant: Any, sender: ZaloBotSender, *, typing_delay: float = TYPING_DELAY) -> None:
+    def __init__(self, assistant: Responder, sender: ZaloBotChannel, *, typing_delay: float = TYPING_DELAY) -> None:
         self.assistant = assistant
         self.sender = sender
         self.typing_delay = typing_delay
@@ -366,34 +335,73 @@ def handler_pool(assistant: Any) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1 if sqlite else 8, thread_name_prefix="assistant")
 
 
-async def deliver(sender: Any, db: Any, chat_id: str, replies: Sequence[Reply], key: str) -> None:
-    """Send ``replies`` in order; from the first one the platform defers (``RetryLater``), queue the rest in
-    the outbox of ``db`` (the whole reply again: a piece already sent may be repeated, nothing is lost)."""
-    for number, reply in enumerate(replies):
-        try:
-            await sender.send(chat_id, reply)
-        except RetryLater as exc:
-            if db is None:
-                log.error("%s: reply to %s lost, no outbox to defer it to (%s)", sender.channel, mask_id(chat_id), exc)
-                return
-            log.warning("%s: sending deferred to the outbox (%s)", sender.channel, exc)
-            await asyncio.to_thread(_enqueue, db, sender.channel, chat_id, list(replies[number:]), key)
-            return
-        except PermanentFailure as exc:
-            log.warning("%s: reply to %s refused: %s", sender.channel, mask_id(chat_id), exc)
-            return
-
-
-def _enqueue(db: Any, channel: str, chat_id: str, replies: list[Reply], key: str) -> None:
-    from bot.outbox.store import enqueue
-
-    with db.session() as session:
-        for number, reply in enumerate(replies):
-            enqueue(session, dedupe_key=f"reply:{channel}:{key}:{number}", channel=channel, chat_id=chat_id,
-                    reply=reply, kind="reply")  # fmt: skip
-        session.commit()
-
-
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
+
+
+# --------------------------------------------------------------------------- from the settings
+
+
+def zalo_bot_channel(settings: Settings) -> ZaloBotChannel:
+    """The Zalo Bot channel of ``[channels.zalo_bot]`` (also for the outbox); needs ZALO_BOT_TOKEN."""
+    config = settings.channels.zalo_bot
+    token = settings.zalo_bot_token
+    if not token:
+        raise ConfigError("ZALO_BOT_TOKEN is not set: create a bot on the Zalo Bot Platform and export its token")
+    media = MediaPublisher(settings.resolve(config.media_dir), config.media_url) if (
+        config.media_dir and config.media_url) else None  # fmt: skip
+    return ZaloBotChannel(ZaloBotClient(token, config.base_url), media)
+
+
+def zalo_bot_route(
+    adapter: ZaloBotAdapter, secret: str, path: str = ZALO_BOT_PATH, max_body: int = MAX_BODY_BYTES
+) -> Route:
+    """``POST path``: Zalo Bot events; 403 without the right ``X-Bot-Api-Secret-Token``, 413/400 for
+    oversized or malformed bodies, 200 once handled."""
+    if not secret:
+        raise ValueError("a webhook secret is required")
+
+    async def receive(request: Request) -> Response:
+        data = await secret_json(request, ZALO_BOT_SECRET_HEADER, secret, max_body)
+        if isinstance(data, Response):
+            return data
+        await adapter.handle_delivery(data)
+        return JSONResponse({"ok": True})
+
+    return Route(path, receive, methods=["POST"])
+
+
+def zalo_bot_web(assistant: Responder) -> WebChannels:
+    """The ``/zalo/bot`` route, and the webhook registered when ``webhook_url`` is set."""
+    settings = assistant.settings
+    config = settings.channels.zalo_bot
+    secret = settings.zalo_bot_webhook_secret
+    if not 8 <= len(secret) <= 256:
+        raise ConfigError("ZALO_BOT_WEBHOOK_SECRET must be set for the Zalo Bot webhook (8-256 characters)")
+    channel = zalo_bot_channel(settings)
+    web = WebChannels(routes=[zalo_bot_route(ZaloBotAdapter(assistant, channel), secret)], on_stop=[channel.stop])
+    if config.webhook_url:
+        web.on_start.append(lambda: channel.client.set_webhook(config.webhook_url, secret))
+    return web
+
+
+async def poll_zalo_bot(assistant: Responder, stop: asyncio.Event) -> None:
+    """Answer the Zalo Bot by long polling until ``stop`` is set (any webhook is deleted first)."""
+    channel = zalo_bot_channel(assistant.settings)
+    try:
+        await channel.client.delete_webhook()  # polling and webhook are mutually exclusive
+        log.info("Zalo Bot: long polling")
+        await ZaloBotAdapter(assistant, channel).poll(stop)
+    finally:
+        await channel.stop()
+
+
+REGISTRATION = Registration(
+    name=CHANNEL,
+    capabilities=CAPABILITIES,
+    enabled=lambda settings: settings.channels.zalo_bot.enabled,
+    outbox=lambda settings, db: zalo_bot_channel(settings),
+    web=lambda assistant, db: zalo_bot_web(assistant),
+    web_enabled=lambda settings: settings.channels.zalo_bot.enabled,
+)

@@ -19,21 +19,30 @@ import hmac
 import json
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
 
 from bot import clock
-from bot.channels.zalo_bot import attachment_note, deliver, plain_pieces
-from bot.channels.zalo_tokens import TokenUnavailable, ZaloTokenStore
-from bot.logs import mask_id
+from bot.channels.base import Channel, Registration, Responder, deliver
+from bot.channels.webhook import MAX_BODY_BYTES, BodyTooLarge, WebChannels, read_body
+from bot.channels.zalo_tokens import OAuthClient, TokenUnavailable, ZaloTokenStore
+from bot.config import ConfigError, Settings
+from bot.contract.capabilities import Capabilities
+from bot.contract.messages import Choice, Incoming, Kind
+from bot.masking import mask_id
 from bot.outbox.sender import PermanentFailure, RetryLater
-from handlers.messages import Incoming, Kind, Reply
+from bot.storage.db import Database
 
 CHANNEL = "zalo_oa"
 MAX_TEXT = 2000
 DEFAULT_BASE_URL = "https://openapi.zalo.me"
 SIGNATURE_HEADER = "X-ZEvent-Signature"
+ZALO_OA_PATH = "/zalo/oa"
 MESSAGE_PATH = "/v3.0/oa/message/cs"
 #: OA API error codes meaning "this access token is invalid or expired": refresh once and retry.
 TOKEN_ERRORS = frozenset({-216, -124, -220})
@@ -119,7 +128,7 @@ def _id_of(event: dict[str, Any], *fields: str) -> str:
 def oa_event(event: dict[str, Any]) -> OAEvent | None:
     """The ``OAEvent`` of a verified event; None for events the assistant ignores."""
     name = str(event.get("event_name") or "")
-    message = event.get("message") if isinstance(event.get("message"), dict) else {}
+    message = event["message"] if isinstance(event.get("message"), dict) else {}
     user = _id_of(event, "follower", "sender") if name in ("follow", "unfollow") else _id_of(event, "sender")
     if not user:
         return None
@@ -192,7 +201,7 @@ class ZaloOAClient:
         if answer.status_code != 200 or error != 0:
             message = str(data.get("message", "")) if isinstance(data, dict) else ""
             raise PermanentFailure(f"OA API: HTTP {answer.status_code}, error {error}: {message[:200]}")
-        return data
+        return dict(data)
 
     async def aclose(self) -> None:
         """Close the HTTP connections (only if this client created them)."""
@@ -211,20 +220,24 @@ def _float(raw: str | None) -> float | None:
         return None
 
 
-class ZaloOASender:
-    """The outbox ``Sender`` for the OA: plain-text pieces with numbered choices; files as a text note."""
+class ZaloOAChannel(Channel):
+    """The OA as a ``Channel``: plain-text pieces with numbered choices; files become a text note."""
 
-    channel = CHANNEL
+    name = CHANNEL
+    platform = "Zalo"
+    capabilities = Capabilities(buttons=False, max_text=MAX_TEXT, html=False, photos=False, files=False,
+                                proactive=True)  # fmt: skip
 
     def __init__(self, client: ZaloOAClient) -> None:
         self.client = client
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        """Send ``reply`` to the OA follower ``chat_id``."""
-        for piece in plain_pieces(reply, MAX_TEXT):
-            await self.client.send_text(chat_id, piece)
-        for attachment in reply.attachments:
-            await self.client.send_text(chat_id, attachment_note(attachment))
+    async def send_text(self, chat_id: str, text: str, choices: list[list[Choice]]) -> None:
+        """A customer-service text to the follower ``chat_id`` (choices arrive numbered in ``text``)."""
+        await self.client.send_text(chat_id, text)
+
+    async def stop(self) -> None:
+        """Close the HTTP connections."""
+        await self.client.aclose()
 
 
 # --------------------------------------------------------------------------- the adapter
@@ -233,7 +246,9 @@ class ZaloOASender:
 class ZaloOAAdapter:
     """Verified OA events → the assistant → replies (deferred ones go to the outbox)."""
 
-    def __init__(self, assistant: Any, sender: ZaloOASender, app_id: str, secret: str, *, window: float = 300) -> None:
+    def __init__(
+        self, assistant: Responder, sender: ZaloOAChannel, app_id: str, secret: str, *, window: float = 300
+    ) -> None:
         if not app_id or not secret:
             raise ValueError("the OA app id and ZALO_OA_SECRET_KEY are required")
         self.assistant = assistant
@@ -260,3 +275,61 @@ class ZaloOAAdapter:
         replies = await asyncio.to_thread(self.assistant.handle, oa.incoming)
         await deliver(self.sender, getattr(self.assistant, "db", None), oa.user_id, replies, oa.key)
         return True
+
+
+# --------------------------------------------------------------------------- from the settings
+
+
+def zalo_oa_channel(settings: Settings, db: Database) -> ZaloOAChannel:
+    """The OA channel of ``[channels.zalo_oa]`` (also for the outbox); seeds the token row from
+    ZALO_OA_REFRESH_TOKEN once."""
+    config = settings.channels.zalo_oa
+    app_secret = settings.zalo_app_secret
+    if not config.app_id or not app_secret:
+        raise ConfigError("Zalo OA needs [channels.zalo_oa].app_id and ZALO_APP_SECRET")
+    tokens = ZaloTokenStore(db, OAuthClient(config.app_id, app_secret, config.oauth_url),
+                            margin=timedelta(seconds=config.refresh_margin_seconds))  # fmt: skip
+    tokens.seed(settings.zalo_oa_refresh_token)
+    return ZaloOAChannel(ZaloOAClient(tokens, config.base_url))
+
+
+def zalo_oa_route(adapter: ZaloOAAdapter, path: str = ZALO_OA_PATH, max_body: int = MAX_BODY_BYTES) -> Route:
+    """``POST path``: OA events; 401/403 for a bad signature, foreign app id or stale timestamp."""
+
+    async def receive(request: Request) -> Response:
+        try:
+            body = await read_body(request, max_body)
+        except BodyTooLarge:
+            return PlainTextResponse("payload too large", status_code=413)
+        try:
+            event = adapter.verify(body, request.headers.get(SIGNATURE_HEADER))
+        except Rejected as exc:
+            if exc.status != 400:
+                log.warning("zalo_oa webhook: request refused (%s)", exc)
+            return PlainTextResponse(str(exc), status_code=exc.status)
+        await adapter.handle_event(event)
+        return JSONResponse({"error": 0})
+
+    return Route(path, receive, methods=["POST"])
+
+
+def zalo_oa_web(assistant: Responder, db: Database) -> WebChannels:
+    """The ``/zalo/oa`` route (the OA's webhook is set in the Zalo developer console)."""
+    settings = assistant.settings
+    config = settings.channels.zalo_oa
+    oa_secret = settings.zalo_oa_secret_key
+    if not oa_secret:
+        raise ConfigError("ZALO_OA_SECRET_KEY must be set for the Zalo OA webhook")
+    channel = zalo_oa_channel(settings, db)
+    adapter = ZaloOAAdapter(assistant, channel, config.app_id, oa_secret, window=config.signature_window_seconds)
+    return WebChannels(routes=[zalo_oa_route(adapter)], on_stop=[channel.stop])
+
+
+REGISTRATION = Registration(
+    name=CHANNEL,
+    capabilities=ZaloOAChannel.capabilities,
+    enabled=lambda settings: settings.channels.zalo_oa.enabled,
+    outbox=zalo_oa_channel,
+    web=zalo_oa_web,
+    web_enabled=lambda settings: settings.channels.zalo_oa.enabled,
+)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -32,7 +32,8 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.channels.zalo_models import ZaloOAToken
-from bot.storage.db import Database
+from bot.clock import as_utc
+from bot.storage.db import Database, rowcount
 
 DEFAULT_OAUTH_URL = "https://oauth.zaloapp.com"
 TOKEN_PATH = "/v4/oa/access_token"
@@ -85,13 +86,6 @@ class TokenStatus:
 
 def _fmt(moment: datetime | None) -> str:
     return moment.isoformat(timespec="seconds") if moment else "never"
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite gives naive datetimes back: they are UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 class OAuthClient:
@@ -187,7 +181,7 @@ class ZaloTokenStore:
         return self._refresh(rejected)
 
     def _usable(self, row: ZaloOAToken, rejected: str) -> bool:
-        expires_at = _aware(row.expires_at)
+        expires_at = as_utc(row.expires_at)
         return bool(row.access_token) and row.access_token != rejected and (
             expires_at is not None and expires_at - self.margin > clock.now()
         )
@@ -246,7 +240,7 @@ class ZaloTokenStore:
             }
             where = (ZaloOAToken.app_id == self.app_id, ZaloOAToken.version == version)
             result = s.execute(update(ZaloOAToken).where(*where).values(**values))
-            if result.rowcount != 1:  # cannot happen under the lock; never overwrite a newer rotation
+            if rowcount(result) != 1:  # cannot happen under the lock; never overwrite a newer rotation
                 s.rollback()
                 log.critical("Zalo OA %s: token row changed during a locked refresh", self.app_id)
                 raise TokenUnavailable("token row changed during the refresh", False)
@@ -270,10 +264,10 @@ def token_status(db: Database, app_id: str) -> TokenStatus | None:
         return TokenStatus(
             app_id=row.app_id,
             has_refresh_token=bool(row.refresh_token),
-            expires_at=_aware(row.expires_at),
-            refreshed_at=_aware(row.refreshed_at),
+            expires_at=as_utc(row.expires_at),
+            refreshed_at=as_utc(row.refreshed_at),
             version=row.version,
             last_error=row.last_error,
-            failed_at=_aware(row.failed_at),
+            failed_at=as_utc(row.failed_at),
             failures=row.failures,
         )

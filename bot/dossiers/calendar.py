@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from bot.catalog.model import Duration, TimeUnit
+from bot.clock import as_utc
 from bot.config import Settings
 
 UrgencyKind = Literal["overdue", "due_today", "due_soon", "on_time"]
@@ -65,9 +66,6 @@ class _DayTable:
         """Working days in [base, d)."""
         return self.cum[(d - self.base).days]
 
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _add_months(d: date, months: int) -> date:
@@ -183,7 +181,7 @@ class WorkCalendar:
 
     def first_counting_day(self, start: datetime) -> date:
         """Day 1 of a deadline: the day of receipt if it is a working day before the cutoff, else the next."""
-        local = _aware(start).astimezone(self.tz)
+        local = as_utc(start).astimezone(self.tz)
         d = local.date()
         if self.is_working_day(d) and local.time() < self.cutoff:
             return d
@@ -194,7 +192,7 @@ class WorkCalendar:
 
         ``days <= 0`` means the result is due at once: ``start`` itself (in local time)."""
         if days <= 0:
-            return _aware(start).astimezone(self.tz)
+            return as_utc(start).astimezone(self.tz)
         return self.end_of(self._nth_working_day(self.first_counting_day(start), days))
 
     def roll_forward(self, d: date) -> datetime:
@@ -210,7 +208,7 @@ class WorkCalendar:
         if duration.amount is None:
             return None
         amount = duration.amount
-        local = _aware(received_at).astimezone(self.tz)
+        local = as_utc(received_at).astimezone(self.tz)
         if duration.unit in (TimeUnit.WORKING_DAYS, None):
             return self.add_working_days(received_at, math.ceil(amount))
         if duration.unit is TimeUnit.HOURS:
@@ -227,12 +225,12 @@ class WorkCalendar:
     def alert_bounds(self, now: datetime, soon_days: int) -> AlertBounds:
         """Boundaries matching :meth:`classify`: due before ``now`` → overdue; before ``today_end`` → due
         today; before ``soon_end`` (the next working day after the ``soon_days``-th one) → due soon."""
-        today = _aware(now).astimezone(self.tz).date()
+        today = as_utc(now).astimezone(self.tz).date()
         last_soon = today
         for _ in range(soon_days):
             last_soon = self.next_working_day(last_soon)
         return AlertBounds(
-            now=_aware(now).astimezone(UTC),
+            now=as_utc(now).astimezone(UTC),
             today_end=self._start_of(today + timedelta(days=1)),
             soon_end=self._start_of(self.next_working_day(last_soon)),
         )
@@ -240,7 +238,7 @@ class WorkCalendar:
     def classify(self, due_at: datetime, now: datetime, soon_days: int) -> Urgency:
         """On time, due today, due within ``soon_days`` working days, or overdue by K working days
         (at least 1 once the due time has passed)."""
-        due_at, now = _aware(due_at), _aware(now)
+        due_at, now = as_utc(due_at), as_utc(now)
         today = now.astimezone(self.tz).date()
         due_day = due_at.astimezone(self.tz).date()
         if due_at < now:

@@ -15,18 +15,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from bot import clock
 from bot.catalog.model import Channel, Duration, Procedure
+from bot.clock import as_utc
 from bot.config import Settings
 from bot.dossiers.calendar import WorkCalendar
 from bot.dossiers.mapping import DEFAULT_COLUMNS, REQUIRED, ColumnMapping, load_mapping
-from bot.dossiers.models import OPEN_STATUSES, Apology, Dossier, DossierEvent
+from bot.dossiers.models import OPEN_STATUSES, Apology, Dossier, DossierEvent, StatusChange
 from bot.dossiers.sources import Source, SourceFileError, SourceRow, open_source
-from bot.dossiers.values import as_utc, normalise_code, parse_export_datetime
+from bot.dossiers.values import normalise_code, parse_export_datetime
 from bot.security import digest, normalise_id, normalise_phone, secret_key
 from bot.storage.db import Database
 
@@ -44,9 +46,9 @@ _LIMITS = {
     "current_step": 255,
     "status_text": 255,
 }
-_DOSSIERS = Dossier.__table__
-_EVENTS = DossierEvent.__table__
-_APOLOGIES = Apology.__table__
+_DOSSIERS = cast(Table, Dossier.__table__)
+_EVENTS = cast(Table, DossierEvent.__table__)
+_APOLOGIES = cast(Table, Apology.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +57,6 @@ class RejectedRow:
 
     line: int
     reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class StatusChange:
-    """A dossier whose status changed with this import."""
-
-    dossier_id: int
-    code: str
-    old: str
-    new: str
 
 
 @dataclass
@@ -281,7 +273,7 @@ class _Writer:
                 ).where(_APOLOGIES.c.dossier_id.in_([i for i, _ in with_apology]))
             )
             for aid, did, sent, new_due, reason in rows:
-                known[(did, as_utc(sent))] = (aid, as_utc(new_due), reason)  # type: ignore[index]
+                known[(did, as_utc(sent))] = (aid, as_utc(new_due), reason)
             self._apologies(with_apology, known)
 
     def _apologies(
@@ -368,7 +360,7 @@ def import_dossiers(
     if missing:
         names = "; ".join(f"{m} (e.g. {', '.join(DEFAULT_COLUMNS[m][:3])})" for m in missing)
         raise ImportFileError(f"{path}: missing required column(s): {names}. Add them to a mapping file (--mapping).")
-    tz = ZoneInfo(settings.office.timezone)
+    tz = settings.zone
     reader = _RowReader(mapping, tz, WorkCalendar.from_settings(settings), procedures, secret_key(settings))
     result = ImportResult()
     with db.engine.connect() as conn, _progress_bar(progress, source) as advance:

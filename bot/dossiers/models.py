@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot import clock
 from bot.dossiers.values import UTCDateTime
-from bot.storage.models import Base
+from bot.storage.models import Base, channel_column
 
 
 class DossierStatus(StrEnum):
@@ -37,6 +38,16 @@ class DossierStatus(StrEnum):
 #: Statuses in which the office still owes the applicant a result (counted in alerts).
 OPEN_STATUSES = (DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.SUPPLEMENT, DossierStatus.UNKNOWN)
 
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A dossier whose status an import changed: what followers are told and returned dossiers are rated on."""
+
+    dossier_id: int
+    code: str
+    old: str
+    new: str
 
 class Dossier(Base):
     """One filing by one applicant for one procedure."""
@@ -110,7 +121,7 @@ class Subscription(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
-    channel: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = channel_column()
     chat_id: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8), default="vi")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -124,7 +135,7 @@ class VerificationAttempt(Base):
     __table_args__ = (Index("ix_verification_chat_at", "channel", "chat_id", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = channel_column()
     chat_id: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     success: Mapped[bool] = mapped_column(Boolean, default=False)

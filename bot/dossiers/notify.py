@@ -7,37 +7,25 @@ verification in the chat (``/hoso CODE``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from typing import Protocol
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.dossiers.models import DossierEvent, DossierStatus, Subscription
+from bot.contract.callbacks import Action, encode
+from bot.contract.html import bold, esc
+from bot.contract.messages import Choice, Reply
+from bot.dossiers.models import DossierEvent, DossierStatus, StatusChange, Subscription
 from bot.i18n import Translator, translator
 from bot.outbox.store import enqueue
-from bot.storage.db import Database
-from handlers.callbacks import Action, encode
-from handlers.html import bold, esc
-from handlers.messages import Choice, Reply
 
 log = logging.getLogger(__name__)
 
 KIND = "dossier_status"
 
 
-class Change(Protocol):
-    """What an import reports for one dossier whose status changed (``importer.StatusChange``)."""
-
-    @property
-    def dossier_id(self) -> int: ...
-
-    @property
-    def code(self) -> str: ...
-
-    @property
-    def new(self) -> str: ...
+_STATUSES = frozenset(s.value for s in DossierStatus)
 
 
 def status_label(status: str, t: Translator) -> str:
@@ -51,7 +39,8 @@ def status_label(status: str, t: Translator) -> str:
         DossierStatus.REJECTED: t.gettext("Bị từ chối, trả lại hồ sơ"),
         DossierStatus.CANCELLED: t.gettext("Đã dừng xử lý"),
     }
-    return labels.get(status, t.gettext("Chưa rõ trạng thái"))  # type: ignore[call-overload]
+    return labels.get(DossierStatus(status), t.gettext("Chưa rõ trạng thái")) if status in _STATUSES else \
+        t.gettext("Chưa rõ trạng thái")
 
 
 def notification(code: str, status: str, dossier_id: int, language: str, office: str) -> Reply:
@@ -69,7 +58,7 @@ def notification(code: str, status: str, dossier_id: int, language: str, office:
     return Reply(text="\n".join(lines), choices=[[button]])
 
 
-def _change_marker(session: Session, change: Change) -> str:
+def _change_marker(session: Session, change: StatusChange) -> str:
     """What makes this change unique: the id of its history event, else its old → new transition."""
     event_id = session.scalar(
         select(DossierEvent.id)
@@ -79,10 +68,10 @@ def _change_marker(session: Session, change: Change) -> str:
     )
     if event_id is not None:
         return f"e{event_id}"
-    return "from-" + str(getattr(change, "old", "") or "none")
+    return "from-" + (change.old or "none")
 
 
-def notify_status_changes(session: Session, changes: Iterable[Change], settings: Settings) -> int:
+def notify_status_changes(session: Session, changes: Iterable[StatusChange], settings: Settings) -> int:
     """Enqueue one message per active subscriber per change; returns how many were newly enqueued.
 
     Keys are ``dossier:{dossier_id}:{new_status}:{event}:{subscription id}``, so running it again for the
@@ -103,15 +92,3 @@ def notify_status_changes(session: Session, changes: Iterable[Change], settings:
                 added += 1
     log.info("dossier status notifications enqueued: %d", added)
     return added
-
-
-def publish_changes(db: Database, changes: Sequence[Change], settings: Settings) -> tuple[int, int]:
-    """After an import committed: tell followers about status changes and invite a rating when a dossier
-    was returned. Returns (notifications, rating invitations) newly enqueued; safe to run again."""
-    from bot.feedback.invite import invite_returned  # feedback builds on dossiers, not the other way
-
-    with db.session() as session:
-        notified = notify_status_changes(session, changes, settings)
-        invited = invite_returned(session, changes)
-        session.commit()
-    return notified, invited

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.clock import as_utc
 from bot.dossiers.models import Dossier, VerificationAttempt
-from bot.dossiers.values import as_utc, normalise_code
+from bot.dossiers.values import normalise_code
 from bot.security import digest, matches, normalise_id, normalise_phone
 
 METHODS = ("phone_last4", "id_number", "either")
@@ -53,7 +54,7 @@ def record_attempt(
     """Remember one verification answer of a chat, and for which code (its digest); the caller commits."""
     attempt = VerificationAttempt(channel=channel, chat_id=chat_id, success=success, code_digest=code_digest)
     if at is not None:
-        attempt.at = as_utc(at)  # type: ignore[assignment]
+        attempt.at = as_utc(at)
     session.add(attempt)
     session.flush()
 

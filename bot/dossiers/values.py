@@ -1,4 +1,4 @@
-"""Small value conversions shared by the importer, the store and the alerts: codes, export dates, UTC."""
+"""Small value conversions shared by the importer and the store: codes, export dates, a UTC column type."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from datetime import UTC, datetime, tzinfo
 from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
+from bot.clock import as_utc
+
 _SPACES = re.compile(r"\s+")
 _VN_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T,]+(\d{1,2})[:hH](\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
 
@@ -15,13 +17,6 @@ _VN_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T,]+(\d{1,2})
 def normalise_code(code: str) -> str:
     """A dossier code as stored and looked up: no whitespace, upper case."""
     return _SPACES.sub("", code or "").upper()
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """Aware UTC datetime; naive values (as SQLite returns them) are taken as UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def parse_export_datetime(text: str, tz: tzinfo) -> datetime | None:

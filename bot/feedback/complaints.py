@@ -15,13 +15,13 @@ from enum import StrEnum
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.contract.html import bold, esc
+from bot.contract.messages import Reply
 from bot.feedback.models import MAX_ANSWER_CHARS, Complaint, ComplaintRoute, ComplaintStatus, Rating
 from bot.i18n import translator
 from bot.officers.models import Officer
 from bot.officers.registry import is_admin, visible_units
 from bot.outbox.store import enqueue
-from handlers.html import bold, esc
-from handlers.messages import Reply
 
 ANSWER_KIND = "complaint_answer"
 NEW_KIND = "complaint_new"

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.dossiers.models import DossierStatus, Subscription
+from bot.contract.callbacks import Action, encode
+from bot.contract.html import esc
+from bot.contract.messages import Choice, Reply
+from bot.dossiers.models import DossierStatus, StatusChange, Subscription
 from bot.feedback.models import SCORES
 from bot.i18n import Translator, translator
 from bot.outbox.store import enqueue
-from handlers.callbacks import Action, encode
-from handlers.html import esc
-from handlers.messages import Choice, Reply
 
 INVITE_KIND = "rating_invite"
 
@@ -42,16 +41,6 @@ def dossier_invitation(language: str, dossier_id: int) -> Reply:
     text = esc(t.gettext("Hồ sơ bạn theo dõi đã được trả kết quả. Bạn có hài lòng với việc giải quyết hồ sơ "
                          "không? Đánh giá của bạn được giữ ẩn danh."))
     return Reply(text="⭐ " + text, choices=scale_choices(t, "d", str(dossier_id)))
-
-
-class StatusChange(Protocol):
-    """A dossier whose status an import changed (``notify.Change``)."""
-
-    @property
-    def dossier_id(self) -> int: ...
-
-    @property
-    def new(self) -> str: ...
 
 
 def invite_returned(session: Session, changes: Iterable[StatusChange]) -> int:

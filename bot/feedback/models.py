@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot import clock
-from bot.storage.models import Base
+from bot.storage.models import Base, channel_column
 
 #: Longest comment kept (characters); longer ones are cut and the citizen is told.
 MAX_COMMENT_CHARS = 1000
@@ -92,7 +92,7 @@ class Rating(Base):
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id", ondelete="SET NULL"))
     unit: Mapped[str] = mapped_column(String(255), default="")
     field: Mapped[str] = mapped_column(String(255), default="")
-    channel: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = channel_column()
     chat_digest: Mapped[str] = mapped_column(String(64))
     score: Mapped[int] = mapped_column(Integer)
     criteria: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -129,6 +129,6 @@ class ComplaintRoute(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), unique=True)
-    channel: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = channel_column()
     chat_id: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8), default="vi")

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.alerts.clock import as_utc
+from bot.clock import as_utc
 from bot.dossiers.models import Dossier
 from bot.feedback.models import (
     CRITERIA,

@@ -47,8 +47,8 @@ def _read_catalog(language: str) -> dict[str, str | tuple[str, ...]]:
     for msg in catalog:
         if not msg.id or msg.fuzzy:
             continue
-        key = msg.id[0] if isinstance(msg.id, tuple) else msg.id
-        out[key] = tuple(msg.string) if isinstance(msg.string, tuple | list) else msg.string
+        key = msg.id if isinstance(msg.id, str) else msg.id[0]
+        out[key] = msg.string if isinstance(msg.string, str) else tuple(msg.string or ())
     return out
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Integer, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot import clock
-from bot.storage.models import Base
+from bot.storage.models import Base, channel_column
 
 
 class Role(StrEnum):
@@ -28,7 +28,7 @@ class Officer(Base):
     __table_args__ = (UniqueConstraint("channel", "user_id", name="uq_officer_user"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = channel_column()
     user_id: Mapped[str] = mapped_column(String(64))
     chat_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(255), default="")

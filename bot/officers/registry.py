@@ -15,9 +15,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.dossiers.values import as_utc
+from bot.clock import as_utc
 from bot.officers.models import Officer, OfficerInvite, Role
 from bot.security import digest, matches
+from bot.storage.db import rowcount
 
 #: No 0/O, 1/I/L: codes are read aloud and typed on phones.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -100,7 +101,7 @@ def redeem(
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:  # someone else redeemed it a moment ago
+    if rowcount(claimed) != 1:  # someone else redeemed it a moment ago
         return None
     officer = session.scalar(select(Officer).where(Officer.channel == channel, Officer.user_id == user_id))
     if officer is None:
@@ -145,7 +146,7 @@ def deactivate(session: Session, officer_id: int) -> bool:
         .values(active=False)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def is_admin(officer: Officer) -> bool:

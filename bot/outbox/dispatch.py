@@ -32,11 +32,11 @@ from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import clock as timebase
-from bot.logs import mask_id
+from bot.contract.messages import Attachment, Choice, Reply
+from bot.masking import mask_id
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.outbox.sender import PermanentFailure, RetryLater, Sender
-from bot.storage.db import Database
-from handlers.messages import Attachment, Choice, Reply
+from bot.storage.db import Database, rowcount
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ class Dispatcher:
     def backoff(self, attempts: int) -> float:
         """Seconds before retry number ``attempts`` + 1: exponential, capped, with "equal jitter"."""
         ceiling = min(self.max_backoff, self.base_backoff * 2 ** max(attempts - 1, 0))
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+        return float(ceiling / 2 + self._rng.uniform(0, ceiling / 2))
 
     # ----------------------------------------------------------------- claiming
 
@@ -213,7 +213,7 @@ class Dispatcher:
             "attempts": OutboxMessage.attempts + 1,
         }
 
-    def _due_ids(self, now: datetime) -> Select[tuple[int]]:
+    def _due_ids(self, now: datetime) -> Select[int]:
         """Ids of the next batch of due rows, oldest first."""
         return (
             select(OutboxMessage.id)
@@ -245,7 +245,7 @@ class Dispatcher:
                 .values(**self._claim_values(until))
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount == 1:
+            if rowcount(result) == 1:
                 taken.append(row_id)
         return taken
 
@@ -313,7 +313,7 @@ class Dispatcher:
                 .execution_options(synchronize_session=False)
             )
             session.commit()
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             log.warning("outbox %d: claim lost before recording %s", claim.id, status.value)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import JSON, DateTime, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot import clock
-from bot.storage.models import Base
+from bot.storage.models import Base, channel_column
 
 
 class OutboxStatus(StrEnum):
@@ -35,7 +35,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
     kind: Mapped[str] = mapped_column(String(32), default="")
-    channel: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = channel_column()
     chat_id: Mapped[str] = mapped_column(String(64), index=True)
     text: Mapped[str] = mapped_column(Text, default="")
     choices: Mapped[list[Any]] = mapped_column(JSON, default=list)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from handlers.messages import Reply
+from bot.contract.messages import Reply
 
 
 class RetryLater(Exception):
@@ -20,9 +20,8 @@ class PermanentFailure(Exception):
 
 
 class Sender(Protocol):
-    """Delivers one reply to one chat of one channel; raises RetryLater or PermanentFailure."""
-
-    channel: str
+    """Delivers one reply to one chat of one channel; raises RetryLater or PermanentFailure
+    (``bot.channels.base.Channel`` is one)."""
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         """Send ``reply`` (text, choices, attachments) to ``chat_id``."""

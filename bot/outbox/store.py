@@ -10,8 +10,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot import clock
+from bot.contract.messages import Reply
 from bot.outbox.models import OutboxMessage, OutboxStatus
-from handlers.messages import Reply
 
 
 def enqueue(

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -182,13 +181,13 @@ def compute_period(
 ) -> Report:
     """The report of ``period``, grouped by unit, field or procedure."""
     group_by, filters = GroupBy(group_by), filters or Filters()
-    start, end = period.utc_bounds(ZoneInfo(settings.office.timezone))
+    start, end = period.utc_bounds(settings.zone)
     dossiers = _dossier_figures(session, group_by, start, end, filters, now or clock.now())
     ratings = _rating_figures(session, group_by, start, end, filters)
     rows = []
     for key in sorted(set(dossiers) | set(ratings)):
         d, r = dossiers.get(key, [0] * 6), ratings.get(key, [0, 0])
-        rows.append(ReportRow(key, Figures(*d[:5], *r, open_overdue=d[5])))
+        rows.append(ReportRow(key, Figures(d[0], d[1], d[2], d[3], d[4], r[0], r[1], open_overdue=d[5])))
     return Report(period, group_by, rows, settings.reports.satisfaction_target, settings.reports.on_time_target,
                   filters)
 

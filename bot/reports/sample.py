@@ -86,7 +86,7 @@ def rating_rows(spec: SampleSpec, dossiers: Sequence[dict[str, Any]] | None = No
         score = rnd.choices((5, 4, 3, 2, 1), weights=(55, 33, 6, 4, 2))[0]
         created = spec.start + timedelta(seconds=rnd.random() * span)
         code, field = PROCEDURES[rnd.randrange(len(PROCEDURES))]
-        row = {
+        row: dict[str, object] = {
             "subject": "procedure", "procedure_code": code, "dossier_id": None, "unit": "", "field": field,
             "channel": "telegram", "chat_digest": f"{spec.seed:016x}{i:048x}", "score": score, "criteria": {},
             "comment": "", "is_complaint": False, "contact": None, "language": "vi", "created_at": created,

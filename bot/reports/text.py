@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.contract.html import bold, esc
 from bot.i18n import Translator, translator
 from bot.i18n.format import format_date, format_number, format_percent
 from bot.reports.compute import Figures, Report
-from handlers.html import bold, esc
 
 MAX_ROWS = 12
 

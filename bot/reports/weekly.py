@@ -9,8 +9,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.alerts.clock import local_date
+from bot.clock import local_date
 from bot.config import Settings
+from bot.contract.capabilities import CapabilityLookup, default_lookup
+from bot.contract.messages import Attachment, Reply
 from bot.i18n import translator
 from bot.officers.models import Officer, Role
 from bot.outbox.store import enqueue
@@ -19,7 +21,6 @@ from bot.reports.compute import Report, compute_series
 from bot.reports.periods import Period, PeriodKind, last_weeks, period_of, previous
 from bot.reports.text import report_text
 from bot.storage.db import Database
-from handlers.messages import Attachment, Reply
 
 log = logging.getLogger(__name__)
 
@@ -38,20 +39,24 @@ def iso_week(period: Period) -> str:
     return f"{year}-W{week:02d}"
 
 
-def report_reply(series: Sequence[Report], language: str, title: str) -> Reply:
-    """Text of the last period of ``series`` plus the chart of the whole series (no chart when empty)."""
+def report_reply(series: Sequence[Report], language: str, title: str, photos: bool = True) -> Reply:
+    """Text of the last period of ``series`` plus the chart of the whole series (none when empty, or when
+    the channel cannot show ``photos``)."""
     text = report_text(series[-1], language, title)
-    chart = weekly_chart(series, language)
+    chart = weekly_chart(series, language) if photos else b""
     attachments = [Attachment("bao-cao-tuan.png", chart, "image/png")] if chart else []
     return Reply(text=text, attachments=attachments)
 
 
-def enqueue_weekly_reports(db: Database, settings: Settings, now: datetime) -> int:
-    """One message per active unit leader for the last full ISO week; returns how many were newly enqueued.
+def enqueue_weekly_reports(
+    db: Database, settings: Settings, now: datetime, capabilities: CapabilityLookup = default_lookup
+) -> int:
+    """One message per active unit leader for the last full ISO week, the chart only where the leader's channel
+    shows photos (``capabilities``); returns how many were newly enqueued.
 
     Key ``weekly:{officer id}:{iso year-week}``: running the job again in the same week adds nothing.
     """
-    week = previous(period_of(PeriodKind.WEEK, local_date(settings, now)))
+    week = previous(period_of(PeriodKind.WEEK, local_date(now, settings.zone)))
     weeks = last_weeks(week.start, settings.reports.chart_weeks)
     added = 0
     with db.session() as s:
@@ -64,7 +69,8 @@ def enqueue_weekly_reports(db: Database, settings: Settings, now: datetime) -> i
             units = [str(u) for u in leader.units or []]
             t = translator(leader.language)
             title = t.gettext("Báo cáo tuần {week}").format(week=iso_week(week))
-            reply = report_reply([restrict(r, units) for r in series], leader.language, title)
+            reply = report_reply([restrict(r, units) for r in series], leader.language, title,
+                                 capabilities(leader.channel).photos)  # fmt: skip
             if enqueue(s, dedupe_key=f"weekly:{leader.id}:{iso_week(week)}", channel=leader.channel,
                        chat_id=leader.chat_id, reply=reply, kind=KIND):
                 added += 1

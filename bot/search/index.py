@@ -104,18 +104,18 @@ class InvertedIndex:
         self.idf: dict[str, float] = {t: math.log(1.0 + (n_docs - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         postings: dict[str, tuple[array[int], array[float]]] = {}
         for doc_id, tfs in enumerate(field_tfs):
-            pseudo_tf: Counter[str] = Counter()
+            pseudo_tf: dict[str, float] = defaultdict(float)
             for field, counter in tfs.items():
                 norm = 1.0 - B + B * field_lens[field][doc_id] / avg_len[field]
                 weight = FIELD_WEIGHTS[field] / norm
                 for term, tf in counter.items():
                     pseudo_tf[term] += weight * tf
-            for term, tf in pseudo_tf.items():
+            for term, weighted in pseudo_tf.items():
                 entry = postings.get(term)
                 if entry is None:
                     entry = postings[term] = (array("I"), array("f"))
                 entry[0].append(doc_id)
-                entry[1].append(self.idf[term] * tf / (K1 + tf))
+                entry[1].append(self.idf[term] * weighted / (K1 + weighted))
         field_tfs.clear()
         self.postings = postings
         for doc in self.docs:

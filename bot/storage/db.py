@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from typing import Any, cast
 
-from bot.storage.models import Base
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
 
 
 def _normalise_url(url: str) -> str:
@@ -36,18 +36,17 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
+def rowcount(result: Result[Any]) -> int:
+    """Rows matched by an UPDATE/DELETE executed through ``Session.execute``."""
+    return cast(CursorResult[Any], result).rowcount
+
+
 class Database:
     """Owns the engine and hands out sessions."""
 
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    def create_schema(self) -> None:
-        """Create missing tables (idempotent)."""
-        import bot.storage.schema  # noqa: F401  (registers every table)
-
-        Base.metadata.create_all(self.engine)
 
     def session(self) -> Session:
         """A new session; use as a context manager."""

@@ -15,6 +15,15 @@ class Base(DeclarativeBase):
     """Declarative base for every table."""
 
 
+#: Length of every ``channel`` column (a channel's registry name: "telegram", "zalo_oa", "web_chat", …).
+CHANNEL_CHARS = 32
+
+
+def channel_column() -> Mapped[str]:
+    """The ``channel`` column, the same in every table that stores a chat."""
+    return mapped_column(String(CHANNEL_CHARS))
+
+
 class Conversation(Base):
     """Where one chat stands: language and conversation state, so any process can continue it."""
 
@@ -22,7 +31,7 @@ class Conversation(Base):
     __table_args__ = (UniqueConstraint("channel", "chat_id", name="uq_conversation_chat"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = channel_column()
     chat_id: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8), default="vi")
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -36,6 +45,6 @@ class ProcessedUpdate(Base):
     __table_args__ = (UniqueConstraint("channel", "update_id", name="uq_processed_update"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = channel_column()
     update_id: Mapped[str] = mapped_column(String(128))
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.config import Settings
+from bot.contract.messages import Incoming, Reply
 from bot.storage.conversations import UpdateLog
-from handlers.messages import Incoming, Reply
 
 
 class ScriptedAssistant:

@@ -8,15 +8,16 @@ from datetime import timedelta
 
 from telegram.ext import Application
 
-from bot.channels.telegram import ALLOWED_UPDATES, AssistantLike, build_application
+from bot.channels.base import Responder
+from bot.channels.telegram import ALLOWED_UPDATES, build_application
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 #: ``async with factory(assistant) as application: …``
-PollingFactory = Callable[[AssistantLike], AbstractAsyncContextManager[Application]]
+PollingFactory = Callable[[Responder], AbstractAsyncContextManager[Application]]
 
 
 @asynccontextmanager
-async def polling(assistant: AssistantLike, api: FakeTelegramAPI) -> AsyncIterator[Application]:
+async def polling(assistant: Responder, api: FakeTelegramAPI) -> AsyncIterator[Application]:
     """The Application built by ``build_application``, long polling ``api``; stopped cleanly on exit."""
     application = build_application(assistant, api.token, base_url=api.base_url, timeout=5.0)
     await application.initialize()

@@ -21,11 +21,12 @@ from bot.catalog.model import (
     TimeUnit,
 )
 from bot.config import Settings
+from bot.contract.messages import Incoming, Kind, Reply
+from bot.conversation import Context
 from bot.knowledge import Knowledge
+from bot.schema import create_schema
 from bot.storage.conversations import ChatState
 from bot.storage.db import Database
-from handlers.context import Context
-from handlers.messages import Incoming, Kind, Reply
 from handlers.router import route
 
 FIVE_WD = Duration(amount=5, unit=TimeUnit.WORKING_DAYS, text="5 Ngày làm việc")
@@ -107,11 +108,18 @@ class Clock:
         self.now += timedelta(**delta)
 
 
+def _empty_database() -> Database:
+    """An in-memory SQLite database with every table, for chats that need no data."""
+    db = Database("sqlite://")
+    create_schema(db)
+    return db
+
+
 class Chat:
     """A conversation with the router, keeping state between messages like the real assistant does.
 
-    Without ``db`` the handlers run as they would with no database; with ``db`` and ``clock`` the dossier,
-    feedback and officer flows run for real, each chat with its own ``chat_id`` (also its user id).
+    Without ``db`` the chat gets an empty in-memory SQLite database of its own; with ``db`` and ``clock`` the
+    dossier, feedback and officer flows run on shared data, each chat with its own ``chat_id`` (also its user id).
     """
 
     def __init__(
@@ -130,7 +138,7 @@ class Chat:
         self.state = ChatState(language="vi")
         self.is_admin = is_admin
         self.reload_catalog = None
-        self.db, self.clock, self.chat_id, self.channel = db, clock, chat_id, channel
+        self.db, self.clock, self.chat_id, self.channel = db or _empty_database(), clock, chat_id, channel
 
     def context(self, text: str = "", kind: Kind = Kind.TEXT, choice: str = "") -> Context:
         incoming = Incoming(channel=self.channel, chat_id=self.chat_id, user_id=self.chat_id, kind=kind, text=text,

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.catalog.checklist import build_checklist
-from bot.channels.split import strip_tags
-from bot.channels.zalo_bot import plain_pieces
+from bot.channels.base import text_pieces
+from bot.channels.zalo_bot import CAPABILITIES as ZALO
 from bot.config import Settings
+from bot.contract.html import strip_tags
+from bot.contract.messages import Reply
 from bot.knowledge import Knowledge
 from handlers.digest import FIRST_MESSAGE_CHARS
-from handlers.messages import Reply
 from tests.handlers.conftest import NOW, Chat, Clock
 from tests.records import portal_procedure
 
@@ -51,7 +52,7 @@ def datas(reply: Reply) -> list[str]:
 
 
 def one_zalo_message(reply: Reply) -> bool:
-    pieces = plain_pieces(reply)
+    pieces = [piece.text for piece in text_pieces(reply, ZALO)]
     return len(pieces) == 1 and len(pieces[0]) <= FIRST_MESSAGE_CHARS
 
 

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import Settings
-from handlers.callbacks import decode
-from handlers.messages import Kind
+from bot.contract.callbacks import decode
+from bot.contract.messages import Kind
 from tests.handlers.conftest import Chat
 
 

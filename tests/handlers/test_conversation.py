@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.callbacks import decode
-from handlers.messages import Kind
+from bot.contract.callbacks import decode
+from bot.contract.messages import Kind
 from tests.handlers.conftest import SETTINGS
 
 
@@ -116,9 +116,9 @@ def test_greeting_and_thanks_are_not_searched(chat):
     assert "vui" in thanks.text
 
 
-def test_dossier_menu_is_honest_about_what_exists(chat):
+def test_dossier_menu_asks_for_the_code_on_the_receipt(chat):
     [reply] = chat.press("m:dossier")
-    assert "dichvucong.gov.vn" in reply.text and "1900 1234" in reply.text
+    assert "mã hồ sơ" in reply.text and "biên nhận" in reply.text
 
 
 def test_every_button_parses(chat):

@@ -1,0 +1,152 @@
+"""Command line: ``python -m bot [run|chat|telegram|catalog|search]``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import io
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("bot")
+
+#: The modules of ``bot/cli/`` that add commands: module → the commands it adds.
+#: Each module has ``add_parser(subparsers)`` and ``run(args, settings) -> int``.
+PLUGINS: dict[str, tuple[str, ...]] = {
+    "bot.cli.dossiers": ("dossiers",),
+    "bot.cli.officers": ("officers",),
+    "bot.cli.alerts": ("alerts",),
+    "bot.cli.reports": ("report",),
+    "bot.cli.channels": ("web", "zalo"),
+    "bot.cli.db": ("db",),
+}
+
+
+def setup_logging(level: str = "INFO") -> None:
+    """Plain, one-line log records; third-party HTTP chatter quietened (it can contain the bot token)."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot", description="Trợ lý thủ tục hành chính")
+    p.add_argument("--config", type=Path, help="path to config.toml (default: ./config.toml or $ASSISTANT_CONFIG)")
+    p.add_argument("--log-level", default="INFO")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("run", help="start the assistant: Telegram if TELEGRAM_BOT_TOKEN is set, else the console")
+    sub.add_parser("chat", help="chat in the terminal")
+    sub.add_parser("telegram", help="start the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+
+    cat = sub.add_parser("catalog", help="import or validate the procedure catalog")
+    cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
+    imp = cat_sub.add_parser("import", help="convert a portal export (.jsonl/.jsonl.gz) into catalog files")
+    imp.add_argument("source", type=Path)
+    imp.add_argument("--dest", type=Path, help="catalog folder (default: catalog.path from config)")
+    val = cat_sub.add_parser("validate", help="check every catalog file; print problems as file:line")
+    val.add_argument("--path", type=Path, help="catalog folder (default: catalog.path from config)")
+
+    search = sub.add_parser("search", help="search procedures")
+    search.add_argument("--jsonl", action="store_true", help="batch: one question per stdin line → JSON lines")
+    search.add_argument("query", nargs="*", help="a question (when not --jsonl)")
+    for module in PLUGINS:
+        importlib.import_module(module).add_parser(sub)
+    return p
+
+
+def _catalog_root(settings: Settings, given: Path | None) -> Path:
+    return given if given is not None else settings.resolve(settings.catalog.path)
+
+
+def _cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.console import Console
+
+    if args.catalog_command == "import":
+        from bot.catalog.importer import import_catalog
+
+        if not args.source.exists():
+            print(f"error: {args.source} does not exist", file=sys.stderr)
+            return 2
+        report = import_catalog(args.source, _catalog_root(settings, args.dest))
+        report.render(Console())
+        return 0
+    from bot.catalog.loader import validate_catalog
+    from bot.catalog.problems import format_problems
+
+    root = _catalog_root(settings, args.path)
+    problems = validate_catalog(root)
+    if problems:
+        print(format_problems(problems), file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {root}", file=sys.stderr)
+        return 1
+    print(f"catalog OK: {root}")
+    return 0
+
+
+def _knowledge(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.app import open_catalog
+    from bot.knowledge import Knowledge
+
+    cat = open_catalog(settings).catalog
+    return Knowledge.build(cat.procedures.values(), cat.lexicon, settings.office.levels)
+
+
+def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    knowledge = _knowledge(settings)
+    if args.jsonl:
+        from bot.search.batch import run_jsonl
+
+        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+        stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", write_through=True)
+        run_jsonl(knowledge.engine, stdin, stdout)
+        stdout.flush()
+        return 0
+    query = " ".join(args.query)
+    result = knowledge.engine.search(query)
+    print(f"confidence: {result.confidence}; answer: {result.answer}")
+    for hit in result.results:
+        print(f"  {hit.score:.3f}  {hit.code}  {hit.name}")
+    return 0
+
+
+def _run(command: str, settings: Settings) -> int:
+    from bot.service import run
+
+    try:
+        return run(command, settings)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    # the console chat writes to the terminal: keep logs to warnings there
+    quiet = command in ("chat", "search") or (command == "run" and not load_settings_safe(args.config))
+    setup_logging("WARNING" if quiet else args.log_level)
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(f"config error:\n{exc}", file=sys.stderr)
+        return 2
+    if command == "catalog":
+        return _cmd_catalog(args, settings)
+    if command == "search":
+        return _cmd_search(args, settings)
+    for module, commands in PLUGINS.items():
+        if command in commands:
+            return int(importlib.import_module(module).run(args, settings))
+    return _run(command, settings)
+
+
+def load_settings_safe(path: Path | None) -> bool:
+    """Whether a Telegram token is configured (decides the default channel before logging starts)."""
+    try:
+        return bool(load_settings(path).telegram_token)
+    except ConfigError:
+        return False

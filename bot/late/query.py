@@ -1,0 +1,158 @@
+"""Which dossiers are late or nearly so: overdue, due today or due soon in an officer's units.
+
+Counting happens in SQL: the calendar turns "today" and "within N working days" into due-time boundaries
+once, then one GROUP BY query counts every open dossier with CASE (it can use the index on
+``(is_open, unit, due_at)``). Only the ``top`` most urgent rows are loaded; the full list is streamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Exists, Select, case, exists, func, select, true
+from sqlalchemy.orm import Session
+
+from bot.clock import as_utc
+from bot.dossiers.calendar import AlertBounds, Urgency, WorkCalendar
+from bot.dossiers.models import Apology, Dossier
+
+
+@dataclass(frozen=True, slots=True)
+class AlertItem:
+    """One urgent dossier as the alert lists it (no personal data)."""
+
+    code: str
+    unit: str
+    field: str
+    procedure_name: str
+    due_at: datetime
+    urgency: Urgency
+    has_apology: bool
+
+
+@dataclass
+class UnitCounts:
+    """Counts of open dossiers (of one unit, or of all the units asked for)."""
+
+    overdue: int = 0
+    due_today: int = 0
+    due_soon: int = 0
+    late_without_apology: int = 0
+    open_total: int = 0
+    no_due_date: int = 0
+
+    def add(self, other: UnitCounts) -> None:
+        """Add ``other``'s counts to these."""
+        for name in UnitCounts.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class AlertReport(UnitCounts):
+    """Totals over the units asked for, the ``top`` most urgent dossiers, and counts per unit."""
+
+    items: list[AlertItem] = field(default_factory=list)
+    by_unit: dict[str, UnitCounts] = field(default_factory=dict)
+
+
+def _open_in(units: Sequence[str] | None) -> list:  # type: ignore[type-arg]
+    conditions = [Dossier.is_open == true()]
+    if units is not None:
+        conditions.append(Dossier.unit.in_(list(units)))
+    return conditions
+
+
+def _has_apology() -> Exists:
+    return exists().where(Apology.dossier_id == Dossier.id)
+
+
+def _count_by_unit(session: Session, units: Sequence[str] | None, b: AlertBounds) -> dict[str, UnitCounts]:
+    def n(cond: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+    due = Dossier.due_at
+    stmt = (
+        select(
+            Dossier.unit,
+            func.count(),
+            n(due < b.now),
+            n((due >= b.now) & (due < b.today_end)),
+            n((due >= b.today_end) & (due < b.soon_end)),
+            n(due.is_(None)),
+        )
+        .where(*_open_in(units))
+        .group_by(Dossier.unit)
+    )
+    out = {
+        unit: UnitCounts(overdue=o, due_today=t, due_soon=s, open_total=total, no_due_date=nd)
+        for unit, total, o, t, s, nd in session.execute(stmt)
+    }
+    late = (
+        select(Dossier.unit, func.count())
+        .where(*_open_in(units), Dossier.due_at < b.now, ~_has_apology())
+        .group_by(Dossier.unit)
+    )
+    for unit, count in session.execute(late):
+        out[unit].late_without_apology = count
+    return out
+
+
+def _urgent_rows(units: Sequence[str] | None, b: AlertBounds) -> Select:  # type: ignore[type-arg]
+    """Open dossiers due before the end of the "soon" window, most urgent first."""
+    return (
+        select(
+            Dossier.code,
+            Dossier.unit,
+            Dossier.field,
+            Dossier.procedure_name,
+            Dossier.due_at,
+            _has_apology().label("has_apology"),
+        )
+        .where(*_open_in(units), Dossier.due_at < b.soon_end)
+        .order_by(Dossier.due_at, Dossier.id)
+    )
+
+
+def _item(row, now: datetime, calendar: WorkCalendar, soon_days: int) -> AlertItem:  # type: ignore[no-untyped-def]
+    due = as_utc(row.due_at)
+    assert due is not None
+    urgency = calendar.classify(due, now, soon_days)
+    return AlertItem(row.code, row.unit, row.field, row.procedure_name, due, urgency, bool(row.has_apology))
+
+
+def alert_report(
+    session: Session,
+    *,
+    units: Sequence[str] | None,
+    now: datetime,
+    calendar: WorkCalendar,
+    soon_days: int,
+    top: int,
+) -> AlertReport:
+    """Counts over the open dossiers of ``units`` (all units when ``None``) and the ``top`` most urgent:
+    overdue first (most days late first), then due today, then due soon."""
+    report = AlertReport()
+    if units is not None and not units:
+        return report
+    bounds = calendar.alert_bounds(now, soon_days)
+    report.by_unit = _count_by_unit(session, units, bounds)
+    for counts in report.by_unit.values():
+        report.add(counts)
+    if top > 0:
+        rows = session.execute(_urgent_rows(units, bounds).limit(top))
+        report.items = [_item(r, now, calendar, soon_days) for r in rows]
+    return report
+
+
+def iter_alert_rows(
+    session: Session, units: Sequence[str] | None, now: datetime, calendar: WorkCalendar, soon_days: int
+) -> Iterator[AlertItem]:
+    """Every urgent open dossier of ``units``, most urgent first, streamed from the database."""
+    if units is not None and not units:
+        return
+    bounds = calendar.alert_bounds(now, soon_days)
+    stmt = _urgent_rows(units, bounds).execution_options(yield_per=2000)
+    for row in session.execute(stmt):
+        yield _item(row, now, calendar, soon_days)

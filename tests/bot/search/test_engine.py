@@ -1,0 +1,82 @@
+import pytest
+
+from bot.catalog.model import Level
+from bot.search.engine import SearchEngine
+from tests.bot.search.conftest import LEXICON, PROCEDURES
+
+
+def top(engine: SearchEngine, q: str) -> str | None:
+    r = engine.search(q)
+    return r.results[0].code if r.results else None
+
+
+@pytest.mark.parametrize("q", ["đăng ký kết hôn", "dang ky ket hon", "dk ket hon", "kết hôn đăng ký"])
+def test_diacritics_shorthand_and_word_order(engine, q):
+    r = engine.search(q)
+    assert r.results[0].code == "1.000894"
+    assert r.confidence == "confident" and r.answer == "1.000894"
+
+
+@pytest.mark.parametrize("q", ["dang ky tam truu", "đăng kí tạm trú", "dangky tam tru"])
+def test_typos_are_tolerated(engine, q):
+    assert top(engine, q) == "1.004194"
+
+
+def test_lexicon_expands_everyday_terms(engine):
+    assert top(engine, "đổi bằng lái") == "3.000347"
+    assert top(engine, "cấp lại sổ đỏ bị mất") == "1.012786"
+    assert top(engine, "nhập khẩu cho con") == "1.004222"
+
+
+@pytest.mark.parametrize("q", ["1.001612", "thủ tục 1.001612", "ma thu tuc 1.001612 nop o dau?"])
+def test_code_anywhere_in_message(engine, q):
+    r = engine.search(q)
+    assert r.answer == "1.001612" and r.confidence == "confident"
+    assert r.results[0].code == "1.001612" and r.results[0].score == 1.0
+
+
+def test_unknown_code_falls_back_to_text(engine):
+    r = engine.search("9.999999")
+    assert r.answer is None
+
+
+def test_variants_grouped_and_preferred_level_represents(engine):
+    r = engine.search("làm cccd cho người từ đủ 14 tuổi")
+    first = r.results[0]
+    assert first.code == "2.000200"  # Cấp tỉnh is the first preferred level
+    assert sorted(first.variants) == ["1.001247", "1.014061"]
+    assert all(h.code not in first.variants for h in r.results[1:])
+
+
+def test_level_preference_order_matters():
+    eng = SearchEngine.build(PROCEDURES, LEXICON, [Level.COMMUNE])
+    assert eng.search("cấp thẻ căn cước từ đủ 14 tuổi").results[0].code == "1.014061"
+
+
+def test_base_procedure_beats_special_case(engine):
+    assert top(engine, "đăng ký khai sinh") == "1.001193"
+
+
+@pytest.mark.parametrize("q", ["xin chào", "asdkjh qwe zzz", "thời tiết hà nội ngày mai", "", "   ", "😀😀"])
+def test_nothing_relevant_gives_none(engine, q):
+    r = engine.search(q)
+    assert r.answer is None and r.confidence == "none"
+
+
+def test_stop_words_are_not_evidence(engine):
+    r = engine.search("thủ tục làm ở đâu cần giấy tờ gì như thế nào")
+    assert r.confidence == "none"
+
+
+def test_limit_respected(engine):
+    assert len(engine.search("đăng ký", limit=2).results) <= 2
+    assert engine.search("đăng ký", limit=0).results == []
+
+
+def test_typo_corrections_are_cached(engine):
+    parser = engine._parser
+    parser.parse("dang ky tam truu")
+    before = parser._correct.cache_info().hits
+    parsed = parser.parse("dang ky tam truu")
+    assert parser._correct.cache_info().hits > before
+    assert parsed.corrected == {"truu": "tru"}
