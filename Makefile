@@ -58,6 +58,7 @@ lint: $(STAMP)
 bench: $(STAMP) postgres
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/runtime_bench.py
+	$(BIN)/python bench/fidelity_bench.py
 	$(BIN)/python bench/webhook_bench.py
 	$(BIN)/python bench/report_bench.py
 	$(BIN)/python bench/dossier_bench.py --rows 1000000 --backend both

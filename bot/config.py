@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.catalog.model import Level
+from bot.receiving.points import ReceivingPoint
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
@@ -203,7 +204,6 @@ class ReportSettings(_Section):
 class Settings(_Section):
     """All settings of one office."""
 
-
     office: OfficeSettings = Field(default_factory=OfficeSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
@@ -215,6 +215,8 @@ class Settings(_Section):
     dossiers: DossierSettings = Field(default_factory=DossierSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    # Where citizens file ("ở đâu"): [[receiving_points]] tables; none = the office's name and address only.
+    receiving_points: list[ReceivingPoint] = Field(default_factory=list)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from bot.catalog.model import Channel, Duration, Fee, FilingWay, Level, OnlineMode, Procedure
 from bot.catalog.text import is_blank
 from bot.contract.html import shorten
 from bot.i18n import Translator
 from bot.i18n.format import format_money, format_number
+
+T = TypeVar("T")
 
 
 def channel_label(channel: Channel, t: Translator) -> str:
@@ -41,12 +46,11 @@ def online_mode_label(mode: OnlineMode, t: Translator) -> str:
 
 
 def duration_text(d: Duration, t: Translator) -> str:
-    """"5 ngày làm việc" / "5 working days"; the source text when it could not be parsed."""
-    if d.amount is not None and d.unit is None:  # the portal often publishes a bare number ("1")
-        return t.gettext("{n} (Cổng Dịch vụ công không ghi đơn vị; thường là ngày làm việc)").format(
-            n=format_number(d.amount, t.language))
+    """"5 ngày làm việc" / "5 working days"; a bare number says its unit is missing; else the source text."""
+    if d.is_bare_number:  # the portal often publishes a bare number ("1")
+        return t.gettext("{n} (Cổng Dịch vụ công không ghi đơn vị)").format(n=format_number(d.amount or 0, t.language))
     if d.amount is None or d.unit is None:
-        return t.gettext("chưa có thông tin") if is_blank(d.text) else d.text
+        return t.gettext("Cổng Dịch vụ công không ghi thời hạn") if is_blank(d.text) else d.text
     n = d.amount
     shown = format_number(n, t.language)
     plural = 1 if n == 1 else 2
@@ -59,25 +63,60 @@ def duration_text(d: Duration, t: Translator) -> str:
     return templates[d.unit.value].format(n=shown)
 
 
+def money_text(fee: Fee, t: Translator) -> str:
+    """"135.000 ₫/lần", or "115.000 ₫ – 135.000 ₫ (tùy trường hợp)" when the note names several amounts."""
+    low = format_money(fee.amount or 0, fee.currency, t.language)
+    if fee.max_amount is None:
+        return f"{low}/{fee.per}" if fee.per else low
+    high = format_money(fee.max_amount, fee.currency, t.language)
+    high = f"{high}/{fee.per}" if fee.per else high
+    return t.gettext("{low} – {high} (tùy trường hợp)").format(low=low, high=high)
+
+
 def fee_text(fee: Fee, t: Translator, note_limit: int = 160) -> str:
-    """"150.000 ₫/trang (ghi chú)" or "Miễn phí"; notes are shortened to ``note_limit``."""
+    """"150.000 ₫/trang (ghi chú)", "Miễn phí", or "Có thu phí" when the source names no amount.
+
+    A line the portal marked free while its note names a fee is never shown as free (see
+    ``bot.catalog.fees``); notes are shortened to ``note_limit``."""
     parts: list[str] = []
     if fee.free:
         parts.append(t.gettext("Miễn phí"))
     elif fee.amount is not None:
-        money = format_money(fee.amount, fee.currency, t.language)
-        parts.append(f"{money}/{fee.per}" if fee.per else money)
+        parts.append(money_text(fee, t))
+        if fee.exemption:
+            parts[-1] += "; " + t.gettext("miễn cho {who}").format(who=shorten(fee.exemption, 90))
+    elif fee.portal_said_free:
+        parts.append(t.gettext("Có thu phí (Cổng Dịch vụ công không nêu số tiền)"))
     if fee.note and not is_blank(fee.note):
         note = shorten(fee.note, note_limit)
         parts.append(f"({note})" if parts else note)
-    return " ".join(parts) if parts else t.gettext("chưa có thông tin")
+    return " ".join(parts) if parts else t.gettext("Cổng Dịch vụ công không ghi phí, lệ phí")
 
 
 def fees_text(fees: list[Fee], t: Translator, note_limit: int = 160) -> str:
-    """All fees of one filing way, or "Miễn phí" when none is listed."""
+    """All fees of one filing way; an empty fee column is said to be unstated, not free."""
     if not fees:
-        return t.gettext("Không thu phí (theo Cổng Dịch vụ công)")
+        return t.gettext("Cổng Dịch vụ công không ghi phí, lệ phí")
     return "; ".join(fee_text(f, t, note_limit) for f in fees)
+
+
+def group_ways(ways: list[FilingWay], key: Callable[[FilingWay], T]) -> list[tuple[T, list[FilingWay]]]:
+    """Filing ways with an equal ``key`` (their time, their fees) together, in source order."""
+    groups: list[tuple[T, list[FilingWay]]] = []
+    for way in ways:
+        value = key(way)
+        for shared, members in groups:
+            if shared == value:
+                members.append(way)
+                break
+        else:
+            groups.append((value, [way]))
+    return groups
+
+
+def ways_label(ways: list[FilingWay], t: Translator) -> str:
+    """"Trực tuyến, Trực tiếp"."""
+    return ", ".join(channel_label(w.channel, t) for w in ways)
 
 
 def same_for_all(ways: list[FilingWay], key: str) -> bool:

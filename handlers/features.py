@@ -16,7 +16,7 @@ from collections.abc import Callable
 from bot.contract.callbacks import Action
 from bot.contract.messages import Reply
 from bot.conversation import Context
-from handlers import browse, dossier, feedback, lookup, menu, officers, reports
+from handlers import browse, dossier, feedback, lookup, menu, officers, reports, section_actions
 
 CommandFn = Callable[[Context, str], list[Reply]]
 ActionFn = Callable[[Context, tuple[str, ...]], list[Reply] | None]
@@ -63,6 +63,8 @@ COMMANDS: dict[str, CommandFn] = {
 ACTIONS: dict[Action, ActionFn] = {
     Action.OPEN: lookup.on_open,
     Action.SECTION: lookup.on_section,
+    Action.DETAIL: section_actions.on_detail,
+    Action.AREA: section_actions.on_area,
     Action.FIELDS: browse.on_fields,
     Action.FIELD: browse.on_field,
     Action.LANG: menu.on_lang,

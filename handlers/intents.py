@@ -12,6 +12,9 @@ from bot.search.normalize import tokenize
 
 # Checked in order: the first section whose phrase occurs wins ("bao nhiêu ngày" is time, not fees).
 _PHRASES: list[tuple[Section, tuple[str, ...]]] = [
+    # "Khi nào có kết quả nếu tôi nộp hôm nay?": the expected return date, asked before the time in general.
+    (Section.DUE, ("nop hom nay", "khi nao co ket qua", "bao gio co ket qua", "ngay nao co ket qua",
+                   "ngay tra ket qua", "hen tra ket qua", "khi nao nhan ket qua", "bao gio nhan ket qua")),
     (Section.TIME, ("bao lau", "may ngay", "bao nhieu ngay", "thoi gian", "thoi han", "khi nao",
                     "bao gio", "lau khong", "mat may", "ngay lam viec", "khi nao co", "bao nhieu lau")),
     (Section.FEES, ("le phi", "phi", "chi phi", "bao nhieu tien", "het bao nhieu", "ton bao nhieu",
@@ -36,7 +39,7 @@ _FILLER = frozenset(
         "the", "thi", "la", "co", "khong", "ko", "k", "duoc", "dc", "gi", "j", "vay", "a", "ah", "nhe", "nha",
         "oi", "voi", "cho", "toi", "minh", "em", "anh", "chi", "ban", "can", "phai", "nay", "do", "bao",
         "nhieu", "ma", "sao", "hay", "hoi", "xin", "cam", "on", "nhi", "va", "de", "lam", "nop", "het", "mat",
-        "ton"
+        "ton", "neu"
     ]
 )
 # Phrases of several syllables with no such information.

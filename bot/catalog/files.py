@@ -64,8 +64,8 @@ def procedure_document(procedure: Procedure) -> dict[str, Any]:
     data = procedure.model_dump(mode="json")
     simple = {k: v for k, v in data.items() if not isinstance(v, dict | list) or k in ("levels", *ADMIN_KEYS)}
     simple = {k: v for k, v in simple.items() if v is not None}
-    simple["steps"] = data["steps"]
-    simple["flags"] = data["flags"]
+    for key in ("steps", "step_notes", "time_notes", "flags"):
+        simple[key] = data[key]
     tables = {k: _prune(data[k]) for k in ("ways", "documents", "legal_basis") if data[k]}
     raw = {"raw": data["raw"]} if data["raw"] else {}
     return {**simple, **raw, **tables}

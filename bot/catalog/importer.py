@@ -39,6 +39,7 @@ class ImportReport:
     fallbacks: Counter[str] = field(default_factory=Counter)  # records per fallback kind
     flagged: list[tuple[str, str, str]] = field(default_factory=list)  # (code, name, flag)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (code, reason) not written
+    contradictions: list[tuple[str, bool, str]] = field(default_factory=list)  # (code, resolved, what was done)
 
     def render(self, console: Console) -> None:
         """Print the report as rich tables."""
@@ -50,6 +51,8 @@ class ImportReport:
             ("Tệp cũ đã xóa", self.files_removed),
             ("Bản ghi bị loại", len(self.rejected)),
             ("Tên bị gắn cờ", len({code for code, _, _ in self.flagged})),
+            ("Thủ tục có mâu thuẫn về phí đã xử lý", len(self.contradiction_codes(resolved=True))),
+            ("Thủ tục có mâu thuẫn về phí chưa xử lý được", len(self.contradiction_codes(resolved=False))),
         ):
             summary.add_row(label, str(value))
         console.print(summary)
@@ -69,8 +72,19 @@ class ImportReport:
             for code, name, flag in sorted(self.flagged):
                 table.add_row(code, name[:90], FLAG_REASONS.get(flag, flag))
             console.print(table)
+        if self.contradictions:
+            table = Table(title="Mâu thuẫn về phí, lệ phí (theo mã thủ tục)")
+            for column in ("Mã", "Trạng thái", "Nội dung"):
+                table.add_column(column)
+            for code, resolved, detail in sorted(self.contradictions):
+                table.add_row(code, "đã xử lý" if resolved else "chưa xử lý", detail)
+            console.print(table)
         for code, reason in self.rejected:
             console.print(f"[red]Bỏ qua {code}: {reason}[/red]")
+
+    def contradiction_codes(self, resolved: bool) -> set[str]:
+        """Codes with at least one fee contradiction of that kind."""
+        return {code for code, done, _ in self.contradictions if done is resolved}
 
 
 def read_records(src: Path) -> Iterator[dict[str, Any]]:
@@ -112,6 +126,7 @@ def build_procedures(records: Iterator[dict[str, Any]], report: ImportReport) ->
             report.rejected.append((code, "mã thủ tục bị trùng trong dữ liệu nguồn"))
             continue
         report.fallbacks.update(set(built.fallbacks))
+        report.contradictions += [(built.procedure.code, c.resolved, c.detail) for c in built.contradictions]
         procedures[built.procedure.code] = built.procedure
     duplicates = {code for codes in duplicate_name_codes(procedures.values()).values() for code in codes}
     result = []

@@ -19,7 +19,7 @@ from bot.catalog.problems import Problem, from_toml_error, from_validation_error
 from bot.catalog.text import fold
 
 Signature = tuple[tuple[str, int, int], ...]
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # bump when the Procedure model changes shape
 
 
 class CatalogError(Exception):

@@ -41,12 +41,28 @@ class TimeUnit(StrEnum):
     MONTHS = "months"
 
 
+class DocumentRole(StrEnum):
+    """What a citizen does with one item of the documents table."""
+
+    FORM = "form"  # a tờ khai / đơn / mẫu to fill in and submit
+    SUBMIT = "submit"  # a document handed in (nộp)
+    SHOW = "show"  # a document shown at the counter and handed back (xuất trình)
+    NOTE = "note"  # a rule or explanation printed in the table, not a document
+
+
 class OnlineMode(StrEnum):
     """How far a procedure can be done on the public-service portal."""
 
     FULL = "full"  # toàn trình
     PARTIAL = "partial"  # một phần
     NONE = "none"
+
+
+def web_address(value: str, field: str) -> str:
+    """``value`` when it is empty or an http(s) address; otherwise a ValueError naming ``field``."""
+    if value and not value.startswith(("https://", "http://")):
+        raise ValueError(f"{field} must start with https://")
+    return value
 
 
 class _Strict(BaseModel):
@@ -67,17 +83,35 @@ class Duration(_Strict):
             raise ValueError("processing time cannot be negative")
         return v
 
+    @property
+    def is_structured(self) -> bool:
+        """A number with its unit: a due date can be counted."""
+        return self.amount is not None and self.unit is not None
+
+    @property
+    def is_bare_number(self) -> bool:
+        """A number without a unit ("1"): the source leaves open whether it means hours, days or working days."""
+        return self.amount is not None and self.unit is None
+
 
 class Fee(_Strict):
-    """One fee line. ``amount`` is in ``currency`` (VND unless stated); ``per`` is a unit like "trang"."""
+    """One fee line. ``amount`` is in ``currency`` (VND unless stated); ``per`` is a unit like "trang".
+
+    When the note names several amounts, ``amount`` is the lowest and ``max_amount`` the highest.
+    ``portal_said_free`` records that the portal's fee column said "Miễn phí" although its note names a
+    fee; such a line is not free. ``exemption`` is who or what is exempted, as the note says it.
+    """
 
     amount: float | None = None
+    max_amount: float | None = None
     currency: str = "VND"
     per: str = ""
     free: bool = False
     note: str = ""
+    exemption: str = ""
+    portal_said_free: bool = False
 
-    @field_validator("amount")
+    @field_validator("amount", "max_amount")
     @classmethod
     def _non_negative(cls, v: float | None) -> float | None:
         if v is not None and v < 0:
@@ -95,7 +129,13 @@ class FilingWay(_Strict):
 
 
 class Document(_Strict):
-    """One document to bring, with how many originals and copies."""
+    """One item of the documents table: a document to bring (with how many originals and copies), a form
+    to fill in, or a note printed in the table.
+
+    ``group`` is the source's label above the item's table; ``case`` the situation the item applies to
+    ("trẻ em bị bỏ rơi"), "" when every applicant needs it; ``form`` the form file names of the source and
+    ``form_url`` a link to the form where the source gives one.
+    """
 
     name: str = Field(min_length=1)
     group: str = ""
@@ -103,6 +143,9 @@ class Document(_Strict):
     originals: int | None = Field(default=None, ge=0)
     copies: int | None = Field(default=None, ge=0)
     quantity_text: str = ""
+    role: DocumentRole = DocumentRole.SUBMIT
+    case: str = ""
+    form_url: str = ""
 
 
 class LegalBasis(_Strict):
@@ -129,6 +172,10 @@ class Procedure(_Strict):
     online_steps: list[str] = Field(default_factory=list)
     documents: list[Document] = Field(default_factory=list)
     steps: list[str] = Field(default_factory=list)
+    # Notes printed with the steps ("Lưu ý: …"), kept apart from the steps themselves.
+    step_notes: list[str] = Field(default_factory=list)
+    # What the steps and filing ways say about processing time ("sau 15 giờ thì …", "trong ngày").
+    time_notes: list[str] = Field(default_factory=list)
     legal_basis: list[LegalBasis] = Field(default_factory=list)
     conditions: str = ""
     result: str = ""
@@ -150,9 +197,7 @@ class Procedure(_Strict):
     @field_validator("portal_url")
     @classmethod
     def _url(cls, v: str) -> str:
-        if v and not v.startswith(("https://", "http://")):
-            raise ValueError("portal_url must start with https://")
-        return v
+        return web_address(v, "portal_url")
 
     def way(self, channel: Channel) -> FilingWay | None:
         """The filing way for ``channel``, if the procedure offers it."""

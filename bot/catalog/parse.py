@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from bot.catalog.documents import classify_documents
 from bot.catalog.model import Channel, Document, Duration, Fee, FilingWay, LegalBasis, Level, TimeUnit
 from bot.catalog.text import LOWER, NO_INFO, UPPER, is_blank, one_line, split_portal_noise, squash
 
@@ -216,7 +217,8 @@ _GROUP_NOISE = re.compile(r"^[-\s*]+|[-\s]+$")
 
 
 def parse_documents(text: str) -> Parsed[list[Document]]:
-    """Parse "thành phần hồ sơ" into documents with group, form file, originals and copies."""
+    """Parse "thành phần hồ sơ" into documents with group, form file, originals and copies, each classified
+    by :func:`bot.catalog.documents.classify` (form, submit, show or note; its case)."""
     parts = text.split(DOCS_HEADER)
     if len(parts) == 1:
         blank = is_blank(text)
@@ -233,6 +235,7 @@ def parse_documents(text: str) -> Parsed[list[Document]]:
     if leftovers:
         result.leftover = "\n".join(leftovers)
         result.fallbacks.append("documents")
+    result.value = classify_documents(result.value)
     return result
 
 
@@ -339,29 +342,6 @@ def parse_legal_basis(text: str) -> Parsed[list[LegalBasis]]:
 
 
 # --------------------------------------------------------------------------- other fields
-
-_STEP_MARK = re.compile(r"(?=Bước\s*\d+\s*[:.)-])")
-_BUOC_LINE = re.compile(r"^Bước\s*\d+")
-
-
-def parse_steps(text: str) -> Parsed[list[str]]:
-    """Split "trình tự thực hiện" into steps: one per "Bước N", else one per non-empty line."""
-    text, _, _ = split_portal_noise(text)
-    lines: list[str] = []
-    for line in squash(text).split("\n"):
-        lines += [piece.strip() for piece in _STEP_MARK.split(line) if piece.strip()]
-    if is_blank(" ".join(lines)):
-        return Parsed([])
-    if not any(_BUOC_LINE.match(line) for line in lines):
-        return Parsed(lines)
-    steps: list[str] = []
-    for line in lines:
-        if _BUOC_LINE.match(line) or not steps:
-            steps.append(line)
-        else:
-            steps[-1] = f"{steps[-1]}\n{line}"
-    return Parsed(steps)
-
 
 _RESULT_CODE = re.compile(r"Mã: ?KQ(?:[.A-Z]*\d+)*")
 

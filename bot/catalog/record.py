@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from bot.catalog.fees import FeeContradiction, settle_way
 from bot.catalog.model import Channel, FilingWay, Level, OnlineMode, Procedure
 from bot.catalog.parse import (
     clean_text,
@@ -14,20 +15,23 @@ from bot.catalog.parse import (
     parse_legal_basis,
     parse_levels,
     parse_result,
-    parse_steps,
     parse_ways,
 )
+from bot.catalog.steps import parse_steps_text
 from bot.catalog.text import fold, is_blank, one_line, split_portal_noise
+from bot.catalog.timing import time_notes
 
 _FULL_ONLINE = re.compile(r"(?<!không )(?<!chưa )(?<!chưa đủ điều kiện )toàn trình", re.I)
 
 
 @dataclass
 class Built:
-    """A procedure built from a record, with the fallbacks taken while parsing it."""
+    """A procedure built from a record, with the fallbacks taken while parsing it and the fee
+    contradictions found (and, where possible, resolved) in its filing ways."""
 
     procedure: Procedure
     fallbacks: list[str] = field(default_factory=list)
+    contradictions: list[FeeContradiction] = field(default_factory=list)
 
 
 def agency(text: str) -> str:
@@ -62,11 +66,13 @@ def build_procedure(record: Mapping[str, str]) -> Built:
 
     ways = parse_ways(get("cach_thuc_thuc_hien"))
     keep("cach_thuc_thuc_hien", ways.leftover, ways.fallbacks)
+    settled = [settle_way(way) for way in ways.value]
+    contradictions = list(dict.fromkeys(c for _, found in settled for c in found))
     documents = parse_documents(get("thanh_phan_ho_so"))
     keep("thanh_phan_ho_so", documents.leftover, documents.fallbacks)
     legal = parse_legal_basis(get("can_cu_phap_ly"))
     keep("can_cu_phap_ly", legal.leftover, legal.fallbacks)
-    steps = parse_steps(get("trinh_tu_thuc_hien"))
+    steps = parse_steps_text(get("trinh_tu_thuc_hien"))
     result = parse_result(get("ket_qua_xu_ly"))
     keep("ket_qua_xu_ly", result.leftover, result.fallbacks)
     levels = parse_levels(get("cap_thuc_hien"))
@@ -93,10 +99,12 @@ def build_procedure(record: Mapping[str, str]) -> Built:
         agency=agency(get("co_quan_thuc_hien")),
         competent_agency=agency(get("co_quan_co_tham_quyen")),
         address=clean_text(get("dia_chi_tiep_nhan")),
-        ways=ways.value,
+        ways=[way for way, _ in settled],
         online_mode=mode,
         documents=documents.value,
-        steps=steps.value,
+        steps=steps.steps,
+        step_notes=steps.notes,
+        time_notes=time_notes(ways.value, get("trinh_tu_thuc_hien")),
         legal_basis=legal.value,
         conditions=clean_text(get("yeu_cau_dieu_kien")),
         result=result.value,
@@ -108,7 +116,7 @@ def build_procedure(record: Mapping[str, str]) -> Built:
         flags=name_flags(get("ten_thu_tuc"), field_name),
         raw=raw,
     )
-    return Built(procedure, fallbacks)
+    return Built(procedure, fallbacks, contradictions)
 
 
 def clean_name(name: str) -> str:

@@ -27,11 +27,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from bot.channels.split import split_message, strip_tags
+from bot.channels.split import split_message
 from bot.channels.webhook import WebChannels
 from bot.config import Settings
 from bot.contract.capabilities import Capabilities
-from bot.contract.html import esc
+from bot.contract.html import esc, strip_tags
 from bot.contract.messages import Attachment, Choice, Incoming, Reply
 from bot.masking import mask_id
 from bot.outbox.sender import PermanentFailure, RetryLater

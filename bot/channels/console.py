@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from bot.channels.base import Channel, File, Registration, Responder, render
-from bot.channels.split import strip_tags
 from bot.contract.capabilities import Capabilities
+from bot.contract.html import strip_tags
 from bot.contract.messages import Attachment, Choice, Incoming, Kind, Reply
 
 CHANNEL = "console"

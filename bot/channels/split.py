@@ -61,10 +61,3 @@ def split_message(text: str, limit: int) -> list[str]:
         rest = rest[cut:].lstrip()
     return pieces or [""]
 
-
-def strip_tags(text: str) -> str:
-    """Plain text for channels without formatting: drop tags, unescape entities."""
-    import html
-
-    text = re.sub(r'<a href="([^"]*)">([^<]*)</a>', lambda m: f"{m.group(2)} ({m.group(1)})", text)
-    return html.unescape(_TAG_RE.sub("", text))

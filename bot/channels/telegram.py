@@ -37,10 +37,10 @@ from telegram.ext import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import Channel, Responder
-from bot.channels.split import strip_tags
 from bot.channels.webhook import MAX_BODY_BYTES, WebChannels, create_web_app, secret_json, serve
 from bot.config import ConfigError, Settings
 from bot.contract.capabilities import Capabilities
+from bot.contract.html import strip_tags
 from bot.contract.messages import Attachment, Choice, Incoming, Kind, Reply
 
 CHANNEL = "telegram"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import html
+import re
+
+_TAG_RE = re.compile(r"<[^>]*>")
 
 
 def esc(text: str) -> str:
@@ -34,3 +37,9 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0]
     return (cut or text[: limit - 1]) + "…"
+
+
+def strip_tags(text: str) -> str:
+    """Plain text for channels without formatting: drop tags, spell links out, unescape entities."""
+    text = re.sub(r'<a href="([^"]*)">([^<]*)</a>', lambda m: f"{m.group(2)} ({m.group(1)})", text)
+    return html.unescape(_TAG_RE.sub("", text))

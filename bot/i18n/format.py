@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
+from babel.dates import get_day_names
 from babel.numbers import format_currency, format_decimal
 from babel.numbers import format_percent as _babel_percent
 
@@ -47,3 +48,26 @@ def format_percent(value: float, language: str, decimals: int = 1) -> str:
     """A share 0–1 as a percentage: ``0.975`` → ``97,5%`` (vi) / ``97.5%`` (en)."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
     return _babel_percent(value, pattern, locale=babel_locale(language))
+
+
+_DAY_PATTERNS = {"vi": "EEEE, dd/MM/yyyy", "en": "EEEE, d MMM yyyy"}
+
+
+def format_day(value: date, language: str) -> str:
+    """``Thứ Hai, 23/11/2026`` (vi) / ``Monday, 23 Nov 2026`` (en)."""
+    return _babel_date(value, _DAY_PATTERNS.get(language, "EEEE, dd/MM/yyyy"), locale=babel_locale(language))
+
+
+def format_moment(value: datetime, language: str) -> str:
+    """``17:00, Thứ Hai, 30/11/2026`` (vi) / ``17:00, Monday, 30 Nov 2026`` (en), in ``value``'s own time zone."""
+    return f"{format_clock(value.time())}, {format_day(value.date(), language)}"
+
+
+def weekday_name(weekday: int, language: str) -> str:
+    """``0`` → ``Thứ Hai`` (vi) / ``Monday`` (en)."""
+    return str(get_day_names("wide", locale=babel_locale(language))[weekday])
+
+
+def format_clock(value: time) -> str:
+    """``07:30`` (the same in both languages)."""
+    return f"{value:%H:%M}"

@@ -24,6 +24,7 @@ from bot.catalog.model import (
     TimeUnit,
 )
 from bot.config import Settings
+from tests.records import portal_procedure
 
 OFFICE = "UBND xã Thử Nghiệm"
 
@@ -58,6 +59,7 @@ CATALOG = [
         field="Chứng thực",
         ways=_in_person(1, Fee(amount=10000)),
     ),
+    portal_procedure("1.001193"),  # birth registration as the importer builds it from the real portal record
 ]
 
 

@@ -1,7 +1,5 @@
-"""Shared fixtures: real records from the portal dataset and small catalogs in tmp_path.
-
-``data/portal_records.jsonl`` holds, unchanged, the records of the national portal export
-(``shared/data/dvc_procedures.jsonl.gz``) that the tests need, so the tests run from the repository alone."""
+"""Shared fixtures: real records from the portal dataset (see ``tests/records.py``) and small catalogs in
+tmp_path."""
 
 from __future__ import annotations
 
@@ -11,7 +9,8 @@ from typing import Any
 
 import pytest
 
-DATASET = Path(__file__).resolve().parent / "data" / "portal_records.jsonl"
+from tests.records import portal_records
+
 SAMPLE_CODES = (
     "1.000894",  # Hộ tịch, kết hôn
     "1.001695",  # grouped documents, long fee note
@@ -29,9 +28,7 @@ SAMPLE_CODES = (
 @pytest.fixture(scope="session")
 def records() -> dict[str, dict[str, Any]]:
     """The saved dataset records by code."""
-    with DATASET.open(encoding="utf-8") as handle:
-        rows = [json.loads(line) for line in handle if line.strip()]
-    return {row["ma_thu_tuc"]: row for row in rows}
+    return portal_records()
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from bot.catalog.parse import (
     parse_legal_basis,
     parse_levels,
     parse_result,
-    parse_steps,
     parse_ways,
 )
+from bot.catalog.steps import parse_steps_text
 
 # ---------------------------------------------------------------- cách thức thực hiện
 
@@ -108,7 +108,7 @@ def test_documents_form_file_and_quantities() -> None:  # 1.003767
     )
     docs = parse_documents(text).value
     assert len(docs) == 2
-    assert docs[0].name == "- Bản đăng ký kiểm dịch nhập khẩu động vật, sản phẩm động vật thủy sản"
+    assert docs[0].name == "Bản đăng ký kiểm dịch nhập khẩu động vật, sản phẩm động vật thủy sản"
     assert docs[0].form == "Mau 02 TS. Giay dang ky kiem dich dong vat thuy san.docx"
     assert (docs[0].originals, docs[0].copies) == (1, None)
     assert (docs[1].originals, docs[1].copies, docs[1].quantity_text) == (0, 1, "0 bản chính,1 bản sao")
@@ -122,7 +122,7 @@ def test_documents_groups_from_labels_between_tables() -> None:  # 1.001695 / 1.
     )
     docs = parse_documents(text).value
     assert [(d.group, d.name) for d in docs] == [
-        ("Giấy tờ phải nộp:", "- Tờ khai đăng ký nhận cha, mẹ, con theo mẫu;"),
+        ("Giấy tờ phải nộp:", "Tờ khai đăng ký nhận cha, mẹ, con theo mẫu"),
         ("Cửa hàng miễn thuế", "Giấy chứng nhận đủ điều kiện phòng cháy"),
     ]
 
@@ -197,21 +197,34 @@ def test_result_keeps_portal_keywords() -> None:
     assert parsed.leftover == "Từ khóa: Xét công nhận liệt sỹ tại Công an cấp tỉnh"
 
 
-def test_steps_grouped_by_buoc() -> None:
+def test_steps_grouped_by_buoc_without_their_labels() -> None:
     text = (
         "Bước 1: Đăng ký kiểm dịch \nTrước khi nhập khẩu, chủ hàng gửi hồ sơ.\n"
-        "Bước 2: Tiếp nhận hồ sơ Bước 3: Trả kết quả"
+        "Bước 2: Tiếp nhận hồ sơ Bước 3: Bước 3. Trả kết quả"
     )
-    assert parse_steps(text).value == [
-        "Bước 1: Đăng ký kiểm dịch\nTrước khi nhập khẩu, chủ hàng gửi hồ sơ.",
-        "Bước 2: Tiếp nhận hồ sơ",
-        "Bước 3: Trả kết quả",
+    assert parse_steps_text(text).steps == [
+        "Đăng ký kiểm dịch\nTrước khi nhập khẩu, chủ hàng gửi hồ sơ.",
+        "Tiếp nhận hồ sơ",
+        "Trả kết quả",
     ]
 
 
-def test_steps_one_per_line_without_buoc() -> None:
-    text = "- Nộp hồ sơ tại Trung tâm.  \n\n+ Cán bộ kiểm tra hồ sơ.\na) Trả kết quả."
-    assert parse_steps(text).value == ["- Nộp hồ sơ tại Trung tâm.", "+ Cán bộ kiểm tra hồ sơ.", "a) Trả kết quả."]
+def test_steps_one_per_line_without_markers() -> None:
+    text = "Nộp hồ sơ tại Trung tâm.  \n\n+ Cán bộ kiểm tra hồ sơ.\na) Trả kết quả."
+    assert parse_steps_text(text).steps == ["Nộp hồ sơ tại Trung tâm.", "+ Cán bộ kiểm tra hồ sơ.", "a) Trả kết quả."]
+
+
+def test_steps_by_dashes_keep_their_details_and_notes_apart() -> None:
+    text = (
+        "- Nộp hồ sơ tại Bộ phận Một cửa\n+ nếu hồ sơ đủ thì nhận\n- Công chức thẩm tra, hoàn tất việc tại Trung\n"
+        "tâm Phục vụ hành chính công.\n* Lưu ý:\n- Trong thời hạn 60 ngày kể từ ngày sinh con, cha mẹ đăng ký."
+    )
+    parsed = parse_steps_text(text)
+    assert parsed.steps == [
+        "Nộp hồ sơ tại Bộ phận Một cửa\n+ nếu hồ sơ đủ thì nhận",
+        "Công chức thẩm tra, hoàn tất việc tại Trung tâm Phục vụ hành chính công.",
+    ]
+    assert parsed.notes == ["- Trong thời hạn 60 ngày kể từ ngày sinh con, cha mẹ đăng ký."]
 
 
 def test_levels() -> None:
@@ -258,7 +271,7 @@ _PORTAL_TOKENS = st.sampled_from(
     ]
 )
 _TEXT = st.one_of(st.text(), st.lists(_PORTAL_TOKENS, max_size=30).map("".join))
-_PARSERS = (parse_ways, parse_documents, parse_legal_basis, parse_steps, parse_result, parse_levels, clean_text)
+_PARSERS = (parse_ways, parse_documents, parse_legal_basis, parse_steps_text, parse_result, parse_levels, clean_text)
 
 
 @settings(max_examples=300, deadline=None)

@@ -96,3 +96,15 @@ async def test_redelivered_question_is_answered_once(telegram: FakeTelegramAPI) 
     replies = await telegram.next_reply(CHAT)
     assert sum("1.000894" in m.text for m in replies) == 1
     assert "Xin chào!" in replies[-1].text
+
+
+async def test_birth_registration_documents_in_one_message_then_a_case(telegram: FakeTelegramAPI) -> None:
+    await say(telegram, "đăng ký khai sinh")
+    (docs,) = await say(telegram, "cần giấy tờ gì")
+    assert docs.text.split("\n")[2].startswith("• Tờ khai đăng ký khai sinh theo mẫu")
+    assert len(docs.text) <= 4096 and "1. Trẻ em bị bỏ rơi" in docs.text
+    (case,) = await press(telegram, "d:1.001193:docs:0", docs)
+    assert "Biên bản về việc trẻ bị bỏ rơi" in case.text
+    full = await press(telegram, "d:1.001193:docs:all", case)
+    assert all(len(m.text) <= 4096 for m in full)
+    assert "Lưu ý của Cổng Dịch vụ công" in "".join(m.text for m in full)

@@ -191,3 +191,16 @@ def test_choices_the_text_already_numbers_are_not_repeated() -> None:
     (text,) = [piece.text for piece in text_pieces(reply, CAPABILITIES)]
     assert text.count("1. ") == 1 and text.count("2. ") == 1
     assert text.endswith("\n\n3. Không có thủ tục tôi cần")
+
+
+async def test_birth_registration_documents_in_one_zalo_message(
+    web: httpx.AsyncClient, zalo_api: FakeZaloBotAPI
+) -> None:
+    await say(web, zalo_api, "đăng ký khai sinh")
+    (docs,) = await say(web, zalo_api, "cần giấy tờ gì")
+    assert len(docs.text) <= 2000 and "<b>" not in docs.text
+    lines = docs.text.split("\n")
+    assert lines[2].startswith("• Tờ khai đăng ký khai sinh theo mẫu")
+    assert lines.count("1. Trẻ em bị bỏ rơi") == 1, "the case is numbered once, and its number selects it"
+    (case,) = await say(web, zalo_api, "1")
+    assert "Biên bản về việc trẻ bị bỏ rơi" in case.text
