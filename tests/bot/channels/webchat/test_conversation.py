@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from bot.app import Assistant
 from bot.channels.webchat.api import HISTORY
+from bot.clock import ManualClock
 from bot.storage.models import ProcessedUpdate
 from tests.bot.channels.webchat.conftest import Visitor, button
 from tests.fakes.real_assistant import OFFICE
@@ -73,7 +74,7 @@ async def test_history_restores_the_last_messages_and_polling_returns_nothing_ne
 
 
 async def test_the_flood_limit_of_every_channel_applies_per_visitor(
-    web: httpx.AsyncClient, real_assistant: Assistant
+    web: httpx.AsyncClient, real_assistant: Assistant, manual_clock: ManualClock
 ) -> None:
     limit = real_assistant.settings.limits.messages_per_minute
     visitor = await Visitor(web).start()
@@ -84,6 +85,8 @@ async def test_the_flood_limit_of_every_channel_applies_per_visitor(
     assert await visitor.ask("đăng ký kết hôn") == []  # then silence until the minute is over
     other = await Visitor(web).start()
     assert await other.ask("đăng ký kết hôn")  # another visitor is not slowed down
+    manual_clock.advance(60)
+    assert await visitor.ask("đăng ký kết hôn")
 
 
 async def test_two_visitors_never_see_each_others_messages(web: httpx.AsyncClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 from typing import Any
@@ -10,7 +11,6 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from starlette.testclient import TestClient
 
 from bot.app import Assistant
 from bot.channels import registry
@@ -19,7 +19,7 @@ from bot.channels.webchat.tokens import Signer
 from bot.channels.webhook import create_web_app
 from bot.clock import ManualClock
 from bot.security import secret_key
-from tests.bot.channels.webchat.conftest import PORTAL, SECRET, Visitor, enable_web_chat
+from tests.bot.channels.webchat.conftest import BASE_URL, PORTAL, SECRET, Visitor, enable_web_chat
 
 MESSAGES = "/webchat/api/messages"
 
@@ -183,8 +183,13 @@ BODIES = st.binary(max_size=300) | st.one_of(JSON, FIELDS, WELL_FORMED, WELL_FOR
 def test_whatever_the_body_the_answer_is_never_a_server_error(real_assistant: Assistant, body: bytes) -> None:
     enable_web_chat(real_assistant)
     app = create_web_app(registry.web_channels(real_assistant, real_assistant.db))
-    with TestClient(app, base_url="http://chat.test") as client:
-        token = client.post("/webchat/api/session").json()["token"]
-        answer = client.post(MESSAGES, content=body, headers={"Authorization": f"Bearer {token}"})
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url=BASE_URL) as web:
+            token = (await web.post("/webchat/api/session")).json()["token"]
+            return await web.post(MESSAGES, content=body, headers={"Authorization": f"Bearer {token}"})
+
+    answer = asyncio.run(post())
     event(f"status {answer.status_code}")
     assert answer.status_code in (200, 400), (body, answer.text)
