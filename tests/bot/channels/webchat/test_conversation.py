@@ -61,11 +61,15 @@ async def test_a_message_sent_again_with_the_same_id_is_answered_once(
     assert claims == 1
 
 
-async def test_history_restores_the_last_messages_and_polling_returns_nothing_new(web: httpx.AsyncClient) -> None:
+async def test_history_restores_the_last_messages_and_polling_returns_nothing_new(
+    web: httpx.AsyncClient, manual_clock: ManualClock
+) -> None:
     visitor = await Visitor(web).start()
     for _ in range(HISTORY // 2 + 1):
         await visitor.ask("/start")
         await visitor.ask("đăng ký kết hôn")
+        manual_clock.advance(5)  # 24 messages a minute: under the flood limit
+    assert visitor.cursor == 2 * (HISTORY // 2 + 1)
     answer = await web.get("/webchat/api/messages", headers=visitor.headers)
     body = answer.json()
     assert [m["seq"] for m in body["messages"]] == list(range(visitor.cursor - HISTORY + 1, visitor.cursor + 1))

@@ -106,7 +106,7 @@ async def test_polling_with_a_bad_cursor_is_400(web: httpx.AsyncClient) -> None:
         assert (answer.status_code, answer.json()) == (400, {"error": "bad_after"}), after
 
 
-async def test_new_sessions_are_limited_per_address(real_assistant: Assistant) -> None:
+async def test_new_sessions_are_limited_per_address(real_assistant: Assistant, manual_clock: ManualClock) -> None:
     enable_web_chat(real_assistant, sessions_per_hour=3)
     app = create_web_app(registry.web_channels(real_assistant, real_assistant.db))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://chat.test") as web:
@@ -114,6 +114,9 @@ async def test_new_sessions_are_limited_per_address(real_assistant: Assistant) -
         refused = await web.post("/webchat/api/session")
     assert statuses == [201, 201, 201, 429]
     assert refused.json() == {"error": "busy"} and 0 < int(refused.headers["retry-after"]) <= 3600
+    manual_clock.advance(int(refused.headers["retry-after"]))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as web:
+        assert (await web.post("/webchat/api/session")).status_code == 201  # the next hour's allowance
 
 
 async def test_the_widget_texts_come_from_the_catalogs_in_both_languages(web: httpx.AsyncClient) -> None:
