@@ -1,0 +1,169 @@
+"""Validate the labelled question sets in bench/data/.
+
+Checks the TSV format, that every code exists in the catalog, the length rules of each set, duplicates
+(exact and after folding case and diacritics), and prints the number of distinct catalog fields covered.
+Exits non-zero on any problem.  Usage: ``python bench/data/check.py [--catalog DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_CATALOG = HERE.parent.parent / "procedures_catalog" / "procedures"
+CODE_RE = re.compile(r"^\d+\.\d+$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Length and size rules for one set."""
+
+    minimum_rows: int
+    min_chars: int
+    max_chars: int
+    min_words: int
+    max_words: int
+    offtopic: bool = False
+    min_fields: int = 0
+
+
+RULES: dict[str, Rule] = {
+    "long": Rule(320, 150, 700, 20, 200, min_fields=30),
+    "short": Rule(220, 1, 80, 1, 8),
+    "offtopic": Rule(80, 1, 300, 1, 60, offtopic=True),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One labelled question."""
+
+    line: int
+    query: str
+    codes: tuple[str, ...]
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics (đ -> d) and collapse spaces, for duplicate detection."""
+    text = text.lower().replace("đ", "d")
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w ]", " ", text).split())
+
+
+def catalog_fields(catalog: Path) -> dict[str, str]:
+    """Map every procedure code in the catalog to its field folder."""
+    return {p.stem: p.parent.name for p in catalog.glob("*/*.toml")}
+
+
+def read_rows(path: Path, problems: list[str]) -> list[Row]:
+    """Parse one TSV file; report malformed lines."""
+    rows: list[Row] = []
+    seen_data = False
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        where = f"{path.name}:{number}"
+        if raw.startswith("#"):
+            if seen_data:
+                problems.append(f"{where}: comment after the first question")
+            continue
+        if not raw.strip():
+            problems.append(f"{where}: empty line")
+            continue
+        seen_data = True
+        parts = raw.split("\t")
+        if len(parts) != 2:
+            problems.append(f"{where}: expected 'query<TAB>codes', got {len(parts)} column(s)")
+            continue
+        query, codes = parts
+        if query != query.strip() or "  " in query:
+            problems.append(f"{where}: stray spaces in the question")
+        labels = tuple(c.strip() for c in codes.split(","))
+        rows.append(Row(number, query, labels))
+    return rows
+
+
+def check_set(name: str, rows: list[Row], codes: dict[str, str], problems: list[str]) -> set[str]:
+    """Check one set's rows against its rule; return the fields its labels cover."""
+    rule = RULES[name]
+    fields: set[str] = set()
+    if len(rows) < rule.minimum_rows:
+        problems.append(f"{name}.tsv: {len(rows)} questions, at least {rule.minimum_rows} required")
+    for row in rows:
+        where = f"{name}.tsv:{row.line}"
+        chars, words = len(row.query), len(row.query.split())
+        if not rule.min_chars <= chars <= rule.max_chars:
+            problems.append(f"{where}: {chars} characters, expected {rule.min_chars}-{rule.max_chars}")
+        if not rule.min_words <= words <= rule.max_words:
+            problems.append(f"{where}: {words} words, expected {rule.min_words}-{rule.max_words}")
+        if rule.offtopic:
+            if row.codes != ("NONE",):
+                problems.append(f"{where}: off-topic questions must be labelled NONE")
+            continue
+        if "NONE" in row.codes:
+            problems.append(f"{where}: NONE in a procedure set")
+            continue
+        if len(set(row.codes)) != len(row.codes):
+            problems.append(f"{where}: repeated code")
+        for code in row.codes:
+            if not CODE_RE.match(code):
+                problems.append(f"{where}: malformed code {code!r}")
+            elif code not in codes:
+                problems.append(f"{where}: code {code} is not in the catalog")
+            else:
+                fields.add(codes[code])
+    if rule.min_fields and len(fields) < rule.min_fields:
+        problems.append(f"{name}.tsv: {len(fields)} fields covered, at least {rule.min_fields} required")
+    return fields
+
+
+def check_duplicates(sets: dict[str, list[Row]], problems: list[str]) -> None:
+    """Report questions repeated within or across sets (after folding)."""
+    first: dict[str, str] = {}
+    for name, rows in sets.items():
+        for row in rows:
+            key = fold(row.query)
+            if key in first:
+                problems.append(f"{name}.tsv:{row.line}: duplicate of {first[key]}")
+            else:
+                first[key] = f"{name}.tsv:{row.line}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every check and print a summary; return the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
+    parser.add_argument("--data", type=Path, default=HERE)
+    args = parser.parse_args(argv)
+    codes = catalog_fields(args.catalog)
+    problems: list[str] = []
+    if not codes:
+        problems.append(f"{args.catalog}: no procedures found")
+    sets: dict[str, list[Row]] = {}
+    for name in RULES:
+        path = args.data / f"{name}.tsv"
+        if not path.exists():
+            problems.append(f"{path.name}: missing")
+            continue
+        sets[name] = read_rows(path, problems)
+    check_duplicates(sets, problems)
+    all_fields: Counter[str] = Counter()
+    for name, rows in sets.items():
+        fields = check_set(name, rows, codes, problems)
+        no_marks = sum(1 for r in rows if r.query == fold(r.query) or r.query.isascii())
+        print(f"{name}: {len(rows)} questions, {len(fields)} distinct fields, "
+              f"{no_marks} without diacritics ({no_marks / max(len(rows), 1):.0%})")
+        all_fields.update(fields)
+    print(f"all sets: {len(all_fields)} distinct fields")
+    for problem in problems:
+        print(f"PROBLEM {problem}", file=sys.stderr)
+    print("OK" if not problems else f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
