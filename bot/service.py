@@ -22,9 +22,10 @@ from bot.app import Assistant, build_assistant
 from bot.channels import registry
 from bot.channels.console import run_console
 from bot.channels.telegram import run_telegram
-from bot.channels.webhook import create_web_app
+from bot.channels.webhook import combine, create_web_app
 from bot.channels.zalo_bot import poll_zalo_bot
 from bot.config import ConfigError, Settings, load_settings
+from bot.health import readiness_routes
 from bot.scheduler import start_scheduler
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def build_web_app(assistant: Assistant) -> Starlette:
     if not web.routes:
         raise ConfigError("no webhook channel is enabled: set [channels.zalo_bot]/[channels.zalo_oa].enabled "
                           "or Telegram's webhook_url")  # fmt: skip
-    return create_web_app(web)
+    return create_web_app(combine([web, readiness_routes(assistant.db, assistant.catalog)]))
 
 
 def app_from_env() -> Starlette:
@@ -49,7 +50,7 @@ def app_from_env() -> Starlette:
         assistant.close()
 
     web.on_stop.insert(0, close)
-    return create_web_app(web)
+    return create_web_app(combine([web, readiness_routes(assistant.db, assistant.catalog)]))
 
 
 def serve_web(settings: Settings, host: str, port: int) -> None:
