@@ -2,8 +2,8 @@
 
 ``run`` is ``python -m bot run|chat|telegram``: the outbox and the scheduled jobs in the background, the
 Zalo Bot by long polling when it has no webhook, then Telegram (polling or webhook) or the console in the
-foreground. ``build_web_app`` is ``python -m bot web``: ``/healthz`` plus the webhook routes of every enabled
-channel (``uvicorn --factory bot.service:app_from_env`` for several replicas).
+foreground. ``build_web_app`` is ``python -m bot web``: ``/healthz``, ``/readyz`` (``bot.health``) plus the
+webhook routes of every enabled channel (``uvicorn --factory bot.service:app_from_env`` for several replicas).
 
 Each webhook answers 200 only after the message was handled and its replies sent (or, when the platform
 defers them with 429/5xx, stored in the outbox): an acknowledged event is never lost.
@@ -19,6 +19,8 @@ from collections.abc import Callable
 from starlette.applications import Starlette
 
 from bot.app import Assistant, build_assistant
+from bot.catalog.loader import CatalogError
+from bot.catalog.problems import format_problems
 from bot.channels import registry
 from bot.channels.console import run_console
 from bot.channels.telegram import run_telegram
@@ -43,7 +45,14 @@ def build_web_app(assistant: Assistant) -> Starlette:
 def app_from_env() -> Starlette:
     """uvicorn factory (``uvicorn --factory bot.service:app_from_env``): settings from ASSISTANT_CONFIG /
     config.toml, the assistant closed on shutdown."""
-    assistant = build_assistant(load_settings())
+    settings = load_settings()
+    try:
+        assistant = build_assistant(settings)
+    except CatalogError as error:  # no traceback: the problems, and uvicorn exits
+        log.critical("cannot start: %d problem(s) in the catalog and no last good catalog in %s:\n%s",
+                     len(error.problems), settings.resolve(settings.catalog.state_dir),
+                     format_problems(error.problems))  # fmt: skip
+        raise SystemExit(3) from None
     web = registry.web_channels(assistant, assistant.db)
 
     async def close() -> None:

@@ -15,7 +15,15 @@ from pathlib import Path
 from bot.catalog.guard import removed_codes, too_many_removed
 from bot.catalog.loader import Catalog, CatalogError, catalog_signature, load_catalog
 from bot.catalog.problems import Problem
-from bot.catalog.snapshot import Snapshot, catalog_digest, load_snapshot, save_snapshot, stored_digest
+from bot.catalog.snapshot import (
+    Snapshot,
+    catalog_digest,
+    load_snapshot,
+    read_index,
+    save_snapshot,
+    signature_key,
+    stored_digest,
+)
 
 #: Length of the digest prefix that names a catalog awaiting confirmation (fits in button data).
 TOKEN_LENGTH = 12
@@ -71,10 +79,10 @@ class CatalogHolder:
         self._problems: list[Problem] = []
         self._pending: _Pending | None = None
         self._fallback = False
-        snapshot = load_snapshot(state_dir) if state_dir is not None else None
         try:
             catalog = load_catalog(root, cache_path)
         except CatalogError as error:
+            snapshot = load_snapshot(state_dir) if state_dir is not None else None
             if snapshot is None:
                 raise
             self._problems = error.problems
@@ -82,10 +90,17 @@ class CatalogHolder:
             self._seen = catalog_signature(root)
             return
         self._seen = catalog.signature
-        digest = catalog_digest(catalog.procedures, catalog.lexicon)
-        if snapshot is not None and snapshot.digest != digest:
-            removed = removed_codes(snapshot.procedures, catalog.procedures)
-            if too_many_removed(len(removed), len(snapshot.procedures), max_removal_share):
+        index = read_index(state_dir) if state_dir is not None else None
+        if index is not None and index.signature == signature_key(catalog.signature):
+            digest = index.digest  # the files the last good catalog came from, unchanged: nothing to compute
+        else:
+            digest = catalog_digest(catalog.procedures, catalog.lexicon)
+        if index is not None and state_dir is not None and index.digest != digest:
+            removed = removed_codes(index.codes, catalog.procedures)
+            snapshot = None
+            if too_many_removed(len(removed), len(index.codes), max_removal_share):
+                snapshot = load_snapshot(state_dir)
+            if snapshot is not None:
                 self._serve_snapshot(snapshot)
                 self._pending = _Pending(catalog, digest, removed)
                 return
@@ -99,7 +114,7 @@ class CatalogHolder:
     def _accept(self, catalog: Catalog, digest: str) -> None:
         self._catalog, self._digest, self._fallback, self._pending = catalog, digest, False, None
         if self.state_dir is not None:
-            save_snapshot(self.state_dir, catalog.procedures, catalog.lexicon, catalog.root, digest)
+            save_snapshot(self.state_dir, catalog.procedures, catalog.lexicon, catalog.root, digest, catalog.signature)
 
     @property
     def catalog(self) -> Catalog:

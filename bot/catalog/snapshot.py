@@ -1,14 +1,17 @@
 """The last good catalog on disk: what a start serves when a catalog file is broken.
 
 Every catalog that loads without problems (and is accepted by the removal guard) is written to
-``<state_dir>/catalog-last-good.pickle`` with its content digest and a checksum of the stored bytes; the
-digest alone is also written to ``catalog-last-good.sha256`` so running processes can see cheaply that an
-administrator accepted a catalog (``catalog reload --allow-removals``) in another process.
+``<state_dir>/catalog-last-good.pickle`` with its content digest and a checksum of the stored bytes. A small
+index, ``catalog-last-good.json``, holds the digest, the codes and the stat signature of the files it came
+from: a restart over unchanged files reads only the index (no digest computed, nothing written), the removal
+guard compares codes without unpickling 23 MB, and running processes see cheaply that an administrator
+accepted a catalog (``catalog reload --allow-removals``) in another process.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import pickle
@@ -17,10 +20,11 @@ from datetime import datetime
 from pathlib import Path
 
 from bot import clock
+from bot.catalog.loader import Signature
 from bot.catalog.model import LexiconEntry, Procedure
 
 SNAPSHOT_FILE = "catalog-last-good.pickle"
-DIGEST_FILE = "catalog-last-good.sha256"
+INDEX_FILE = "catalog-last-good.json"
 SNAPSHOT_VERSION = 1  # bump when the Procedure model changes shape
 
 log = logging.getLogger(__name__)
@@ -50,7 +54,7 @@ class Snapshot:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # replicas sharing the folder never mix their writes
     with tmp.open("wb") as fh:
         fh.write(data)
         fh.flush()
@@ -58,26 +62,55 @@ def _atomic_write(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
-def save_snapshot(
-    state_dir: Path, procedures: dict[str, Procedure], lexicon: list[LexiconEntry], source: Path, digest: str
-) -> bool:
-    """Keep this catalog as the last good one; False (nothing written) when it is already the one kept."""
-    if stored_digest(state_dir) == digest and (state_dir / SNAPSHOT_FILE).is_file():
-        return False
-    state_dir.mkdir(parents=True, exist_ok=True)
-    payload = pickle.dumps((procedures, lexicon, digest, clock.now(), str(source)), protocol=pickle.HIGHEST_PROTOCOL)
-    checksum = hashlib.sha256(payload).hexdigest()
-    _atomic_write(state_dir / SNAPSHOT_FILE, pickle.dumps((SNAPSHOT_VERSION, checksum, payload)))
-    _atomic_write(state_dir / DIGEST_FILE, digest.encode("ascii") + b"\n")
-    return True
+def signature_key(signature: Signature) -> str:
+    """A sha256 of the files' stat signature (paths, mtimes, sizes): unchanged files, same key."""
+    return hashlib.sha256("\n".join(f"{p}\t{m}\t{n}" for p, m, n in signature).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SnapshotIndex:
+    """What is known of the last good catalog without reading it."""
+
+    digest: str
+    signature: str  # :func:`signature_key` of the files it was loaded from
+    codes: tuple[str, ...]
+
+
+def read_index(state_dir: Path) -> SnapshotIndex | None:
+    """The index of the last good catalog in ``state_dir``; None when there is none (or it is unreadable)."""
+    try:
+        data = json.loads((state_dir / INDEX_FILE).read_text(encoding="utf-8"))
+        return SnapshotIndex(str(data["digest"]), str(data["signature"]), tuple(data["codes"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def stored_digest(state_dir: Path) -> str:
     """The digest of the last good catalog kept in ``state_dir`` ('' when there is none)."""
-    try:
-        return (state_dir / DIGEST_FILE).read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        return ""
+    index = read_index(state_dir)
+    return index.digest if index is not None else ""
+
+
+def save_snapshot(
+    state_dir: Path, procedures: dict[str, Procedure], lexicon: list[LexiconEntry], source: Path, digest: str,
+    signature: Signature,
+) -> bool:  # fmt: skip
+    """Keep this catalog as the last good one; False when it already is (only the index is refreshed when
+    the same catalog now comes from touched files)."""
+    index = read_index(state_dir)
+    key = signature_key(signature)
+    same = index is not None and index.digest == digest and (state_dir / SNAPSHOT_FILE).is_file()
+    if same and index is not None and index.signature == key:
+        return False
+    state_dir.mkdir(parents=True, exist_ok=True)
+    if not same:
+        payload = pickle.dumps((procedures, lexicon, digest, clock.now(), str(source)),
+                               protocol=pickle.HIGHEST_PROTOCOL)  # fmt: skip
+        checksum = hashlib.sha256(payload).hexdigest()
+        _atomic_write(state_dir / SNAPSHOT_FILE, pickle.dumps((SNAPSHOT_VERSION, checksum, payload)))
+    entry = {"digest": digest, "signature": key, "codes": sorted(procedures), "saved_at": clock.now().isoformat()}
+    _atomic_write(state_dir / INDEX_FILE, json.dumps(entry).encode("utf-8"))
+    return not same
 
 
 def load_snapshot(state_dir: Path) -> Snapshot | None:

@@ -13,7 +13,7 @@ import pytest
 from bot.catalog.guard import list_removed, too_many_removed
 from bot.catalog.loader import CatalogError
 from bot.catalog.reload import CatalogHolder
-from bot.catalog.snapshot import SNAPSHOT_FILE, load_snapshot, stored_digest
+from bot.catalog.snapshot import INDEX_FILE, SNAPSHOT_FILE, load_snapshot, stored_digest
 
 
 def _file(root: Path, code: str) -> Path:
@@ -149,3 +149,17 @@ def test_small_removals_pass_and_the_list_is_shortened() -> None:
     codes = [f"1.{i:06d}" for i in range(25)]
     assert list_removed(codes, 3) == "1.000000, 1.000001, 1.000002 (+22)"
     assert list_removed(codes[:2], 3) == "1.000000, 1.000001"
+
+
+def test_a_restart_over_unchanged_files_writes_nothing_and_a_touch_only_the_index(
+    catalog_root: Path, tmp_path: Path
+) -> None:
+    state = tmp_path / "var"
+    _holder(catalog_root, state)
+    snapshot, index = state / SNAPSHOT_FILE, state / INDEX_FILE
+    written = (snapshot.stat().st_mtime_ns, index.stat().st_mtime_ns)
+    _holder(catalog_root, state)
+    assert (snapshot.stat().st_mtime_ns, index.stat().st_mtime_ns) == written
+    _touch_later(_file(catalog_root, "1.000894"))  # same content, new stat signature
+    _holder(catalog_root, state)
+    assert snapshot.stat().st_mtime_ns == written[0] and index.stat().st_mtime_ns != written[1]
