@@ -10,6 +10,7 @@ accepted a catalog (``catalog reload --allow-removals``) in another process.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -25,9 +26,17 @@ from bot.catalog.model import LexiconEntry, Procedure
 
 SNAPSHOT_FILE = "catalog-last-good.pickle"
 INDEX_FILE = "catalog-last-good.json"
-SNAPSHOT_VERSION = 1  # bump when the Procedure model changes shape
+
 
 log = logging.getLogger(__name__)
+
+
+@functools.cache
+def format_version() -> str:
+    """Changes whenever the Procedure or LexiconEntry model changes shape: a snapshot written by another
+    version of the code is never unpickled into the wrong model."""
+    schemas = [Procedure.model_json_schema(), LexiconEntry.model_json_schema()]
+    return hashlib.sha256(json.dumps(schemas, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
 
 def catalog_digest(procedures: dict[str, Procedure], lexicon: list[LexiconEntry]) -> str:
@@ -107,7 +116,7 @@ def save_snapshot(
         payload = pickle.dumps((procedures, lexicon, digest, clock.now(), str(source)),
                                protocol=pickle.HIGHEST_PROTOCOL)  # fmt: skip
         checksum = hashlib.sha256(payload).hexdigest()
-        _atomic_write(state_dir / SNAPSHOT_FILE, pickle.dumps((SNAPSHOT_VERSION, checksum, payload)))
+        _atomic_write(state_dir / SNAPSHOT_FILE, pickle.dumps((format_version(), checksum, payload)))
     entry = {"digest": digest, "signature": key, "codes": sorted(procedures), "saved_at": clock.now().isoformat()}
     _atomic_write(state_dir / INDEX_FILE, json.dumps(entry).encode("utf-8"))
     return not same
@@ -121,7 +130,7 @@ def load_snapshot(state_dir: Path) -> Snapshot | None:
     try:
         with path.open("rb") as fh:
             version, checksum, payload = pickle.load(fh)
-        if version != SNAPSHOT_VERSION:
+        if version != format_version():
             log.warning("%s was written by another version of the assistant; not used", path)
             return None
         if hashlib.sha256(payload).hexdigest() != checksum:

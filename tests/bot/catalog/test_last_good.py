@@ -73,6 +73,8 @@ def test_a_damaged_snapshot_is_not_served(catalog_root: Path, tmp_path: Path) ->
     _holder(catalog_root, state)
     snapshot = state / SNAPSHOT_FILE
     version, checksum, payload = pickle.loads(snapshot.read_bytes())
+    snapshot.write_bytes(pickle.dumps(("another model", checksum, payload)))
+    assert load_snapshot(state) is None  # written by code with another procedure model
     snapshot.write_bytes(pickle.dumps((version, checksum, payload[:-10] + b"0123456789")))
     assert load_snapshot(state) is None
     _break(catalog_root)
