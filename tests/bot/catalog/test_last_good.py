@@ -165,3 +165,19 @@ def test_a_restart_over_unchanged_files_writes_nothing_and_a_touch_only_the_inde
     _touch_later(_file(catalog_root, "1.000894"))  # same content, new stat signature
     _holder(catalog_root, state)
     assert snapshot.stat().st_mtime_ns == written[0] and index.stat().st_mtime_ns != written[1]
+
+
+def test_on_the_real_catalog_one_field_folder_is_refused_and_a_smaller_edit_passes(tmp_path: Path) -> None:
+    project = Path(__file__).resolve().parents[3]
+    root, state = tmp_path / "catalog", tmp_path / "var"
+    shutil.copytree(project / "procedures_catalog", root)
+    holder = _holder(root, state)
+    assert len(holder.catalog.procedures) == 2642
+    one = next((root / "procedures" / "ho-tich").glob("*.toml"))
+    one.unlink()  # 1 of 2,642: within 1%
+    small = holder.reload()
+    assert small.reloaded and small.removed == (one.stem,)
+    shutil.rmtree(root / "procedures" / "ho-tich")  # the rest of Hộ tịch: 40 more
+    result = holder.reload()
+    assert result.awaiting_confirmation and len(result.removed) == 40 and len(holder.catalog.procedures) == 2641
+    assert list_removed(result.removed).endswith("(+20)")
