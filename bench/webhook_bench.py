@@ -246,6 +246,7 @@ url = "sqlite:///{tmp / 'bench.db'}"
 [catalog]
 path = "{ROOT / 'procedures_catalog'}"
 cache_path = "{tmp / 'catalog-cache.pickle'}"
+state_dir = "{tmp / 'var'}"
 reload_seconds = 3600
 [channels.telegram]
 enabled = false

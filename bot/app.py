@@ -11,8 +11,9 @@ import logging
 import threading
 from importlib.metadata import entry_points
 
+from bot.catalog.guard import list_removed
 from bot.catalog.problems import format_problems
-from bot.catalog.reload import CatalogHolder
+from bot.catalog.reload import CatalogHolder, ReloadResult
 from bot.config import Settings
 from bot.contract.html import esc
 from bot.contract.messages import Incoming, Reply
@@ -52,10 +53,35 @@ def installed_conversation() -> Conversation:
 
 
 def open_catalog(settings: Settings) -> CatalogHolder:
-    """Load the catalog named in the settings (through the parsed-catalog cache)."""
+    """Load the catalog named in the settings (through the parsed-catalog cache), falling back to the last
+    good catalog kept in ``catalog.state_dir``; :class:`CatalogError` when there is neither."""
+    holder = catalog_holder(settings)
+    report_catalog(holder.reload_if_changed(), holder)
+    return holder
+
+
+def catalog_holder(settings: Settings) -> CatalogHolder:
+    """:func:`open_catalog` without logging what it found."""
     cache = settings.resolve(settings.catalog.cache_path)
     cache.parent.mkdir(parents=True, exist_ok=True)
-    return CatalogHolder(settings.resolve(settings.catalog.path), cache_path=cache)
+    return CatalogHolder(settings.resolve(settings.catalog.path), cache_path=cache,
+                         state_dir=settings.resolve(settings.catalog.state_dir),
+                         max_removal_share=settings.catalog.max_removal_share)  # fmt: skip
+
+
+def report_catalog(result: ReloadResult, holder: CatalogHolder) -> None:
+    """Log what a reload (or the start) found: problems with file and line, removals awaiting confirmation."""
+    served = len(holder.catalog.procedures)
+    if result.problems:
+        log.error("catalog files have %d problem(s); still serving the last good catalog (%d procedures):\n%s",
+                  len(result.problems), served, format_problems(result.problems))  # fmt: skip
+    if result.awaiting_confirmation:
+        log.error("catalog edit refused: it removes %d of %d procedures (more than %.1f%%): %s; still serving "
+                  "the last good catalog. Confirm with `python -m bot catalog reload --allow-removals` or the "
+                  "button under /reload.", len(result.removed), result.before or served,
+                  holder.max_removal_share * 100, list_removed(result.removed))  # fmt: skip
+    elif result.reloaded:
+        log.info("catalog reloaded: %d procedures (%d removed)", served, len(result.removed))
 
 
 class Assistant:
@@ -85,19 +111,18 @@ class Assistant:
         """The catalog and search index currently served."""
         return self._knowledge
 
-    def refresh_catalog(self) -> ReloadOutcome:
-        """Reload the catalog if its files changed; a broken edit keeps the last good catalog serving."""
+    def refresh_catalog(self, confirm: str | None = None) -> ReloadOutcome:
+        """Reload the catalog if its files changed; a broken edit keeps the last good catalog serving, a mass
+        removal waits for ``confirm`` (the token of the catalog awaiting confirmation)."""
         with self._lock:
-            result = self.catalog.reload_if_changed()
-            if result.problems:
-                report = format_problems(result.problems)
-                log.error("catalog edit rejected, still serving the last good catalog:\n%s", report)
-                return ReloadOutcome(False, len(self._knowledge.procedures), report)
+            result = self.catalog.reload(allow_removals=confirm is not None, token=confirm or "")
+            if result.changed or result.reloaded:
+                report_catalog(result, self.catalog)
             if result.reloaded:
                 self._knowledge = self._build_knowledge()
                 settle_long_lived_objects()
-                log.info("catalog reloaded: %d procedures", len(self._knowledge.procedures))
-            return ReloadOutcome(result.reloaded, len(self._knowledge.procedures))
+            return ReloadOutcome(result.reloaded, len(self._knowledge.procedures), format_problems(result.problems),
+                                 result.removed, result.awaiting_confirmation, result.token)  # fmt: skip
 
     def watch_catalog(self) -> threading.Thread:
         """Start a daemon thread that picks up catalog edits every ``catalog.reload_seconds``."""

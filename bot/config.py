@@ -63,6 +63,16 @@ class CatalogSettings(_Section):
     path: str = "procedures_catalog"
     reload_seconds: float = 5.0
     cache_path: str = "var/catalog-cache.pickle"
+    # Where the last good catalog is kept (served when a start meets a broken file); back it up.
+    state_dir: str = "var"
+    # A reload that would remove more than this share of the procedures waits for an administrator.
+    max_removal_share: float = Field(default=0.01, ge=0, le=1)
+
+
+class LoggingSettings(_Section):
+    """How log records are written."""
+
+    format: Literal["text", "json"] = "text"
 
 
 class SearchSettings(_Section):
@@ -215,6 +225,7 @@ class Settings(_Section):
     dossiers: DossierSettings = Field(default_factory=DossierSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
     # Where citizens file ("ở đâu"): [[receiving_points]] tables; none = the office's name and address only.
     receiving_points: list[ReceivingPoint] = Field(default_factory=list)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from bot import clock as timebase
 from bot.config import Settings
@@ -25,9 +26,18 @@ from bot.storage.db import Database
 class ReloadOutcome:
     """What an admin-triggered catalog reload did."""
 
-    changed: bool
+    changed: bool  # a new catalog is now served
     procedures: int
-    problems: str = ""  # "path:line: field: message" lines when the edit was rejected
+    problems: str = ""  # "path:line: field: message" lines while the files are broken (last good one served)
+    removed: tuple[str, ...] = ()  # codes removed by the reload, or that the edit awaiting confirmation removes
+    awaiting_confirmation: bool = False  # refused by the removal guard until an administrator confirms
+    token: str = ""  # names the edit awaiting confirmation (the confirm button carries it)
+
+
+class ReloadCatalog(Protocol):
+    """Reload the catalog; ``confirm`` (a :attr:`ReloadOutcome.token`) accepts the removals awaiting it."""
+
+    def __call__(self, confirm: str | None = None) -> ReloadOutcome: ...
 
 
 @dataclass
@@ -40,7 +50,7 @@ class Context:
     state: ChatState
     db: Database  # dossiers, subscriptions, officers, ratings, verification attempts
     is_admin: bool = False
-    reload_catalog: Callable[[], ReloadOutcome] | None = None
+    reload_catalog: ReloadCatalog | None = None
     clock: Callable[[], datetime] = timebase.now  # timezone-aware UTC "now" (tests inject their own)
 
     @property

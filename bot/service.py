@@ -2,8 +2,8 @@
 
 ``run`` is ``python -m bot run|chat|telegram``: the outbox and the scheduled jobs in the background, the
 Zalo Bot by long polling when it has no webhook, then Telegram (polling or webhook) or the console in the
-foreground. ``build_web_app`` is ``python -m bot web``: ``/healthz`` plus the webhook routes of every enabled
-channel (``uvicorn --factory bot.service:app_from_env`` for several replicas).
+foreground. ``build_web_app`` is ``python -m bot web``: ``/healthz``, ``/readyz`` (``bot.health``) plus the
+webhook routes of every enabled channel (``uvicorn --factory bot.service:app_from_env`` for several replicas).
 
 Each webhook answers 200 only after the message was handled and its replies sent (or, when the platform
 defers them with 429/5xx, stored in the outbox): an acknowledged event is never lost.
@@ -19,12 +19,15 @@ from collections.abc import Callable
 from starlette.applications import Starlette
 
 from bot.app import Assistant, build_assistant
+from bot.catalog.loader import CatalogError
+from bot.catalog.problems import format_problems
 from bot.channels import registry
 from bot.channels.console import run_console
 from bot.channels.telegram import run_telegram
-from bot.channels.webhook import create_web_app
+from bot.channels.webhook import combine, create_web_app
 from bot.channels.zalo_bot import poll_zalo_bot
 from bot.config import ConfigError, Settings, load_settings
+from bot.health import readiness_routes
 from bot.scheduler import start_scheduler
 
 log = logging.getLogger(__name__)
@@ -36,20 +39,27 @@ def build_web_app(assistant: Assistant) -> Starlette:
     if not web.routes:
         raise ConfigError("no webhook channel is enabled: set [channels.zalo_bot]/[channels.zalo_oa].enabled "
                           "or Telegram's webhook_url")  # fmt: skip
-    return create_web_app(web)
+    return create_web_app(combine([web, readiness_routes(assistant.db, assistant.catalog)]))
 
 
 def app_from_env() -> Starlette:
     """uvicorn factory (``uvicorn --factory bot.service:app_from_env``): settings from ASSISTANT_CONFIG /
     config.toml, the assistant closed on shutdown."""
-    assistant = build_assistant(load_settings())
+    settings = load_settings()
+    try:
+        assistant = build_assistant(settings)
+    except CatalogError as error:  # no traceback: the problems, and uvicorn exits
+        log.critical("cannot start: %d problem(s) in the catalog and no last good catalog in %s:\n%s",
+                     len(error.problems), settings.resolve(settings.catalog.state_dir),
+                     format_problems(error.problems))  # fmt: skip
+        raise SystemExit(3) from None
     web = registry.web_channels(assistant, assistant.db)
 
     async def close() -> None:
         assistant.close()
 
     web.on_stop.insert(0, close)
-    return create_web_app(web)
+    return create_web_app(combine([web, readiness_routes(assistant.db, assistant.catalog)]))
 
 
 def serve_web(settings: Settings, host: str, port: int) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from bot.contract.callbacks import Action
 from bot.contract.messages import Reply
 from bot.conversation import Context
-from handlers import browse, dossier, feedback, lookup, menu, officers, reports, section_actions
+from handlers import browse, catalog_admin, dossier, feedback, lookup, menu, officers, reports, section_actions
 
 CommandFn = Callable[[Context, str], list[Reply]]
 ActionFn = Callable[[Context, tuple[str, ...]], list[Reply] | None]
@@ -36,7 +36,7 @@ COMMANDS: dict[str, CommandFn] = {
     "fields": browse.cmd_fields,
     "tim": lookup.cmd_search,
     "search": lookup.cmd_search,
-    "reload": menu.cmd_reload,
+    "reload": catalog_admin.cmd_reload,
     "hoso": dossier.cmd_dossier,
     "dossier": dossier.cmd_dossier,
     "huytheodoi": dossier.cmd_unsubscribe,
@@ -80,6 +80,7 @@ ACTIONS: dict[Action, ActionFn] = {
     Action.FEEDBACK_STEP: feedback.on_step,
     Action.REPORT_PERIOD: reports.on_period,
     Action.REPORT_UNIT: reports.on_unit,
+    Action.CATALOG_CONFIRM: catalog_admin.on_confirm,
 }
 
 FLOWS: dict[str, FlowFn] = {

@@ -109,17 +109,3 @@ def on_lang(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 def on_menu(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     """Menu button."""
     return [menu_item(ctx, MenuItem(args[0]))]
-
-
-def cmd_reload(ctx: Context, _arg: str) -> list[Reply]:
-    """/reload: administrators reload the catalog; a broken edit is reported with file and line."""
-    if not ctx.is_admin or ctx.reload_catalog is None:
-        return [Reply(text=esc(ctx._("Lệnh này chỉ dành cho quản trị viên.")))]
-    outcome = ctx.reload_catalog()
-    if outcome.problems:
-        text = ctx._("Bản sửa danh mục có lỗi; trợ lý vẫn dùng danh mục cũ ({count} thủ tục). Lỗi:").format(
-            count=outcome.procedures)
-        return [Reply(text=esc(text + "\n" + outcome.problems))]
-    if outcome.changed:
-        return [Reply(text=esc(ctx._("Đã nạp lại danh mục: {count} thủ tục.").format(count=outcome.procedures)))]
-    return [Reply(text=esc(ctx._("Danh mục không thay đổi: {count} thủ tục.").format(count=outcome.procedures)))]

@@ -2,7 +2,7 @@
 
 Public entry points (imported lazily so ``bot.catalog.model`` stays light):
 ``import_catalog``, ``ImportReport``, ``load_catalog``, ``validate_catalog``, ``Catalog``, ``CatalogError``,
-``CatalogHolder``, ``ReloadResult``, ``Problem``, ``print_problems``, ``format_problems``.
+``CatalogHolder``, ``ReloadResult``, ``CatalogStatus``, ``Problem``, ``print_problems``, ``format_problems``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ _EXPORTS = {
     "CatalogError": "bot.catalog.loader",
     "CatalogHolder": "bot.catalog.reload",
     "ReloadResult": "bot.catalog.reload",
+    "CatalogStatus": "bot.catalog.reload",
     "Problem": "bot.catalog.problems",
     "print_problems": "bot.catalog.problems",
     "format_problems": "bot.catalog.problems",

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
 
 log = logging.getLogger("bot")
 
@@ -23,13 +24,6 @@ PLUGINS: dict[str, tuple[str, ...]] = {
     "bot.cli.channels": ("web", "zalo"),
     "bot.cli.db": ("db",),
 }
-
-
-def setup_logging(level: str = "INFO") -> None:
-    """Plain, one-line log records; third-party HTTP chatter quietened (it can contain the bot token)."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--dest", type=Path, help="catalog folder (default: catalog.path from config)")
     val = cat_sub.add_parser("validate", help="check every catalog file; print problems as file:line")
     val.add_argument("--path", type=Path, help="catalog folder (default: catalog.path from config)")
+    rel = cat_sub.add_parser("reload", help="check the files and keep them as the last good catalog "
+                             "(running assistants follow); refused when too many procedures disappear")
+    rel.add_argument("--allow-removals", action="store_true",
+                     help="accept an edit that removes more than [catalog].max_removal_share of the procedures")
 
     search = sub.add_parser("search", help="search procedures")
     search.add_argument("--jsonl", action="store_true", help="batch: one question per stdin line → JSON lines")
@@ -73,6 +71,10 @@ def _cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
         report = import_catalog(args.source, _catalog_root(settings, args.dest))
         report.render(Console())
         return 0
+    if args.catalog_command == "reload":
+        from bot.cli.catalog import reload
+
+        return reload(settings, args.allow_removals)
     from bot.catalog.loader import validate_catalog
     from bot.catalog.problems import format_problems
 
@@ -126,27 +128,26 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = _parser().parse_args(argv)
     command = args.command or "run"
-    # the console chat writes to the terminal: keep logs to warnings there
-    quiet = command in ("chat", "search") or (command == "run" and not load_settings_safe(args.config))
-    setup_logging("WARNING" if quiet else args.log_level)
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
         print(f"config error:\n{exc}", file=sys.stderr)
         return 2
+    # the console chat writes to the terminal: keep logs to warnings there
+    quiet = command in ("chat", "search") or (command == "run" and not settings.telegram_token)
+    setup_logging("WARNING" if quiet else args.log_level, settings.logging.format)
     if command == "catalog":
         return _cmd_catalog(args, settings)
     if command == "search":
         return _cmd_search(args, settings)
-    for module, commands in PLUGINS.items():
-        if command in commands:
-            return int(importlib.import_module(module).run(args, settings))
-    return _run(command, settings)
+    from bot.catalog.loader import CatalogError
 
-
-def load_settings_safe(path: Path | None) -> bool:
-    """Whether a Telegram token is configured (decides the default channel before logging starts)."""
     try:
-        return bool(load_settings(path).telegram_token)
-    except ConfigError:
-        return False
+        for module, commands in PLUGINS.items():
+            if command in commands:
+                return int(importlib.import_module(module).run(args, settings))
+        return _run(command, settings)
+    except CatalogError as error:  # a broken catalog and no last good one: the problems, no traceback
+        from bot.cli.catalog import refuse_to_start
+
+        return refuse_to_start(error, settings)

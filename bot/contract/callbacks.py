@@ -35,6 +35,7 @@ class Action(StrEnum):
     REPORT_UNIT = "ru"  # officers' report for a period and unit: ru:<period>:<a = all | unit index>
     DETAIL = "d"  # more of a section: d:<code>:<docs|steps>:<all | case index>
     AREA = "a"  # the commune/ward a citizen files in, then where to go: a:<code>:<receiving point index>
+    CATALOG_CONFIRM = "cc"  # administrators: accept the catalog edit awaiting confirmation: cc:<12 hex token>
 
 
 class Section(StrEnum):
@@ -82,6 +83,7 @@ _GRAMMAR: dict[Action, re.Pattern[str]] = {
     Action.REPORT_UNIT: re.compile(r"(tw|lw|tm|lm|tq):(a|\d{1,2})"),
     Action.DETAIL: re.compile(rf"({_CODE}):(docs|steps):(all|\d{{1,2}})"),
     Action.AREA: re.compile(rf"({_CODE}):(\d{{1,2}})"),
+    Action.CATALOG_CONFIRM: re.compile(r"([0-9a-f]{12})"),
 }
 
 

@@ -73,7 +73,8 @@ def real_assistant(tmp_path: Path) -> Iterator[Assistant]:
         {
             "office": {"name": OFFICE, "levels": ["Cấp xã"]},
             "database": {"url": f"sqlite:///{tmp_path / 'assistant.db'}"},
-            "catalog": {"path": str(catalog), "cache_path": str(tmp_path / "catalog-cache.pickle")},
+            "catalog": {"path": str(catalog), "cache_path": str(tmp_path / "catalog-cache.pickle"),
+                        "state_dir": str(tmp_path / "var")},
         }
     )
     assistant = build_assistant(settings)

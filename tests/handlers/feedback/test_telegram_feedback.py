@@ -33,7 +33,8 @@ def assistant_on(tmp_path: Path, database: Database) -> Iterator[Assistant]:
     write_if_changed(procedure_path(catalog, MARRIAGE), render_procedure(MARRIAGE))
     settings = Settings.model_validate({
         "office": {"name": "UBND xã Thử Nghiệm", "levels": ["Cấp xã"]},
-        "catalog": {"path": str(catalog), "cache_path": str(tmp_path / "cache.pickle")},
+        "catalog": {"path": str(catalog), "cache_path": str(tmp_path / "cache.pickle"),
+                    "state_dir": str(tmp_path / "var")},
     })
     yield Assistant(settings, db=database)
 

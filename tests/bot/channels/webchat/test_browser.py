@@ -53,7 +53,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         settings = Settings.model_validate({
             "office": {"name": "UBND xã Tân Lập", "levels": ["Cấp tỉnh", "Cấp xã"]},
             "database": {"url": f"sqlite:///{folder / 'assistant.db'}"},
-            "catalog": {"path": str(PROJECT_ROOT / "procedures_catalog"), "cache_path": str(folder / "cache.pickle")},
+            "catalog": {"path": str(PROJECT_ROOT / "procedures_catalog"), "cache_path": str(folder / "cache.pickle"),
+                        "state_dir": str(folder / "var")},
             "channels": {"webchat": {"enabled": True, "poll_seconds": 2, "allowed_origins": [portal.address]}},
         })  # fmt: skip
         assistant = build_assistant(settings)

@@ -1,0 +1,51 @@
+"""``python -m bot catalog reload [--allow-removals]`` and the refusal to start without a good catalog."""
+
+from __future__ import annotations
+
+import sys
+
+from bot.catalog.guard import list_removed
+from bot.catalog.loader import CatalogError
+from bot.catalog.problems import format_problems
+from bot.config import Settings
+
+
+def reload(settings: Settings, allow_removals: bool) -> int:
+    """Check the catalog files and keep them as the last good catalog (running assistants follow within
+    ``reload_seconds``); 1 when they have problems or remove too much without ``allow_removals``."""
+    from bot.app import catalog_holder
+
+    state_dir = settings.resolve(settings.catalog.state_dir)
+    try:
+        holder = catalog_holder(settings)
+    except CatalogError as error:
+        print(format_problems(error.problems), file=sys.stderr)
+        print(f"{len(error.problems)} problem(s); no last good catalog in {state_dir} either", file=sys.stderr)
+        return 1
+    result = holder.reload(allow_removals=allow_removals)
+    served = len(holder.catalog.procedures)
+    if result.problems:
+        print(format_problems(result.problems), file=sys.stderr)
+        print(f"{len(result.problems)} problem(s); the last good catalog ({served} procedures) keeps serving",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    if result.awaiting_confirmation:
+        share = settings.catalog.max_removal_share
+        print(f"refused: this edit removes {len(result.removed)} of {served} procedures (more than {share:.0%}): "
+              f"{list_removed(result.removed)}", file=sys.stderr)  # fmt: skip
+        print("if that is intended: python -m bot catalog reload --allow-removals", file=sys.stderr)
+        return 1
+    removed = f", {len(result.removed)} removed ({list_removed(result.removed)})" if result.removed else ""
+    print(f"catalog accepted: {served} procedures{removed}; kept as the last good catalog in {state_dir}; "
+          f"running assistants serve it within {settings.catalog.reload_seconds:g} s")  # fmt: skip
+    return 0
+
+
+def refuse_to_start(error: CatalogError, settings: Settings) -> int:
+    """A start with a broken catalog and no last good one: the problems, then the exit code 3."""
+    print(format_problems(error.problems), file=sys.stderr)
+    print(f"cannot start: {len(error.problems)} problem(s) in the catalog "
+          f"{settings.resolve(settings.catalog.path)} and no last good catalog in "
+          f"{settings.resolve(settings.catalog.state_dir)}; fix the files listed above "
+          "(python -m bot catalog validate checks them)", file=sys.stderr)  # fmt: skip
+    return 3

@@ -1,0 +1,92 @@
+"""``python -m bot`` as an office runs it, in a subprocess: a start during a broken catalog edit, a fresh
+install with a broken catalog, ``catalog reload`` and its removal guard, JSON logs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _config(tmp_path: Path, catalog: Path, log_format: str = "text") -> Path:
+    config = tmp_path / "config.toml"
+    config.write_text(f"""
+[database]
+url = "sqlite:///{tmp_path / 'assistant.db'}"
+[catalog]
+path = "{catalog}"
+cache_path = "{tmp_path / 'cache.pickle'}"
+state_dir = "{tmp_path / 'var'}"
+[logging]
+format = "{log_format}"
+[channels.telegram]
+enabled = false
+""", encoding="utf-8")  # fmt: skip
+    return config
+
+
+def _bot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "ASSISTANT_"))}
+    env["ASSISTANT_SECRET_KEY"] = "k" * 40
+    return subprocess.run([sys.executable, "-m", "bot", "--config", str(config), *args], cwd=ROOT, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)  # fmt: skip
+
+
+def _break(catalog: Path) -> tuple[Path, int]:
+    path = next(catalog.rglob("1.000894.toml"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith("name = "))
+    lines[line - 1] = lines[line - 1].rstrip('"')  # an unclosed string
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, line
+
+
+def test_a_start_during_a_broken_edit_serves_the_last_good_catalog_and_logs_json(
+    catalog_root: Path, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, catalog_root, "json")
+    first = _bot(config, "catalog", "reload")
+    assert first.returncode == 0 and "catalog accepted: 10 procedures" in first.stdout
+    path, line = _break(catalog_root)
+
+    started = _bot(config, "chat")
+    assert started.returncode == 0, started.stderr
+    assert "Traceback" not in started.stderr
+    records = [json.loads(text) for text in started.stderr.splitlines() if text.strip()]  # every line is JSON
+    [problem] = [r for r in records if f"{path}:{line}:" in r["message"]]
+    assert problem["level"] == "ERROR" and problem["logger"] == "bot.app" and problem["time"].endswith("+00:00")
+    assert "last good catalog (10 procedures)" in problem["message"]
+
+    search = _bot(config, "search", "đăng ký kết hôn")  # a procedure of the broken file, from the snapshot
+    assert search.returncode == 0 and "1.000894" in search.stdout
+
+
+def test_a_fresh_install_with_a_broken_catalog_refuses_to_start(catalog_root: Path, tmp_path: Path) -> None:
+    path, line = _break(catalog_root)
+    started = _bot(_config(tmp_path, catalog_root), "chat")
+    assert started.returncode == 3
+    assert f"{path}:{line}: " in started.stderr and "cannot start" in started.stderr
+    assert "Traceback" not in started.stderr
+
+
+def test_catalog_reload_refuses_a_mass_deletion_until_allowed(catalog_root: Path, tmp_path: Path) -> None:
+    config = _config(tmp_path, catalog_root)
+    assert _bot(config, "catalog", "reload").returncode == 0
+    folder = next(catalog_root.rglob("1.000894.toml")).parent
+    gone = sorted(p.stem for p in folder.glob("*.toml"))
+    shutil.rmtree(folder)
+
+    refused = _bot(config, "catalog", "reload")
+    assert refused.returncode == 1
+    assert f"removes {len(gone)} of 10 procedures (more than 1%): {', '.join(gone)}" in refused.stderr
+    assert "--allow-removals" in refused.stderr
+
+    accepted = _bot(config, "catalog", "reload", "--allow-removals")
+    assert accepted.returncode == 0, accepted.stderr
+    assert f"catalog accepted: {10 - len(gone)} procedures" in accepted.stdout
+    assert _bot(config, "catalog", "reload").returncode == 0  # the accepted catalog is now the last good one
