@@ -35,6 +35,9 @@ class Action(StrEnum):
     REPORT_UNIT = "ru"  # officers' report for a period and unit: ru:<period>:<a = all | unit index>
     DETAIL = "d"  # more of a section: d:<code>:<docs|steps>:<all | case index>
     AREA = "a"  # the commune/ward a citizen files in, then where to go: a:<code>:<receiving point index>
+    HANDOFF_ASK = "ha"  # ask an officer, about a procedure or in general: ha:<code | 0>
+    HANDOFF_CANCEL = "hx"  # withdraw a pending question: hx:<question id>
+    HANDOFF_RATE = "hr"  # rate an officer's answer: hr:<question id>:<score>
 
 
 class Section(StrEnum):
@@ -82,6 +85,9 @@ _GRAMMAR: dict[Action, re.Pattern[str]] = {
     Action.REPORT_UNIT: re.compile(r"(tw|lw|tm|lm|tq):(a|\d{1,2})"),
     Action.DETAIL: re.compile(rf"({_CODE}):(docs|steps):(all|\d{{1,2}})"),
     Action.AREA: re.compile(rf"({_CODE}):(\d{{1,2}})"),
+    Action.HANDOFF_ASK: re.compile(rf"({_CODE}|0)"),
+    Action.HANDOFF_CANCEL: re.compile(r"([1-9]\d{0,11})"),
+    Action.HANDOFF_RATE: re.compile(r"([1-9]\d{0,11}):([1-5])"),
 }
 
 
