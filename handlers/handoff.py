@@ -118,7 +118,9 @@ def _send(ctx: Context, text: str, code: str) -> list[Reply]:
     if len(text.strip()) < MIN_CHARS:
         return [Reply(text=esc(ctx._("Câu hỏi ngắn quá. Bạn hãy viết rõ hơn một chút (ít nhất {n} ký tự), "
                                      "hoặc gõ “hủy”.").format(n=MIN_CHARS)))]
-    p = ctx.knowledge.procedures.get(code)
+    found = ctx.knowledge.engine.search(text, limit=3)
+    # about the procedure it was asked from, else the one search is sure the question is about
+    p = ctx.knowledge.procedures.get(code) or ctx.knowledge.procedures.get(found.answer or "")
     field = p.field if p else ""
     unit = unit_for(ctx.settings, field)
     digest = _digest(ctx)
@@ -130,8 +132,7 @@ def _send(ctx: Context, text: str, code: str) -> list[Reply]:
         asker = Asker(ctx.incoming.channel, ctx.incoming.chat_id, digest, ctx.language)
         question = ask(s, ctx.settings, asker, text, unit=unit, now=now, procedure_code=p.code if p else "",
                        field=field)  # fmt: skip
-        codes = [h.code for h in ctx.knowledge.engine.search(text, limit=3).results]
-        log_gap(s, GapKind.ASKED, text, codes, now)
+        log_gap(s, GapKind.ASKED, text, [h.code for h in found.results], now)
         s.commit()
         qid, status = question.id, question.status
     _leave(ctx)
