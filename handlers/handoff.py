@@ -38,6 +38,7 @@ from bot.officers.models import Officer
 from bot.officers.registry import is_admin, visible_units
 from bot.outbox.store import enqueue
 from handlers import feedback
+from handlers.intents import detect_follow_up
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,9 @@ def _send(ctx: Context, text: str, code: str) -> list[Reply]:
         return [Reply(text=esc(ctx._("Câu hỏi ngắn quá. Bạn hãy viết rõ hơn một chút (ít nhất {n} ký tự), "
                                      "hoặc gõ “hủy”.").format(n=MIN_CHARS)))]
     found = ctx.knowledge.engine.search(text, limit=3)
+    follow_up = detect_follow_up(text)
+    if found.answer is None and follow_up is not None:  # "… cần giấy tờ gì?": search without the question words
+        found = ctx.knowledge.engine.search(" ".join(follow_up.remainder), limit=3)
     # about the procedure it was asked from, else the one search is sure the question is about
     p = ctx.knowledge.procedures.get(code) or ctx.knowledge.procedures.get(found.answer or "")
     field = p.field if p else ""

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.clock import as_utc
 from bot.config import Settings
 from bot.contract.callbacks import Action, encode
 from bot.contract.html import bold, esc, italic
@@ -71,7 +72,7 @@ def ask(session: Session, settings: Settings, asker: Asker, text: str, *, unit: 
     question = Question(
         status=QuestionStatus.NEW.value, unit=unit, procedure_code=procedure_code, field=field, text=text,
         text_masked=anonymise(text), channel=asker.channel, chat_digest=asker.chat_digest, created_at=now,
-        due_at=when.due_at, reminded_on="", faq_state="",
+        due_at=when.due_at.astimezone(UTC), reminded_on="", faq_state="",
     )  # fmt: skip
     session.add(question)
     session.flush()
@@ -91,7 +92,7 @@ def ask(session: Session, settings: Settings, asker: Asker, text: str, *, unit: 
 def relayed(question: Question, language: str, settings: Settings) -> Reply:
     """The question as the assigned officers see it: full text (personal data included), how to answer."""
     t = translator(language)
-    due = format_datetime(question.due_at.astimezone(settings.zone), language)
+    due = format_datetime(as_utc(question.due_at).astimezone(settings.zone), language)
     lines = [
         "🙋 " + bold(t.gettext("Câu hỏi của người dân {marker}").format(marker=marker(question.id))),
         esc(t.gettext("Đơn vị: {unit}").format(unit=question.unit)),

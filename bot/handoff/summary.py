@@ -41,7 +41,7 @@ def weekly_summary(session: Session, now: datetime, language: str) -> Reply:
     """The last seven days' most frequent unanswered questions, for administrators."""
     t = translator(language)
     since = as_utc(now) - timedelta(days=7)
-    gaps = gaps_report(session, since, as_utc(now), SHOWN)
+    gaps = gaps_report(session, since, as_utc(now) + timedelta(seconds=1), SHOWN)  # up to and including now
     head = bold(t.gettext("Câu hỏi trợ lý chưa trả lời được (7 ngày đến {day})").format(
         day=format_date(as_utc(now).date(), language)))
     if not gaps:
