@@ -28,8 +28,18 @@ from bot.handoff.anonymise import anonymise
 from bot.handoff.desk import timing, unit_for
 from bot.handoff.faq import FaqEntry, faq_book, write_faq
 from bot.handoff.gaps import log_gap
-from bot.handoff.models import PENDING, FaqState, GapKind, Question, QuestionStatus
-from bot.handoff.queue import Asker, Outcome, answer, ask, cancel, marked_question, pending_of, rate_answer
+from bot.handoff.models import PENDING, FaqState, GapKind, Question, QuestionRoute, QuestionStatus
+from bot.handoff.queue import (
+    RATING_SCORES,
+    Asker,
+    Outcome,
+    answer,
+    ask,
+    cancel,
+    marked_question,
+    pending_of,
+    rate_answer,
+)
 from bot.handoff.summary import weekly_summary
 from bot.i18n import translator
 from bot.i18n.format import format_datetime
@@ -37,6 +47,7 @@ from bot.masking import mask_id, mask_text
 from bot.officers.models import Officer
 from bot.officers.registry import is_admin, visible_units
 from bot.outbox.store import enqueue
+from bot.storage.conversations import ConversationStore
 from handlers import feedback
 from handlers.intents import detect_follow_up
 
@@ -263,11 +274,26 @@ def _answer_as_officer(ctx: Context, qid: int, text: str) -> list[Reply]:
         officer = feedback.acting_officer(ctx, s)
         if officer is None:
             return _officers_only(ctx)
+        route = s.scalar(select(QuestionRoute).where(QuestionRoute.question_id == qid))
+        citizen = (route.channel, route.chat_id) if route is not None else None
         outcome = answer(s, qid, officer, text, ctx.clock())
         s.commit()
     if outcome is Outcome.DONE:
         log.info("question %s answered by officer chat %s", qid, mask_id(ctx.incoming.chat_id))
+        if citizen is not None:
+            _offer_rating_by_number(ctx, citizen, qid)
     return _answered(ctx, qid, outcome)
+
+
+def _offer_rating_by_number(ctx: Context, citizen: tuple[str, str], qid: int) -> None:
+    """Let a typed "1"–"3" in the citizen's chat pick a rating of the answer (Zalo shows numbered lists, and
+    the answer is the latest message the citizen sees)."""
+    from handlers.router import STATE_CHOICES
+
+    store = ConversationStore(ctx.db, ctx.settings.office.default_language)
+    state = store.load(*citizen)
+    state.data[STATE_CHOICES] = [encode(Action.HANDOFF_RATE, qid, score) for score in RATING_SCORES]
+    store.save(*citizen, state)
 
 
 def cmd_answer(ctx: Context, arg: str) -> list[Reply]:

@@ -40,6 +40,7 @@ from bot.outbox.store import enqueue
 
 NEW_KIND = "handoff_new"
 ANSWER_KIND = "handoff_answer"
+RATING_SCORES = (5, 3, 1)  # the buttons under an answer, in order
 MARKER_RE = re.compile(r"#H(\d{1,12})\b")
 
 
@@ -158,7 +159,7 @@ def answer_message(question: Question, language: str) -> Reply:
         esc(t.gettext("Câu trả lời có giúp được bạn không?")),
     ]
     labels = {5: t.gettext("😀 Rất hữu ích"), 3: t.gettext("😐 Tạm được"), 1: t.gettext("🙁 Chưa giải đáp được")}
-    rows = [[Choice(label, encode(Action.HANDOFF_RATE, question.id, score))] for score, label in labels.items()]
+    rows = [[Choice(labels[score], encode(Action.HANDOFF_RATE, question.id, score))] for score in RATING_SCORES]
     return Reply(text="\n".join(lines), choices=rows)
 
 
