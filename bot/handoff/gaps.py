@@ -4,7 +4,7 @@ with what search returned; grouped into the most frequent unanswered questions f
 Grouping is in two steps. Each entry has a ``key``: its words without diacritics, scaffolding words
 ("cho hỏi", "thủ tục", "làm", …) and duplicates, sorted — so "làm sổ đỏ ở đâu" and "sổ đỏ làm ở đâu"
 share a key, and the database counts keys with one GROUP BY. Then the ``FUZZY_KEYS`` most frequent
-keys are merged greedily when their token-set similarity is at least ``SIMILARITY`` (rapidfuzz), so
+keys are merged greedily (see ``_merge``) when their token-set similarity is at least ``SIMILARITY`` (rapidfuzz), so
 "lam so do cho dat vuon" joins "lam so do dat vuon". A group shows its most frequent wording and the
 procedures search most often offered for it.
 """
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ from bot.search.normalize import tokenize
 from bot.search.stopwords import STOPWORDS
 
 _PLACEHOLDER = re.compile(r"\[[^\]]{1,12}\]")
-FUZZY_KEYS = 1500
+FUZZY_KEYS = 300
 SIMILARITY = 88.0
 EXAMPLES_PER_KEY = 50
 MAX_TEXT = 500
@@ -69,19 +70,23 @@ def _counts(session: Session, since: datetime, until: datetime) -> list[tuple[st
 
 
 def _merge(counts: list[tuple[str, int, int]]) -> list[Gap]:
-    """Greedy fuzzy grouping of the most frequent keys (each joins the first similar, larger group)."""
+    """Greedy fuzzy grouping of the most frequent keys: each joins the first more frequent key it resembles
+    that leads a group (one similarity matrix, computed by rapidfuzz in C++)."""
+    head = counts[:FUZZY_KEYS]
+    keys = [key for key, _n, _a in head]
+    similar = process.cdist(keys, keys, scorer=fuzz.token_set_ratio, score_cutoff=SIMILARITY, dtype=np.uint8) \
+        if keys else np.zeros((0, 0), dtype=np.uint8)
     groups: list[Gap] = []
-    leaders: list[str] = []
-    for key, n, asked in counts[:FUZZY_KEYS]:
-        match = process.extractOne(key, leaders, scorer=fuzz.token_set_ratio, score_cutoff=SIMILARITY) if leaders \
-            else None
-        if match is None:
-            leaders.append(key)
+    leaders: list[int] = []  # row of each group's first key
+    for i, (key, n, asked) in enumerate(head):
+        hits = np.flatnonzero(similar[leaders, i]) if leaders else np.array([], dtype=np.int64)
+        if hits.size == 0:
+            leaders.append(i)
             groups.append(Gap(count=n, text="", keys=[key], asked=asked))
-        else:
-            gap = groups[match[2]]
-            gap.count, gap.asked = gap.count + n, gap.asked + asked
-            gap.keys.append(key)
+            continue
+        gap = groups[int(hits[0])]
+        gap.count, gap.asked = gap.count + n, gap.asked + asked
+        gap.keys.append(key)
     groups += [Gap(count=n, text="", keys=[key], asked=asked) for key, n, asked in counts[FUZZY_KEYS:]]
     groups.sort(key=lambda g: -g.count)
     return groups
@@ -89,11 +94,13 @@ def _merge(counts: list[tuple[str, int, int]]) -> list[Gap]:
 
 def _describe(session: Session, gap: Gap, since: datetime, until: datetime) -> None:
     """Fill in the most frequent wording and the closest procedures from a sample of the group's entries."""
-    rows: list[Any] = list(session.execute(
-        select(GapEntry.text_masked, GapEntry.codes)
-        .where(GapEntry.key.in_(gap.keys[:50]), GapEntry.created_at >= since, GapEntry.created_at < until)
-        .limit(EXAMPLES_PER_KEY * min(len(gap.keys), 10))
-    ))  # fmt: skip
+    rows: list[Any] = []
+    for key in gap.keys[:10]:  # the group's most frequent keys, a sample of each (index on key, created_at)
+        rows += session.execute(
+            select(GapEntry.text_masked, GapEntry.codes)
+            .where(GapEntry.key == key, GapEntry.created_at >= since, GapEntry.created_at < until)
+            .limit(EXAMPLES_PER_KEY)
+        ).all()
     texts = Counter(" ".join(str(t).lower().split()) for t, _codes in rows)
     gap.text = texts.most_common(1)[0][0] if texts else gap.keys[0]
     codes: Counter[str] = Counter()

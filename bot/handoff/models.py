@@ -97,7 +97,10 @@ class GapEntry(Base):
     """One question search could not answer, anonymised, with what search returned."""
 
     __tablename__ = "handoff_gaps"
-    __table_args__ = (Index("ix_handoff_gaps_created", "created_at"),)
+    __table_args__ = (
+        Index("ix_handoff_gaps_created", "created_at"),
+        Index("ix_handoff_gaps_key_created", "key", "created_at"),  # the report's GROUP BY and its samples
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default=GapKind.NOT_FOUND.value)

@@ -64,9 +64,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_handoff_gaps_created", "handoff_gaps", ["created_at"], unique=False)
+    op.create_index("ix_handoff_gaps_key_created", "handoff_gaps", ["key", "created_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_handoff_gaps_key_created", table_name="handoff_gaps")
     op.drop_index("ix_handoff_gaps_created", table_name="handoff_gaps")
     op.drop_table("handoff_gaps")
     op.drop_table("handoff_routes")
