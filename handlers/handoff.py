@@ -401,8 +401,10 @@ def cmd_approve(ctx: Context, arg: str) -> list[Reply]:
             question.faq_state = FaqState.REJECTED.value
             s.commit()
             return [Reply(text=esc(ctx._("Đã bỏ đề xuất H{id}.").format(id=qid)))]
-        entry = FaqEntry(question=anonymise(question.text)[:500], answer=mask_text(question.answer)[:2000],
-                         unit=question.unit, source=f"H{question.id}")  # fmt: skip
+        asked = anonymise(question.text)[:500]
+        p = ctx.knowledge.procedures.get(question.procedure_code)
+        entry = FaqEntry(question=asked, answer=mask_text(question.answer)[:2000], unit=question.unit,
+                         aliases=[f"{p.name}: {asked}"[:500]] if p else [], source=f"H{question.id}")  # fmt: skip
         path = write_faq(ctx.settings.resolve(ctx.settings.handoff.faq_path), f"h{question.id}", entry)
         question.faq_state = FaqState.APPROVED.value
         s.commit()

@@ -22,16 +22,19 @@ _DIGITS_RE = re.compile(r"\d[\d*.\s-]{5,}\d")
 _UPPER = "A-ZÀ-ỸĐ"
 _WORD = rf"[{_UPPER}][a-zà-ỹđ]+"
 _CAPITALISED_RUN = re.compile(rf"(?<![\w]){_WORD}(?:\s+{_WORD}){{1,3}}(?![\w])")
-_INTRODUCED = re.compile(
-    r"(?i)(tôi là|tên tôi là|tên là|tên tôi|họ tên|họ và tên|em là|cháu là|my name is)\s*:?\s+"
-    r"((?:[^\W\d_]+\s*){1,4})"
+_NAMED = re.compile(  # "tên tôi là …", "họ tên: …": whatever follows is a name
+    r"(?i)(tên tôi là|tên là|tên tôi|họ tên|họ và tên|my name is)\s*:?\s+((?:[^\W\d_]+\s*){1,4})"
+)
+_INTRODUCED = re.compile(  # "tôi là Nguyễn Văn An": a name only when capitalised ("tôi là người …" is not)
+    rf"(tôi là|Tôi là|em là|Em là|cháu là|Cháu là)\s+((?:{_WORD}\s*){{1,4}})"
 )
 
 
 def anonymise(text: str) -> str:
     """``text`` without phone or ID numbers, e-mail addresses, long numbers and names."""
     out = _EMAIL_RE.sub(EMAIL, text)
-    out = _INTRODUCED.sub(lambda m: f"{m.group(1)} {NAME}" + (" " if m.group(2)[-1:].isspace() else ""), out)
+    for pattern in (_NAMED, _INTRODUCED):
+        out = pattern.sub(lambda m: f"{m.group(1)} {NAME}" + (" " if m.group(2)[-1:].isspace() else ""), out)
     out = mask_text(out)
     out = _DIGITS_RE.sub(NUMBER, out)
     out = re.sub(r"\d*\*+\d*", NUMBER, out)

@@ -25,8 +25,10 @@ from rapidfuzz import fuzz, process
 from bot.catalog.problems import Problem, from_toml_error, from_validation_error
 from bot.handoff.gaps import group_key
 
-#: Token-sort similarity (0–100) of a question's key to an FAQ key for the FAQ to answer it.
-MATCH_SCORE = 82.0
+#: An FAQ answers a question when their keys share most words (token-set similarity, 0–100) and are alike
+#: as wholes (token-sort similarity), so a short "kết hôn" is not taken for a long published question.
+SET_SCORE = 90.0
+SORT_SCORE = 70.0
 MIN_WORDS = 2
 
 
@@ -56,8 +58,11 @@ class FaqBook:
         key = group_key(text)
         if len(key.split()) < MIN_WORDS or not self.keys:
             return None
-        found = process.extractOne(key, self.keys, scorer=fuzz.token_sort_ratio, score_cutoff=MATCH_SCORE)
-        return self.entries[self.owners[found[2]]] if found else None
+        for _key, _score, index in process.extract(key, self.keys, scorer=fuzz.token_set_ratio,
+                                                   score_cutoff=SET_SCORE, limit=5):  # fmt: skip
+            if fuzz.token_sort_ratio(key, self.keys[index]) >= SORT_SCORE:
+                return self.entries[self.owners[index]]
+        return None
 
 
 def load_faq(folder: Path) -> FaqBook:
