@@ -13,31 +13,26 @@ afterwards.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shlex
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT)]
+sys.path[:0] = [str(ROOT), str(ROOT / "samples"), str(ROOT / "bench")]
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from dossier_bench import _database  # noqa: E402  (a SQLite file or a private PostgreSQL schema)
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot.handoff.anonymise import anonymise  # noqa: E402
 from bot.handoff.gaps import gaps_report, group_key  # noqa: E402
 from bot.handoff.models import GapEntry  # noqa: E402
-from bot.schema import create_schema  # noqa: E402
-from bot.storage.db import Database  # noqa: E402
 
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
 THINGS = ["giấy phép nuôi chó", "sổ đỏ đất vườn", "hộ khẩu", "bằng lái xe máy", "giấy phép bán hàng rong",
           "đăng ký xe điện", "trợ cấp người cao tuổi", "giấy phép xây nhà tạm", "chứng nhận hộ nghèo",
@@ -68,33 +63,6 @@ def _rows(n: int, rng: random.Random) -> Iterator[dict[str, object]]:
                "created_at": NOW - timedelta(seconds=rng.randrange(30 * 86400))}  # fmt: skip
 
 
-@contextmanager
-def _database(backend: str, workdir: Path) -> Iterator[Database]:
-    """A fresh database: a SQLite file, or a private PostgreSQL schema dropped afterwards."""
-    if backend == "sqlite":
-        db = Database(f"sqlite:///{workdir / 'gaps.db'}")
-        create_schema(db)
-        try:
-            yield db
-        finally:
-            db.dispose()
-        return
-    schema = "bench_" + uuid.uuid4().hex[:10]
-    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    db = Database(f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}")
-    create_schema(db)
-    try:
-        yield db
-    finally:
-        db.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def _timed(fn: Callable[[], object], runs: int) -> list[float]:
     times = []
     for _ in range(runs):
@@ -111,7 +79,7 @@ def _line(label: str, times: list[float]) -> str:
 
 def run(backend: str, rows: int, runs: int) -> bool:
     """Fill one database, time floor and report; True when the report's median meets the target."""
-    with tempfile.TemporaryDirectory() as tmp, _database(backend, Path(tmp)) as db:
+    with tempfile.TemporaryDirectory() as tmp, _database(backend, Path(tmp)) as (_url, db):
         rng = random.Random(12)
         started = time.perf_counter()
         batch: list[dict[str, object]] = []

@@ -28,9 +28,10 @@ from bot.search.normalize import tokenize
 from bot.search.stopwords import STOPWORDS
 
 _PLACEHOLDER = re.compile(r"\[[^\]]{1,12}\]")
-FUZZY_KEYS = 300
+FUZZY_KEYS = 200
 SIMILARITY = 88.0
 EXAMPLES_PER_KEY = 50
+KEYS_SAMPLED = 10  # a group's most frequent keys sampled for its wording and procedures
 MAX_TEXT = 500
 
 
@@ -92,15 +93,24 @@ def _merge(counts: list[tuple[str, int, int]]) -> list[Gap]:
     return groups
 
 
-def _describe(session: Session, gap: Gap, since: datetime, until: datetime) -> None:
-    """Fill in the most frequent wording and the closest procedures from a sample of the group's entries."""
-    rows: list[Any] = []
-    for key in gap.keys[:10]:  # the group's most frequent keys, a sample of each (index on key, created_at)
-        rows += session.execute(
-            select(GapEntry.text_masked, GapEntry.codes)
-            .where(GapEntry.key == key, GapEntry.created_at >= since, GapEntry.created_at < until)
-            .limit(EXAMPLES_PER_KEY)
-        ).all()
+def _samples(session: Session, keys: list[str], since: datetime, until: datetime) -> dict[str, list[Any]]:
+    """Up to ``EXAMPLES_PER_KEY`` (text, codes) of each key, in one query (a window over the key index)."""
+    rank = func.row_number().over(partition_by=GapEntry.key, order_by=GapEntry.id).label("rank")
+    inner = (
+        select(GapEntry.key, GapEntry.text_masked, GapEntry.codes, rank)
+        .where(GapEntry.key.in_(keys), GapEntry.created_at >= since, GapEntry.created_at < until)
+        .subquery()
+    )
+    found: dict[str, list[Any]] = {}
+    for key, text, codes in session.execute(select(inner.c.key, inner.c.text_masked, inner.c.codes)
+                                            .where(inner.c.rank <= EXAMPLES_PER_KEY)):  # fmt: skip
+        found.setdefault(key, []).append((text, codes))
+    return found
+
+
+def _describe(gap: Gap, samples: dict[str, list[Any]]) -> None:
+    """Fill in the most frequent wording and the closest procedures from the samples of the group's keys."""
+    rows = [row for key in gap.keys[:KEYS_SAMPLED] for row in samples.get(key, [])]
     texts = Counter(" ".join(str(t).lower().split()) for t, _codes in rows)
     gap.text = texts.most_common(1)[0][0] if texts else gap.keys[0]
     codes: Counter[str] = Counter()
@@ -113,6 +123,7 @@ def _describe(session: Session, gap: Gap, since: datetime, until: datetime) -> N
 def gaps_report(session: Session, since: datetime, until: datetime, limit: int = 20) -> list[Gap]:
     """The ``limit`` most frequent groups of unanswered questions between ``since`` and ``until``."""
     top = _merge(_counts(session, since, until))[:limit]
+    samples = _samples(session, [key for gap in top for key in gap.keys[:KEYS_SAMPLED]], since, until)
     for gap in top:
-        _describe(session, gap, since, until)
+        _describe(gap, samples)
     return top
