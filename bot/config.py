@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.catalog.model import Level
-from bot.receiving.points import ReceivingPoint
+from bot.receiving.points import OpeningHours, ReceivingPoint
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
@@ -211,6 +211,26 @@ class ReportSettings(_Section):
     weekly_time: dt.time = dt.time(8, 0)
 
 
+class HandoffSettings(_Section):
+    """"Hỏi cán bộ": where citizens' questions go, when they must be answered, where approved FAQs live."""
+
+    enabled: bool = True
+    # Unit that receives questions no field is routed for (the one-stop office's duty desk).
+    duty_desk: str = "Bộ phận Một cửa"
+    # Field of a procedure (as in the catalog) → the unit answering questions about it.
+    field_units: dict[str, str] = Field(default_factory=dict)
+    # Answer-by time: the end of the N-th working day after the day the question arrives.
+    answer_working_days: int = Field(default=1, ge=1, le=20)
+    # When officers read questions (public holidays and [calendar] days off apply).
+    hours: OpeningHours = Field(default_factory=OpeningHours)
+    # Minutes between two looks for overdue questions (reminders are sent once per question and day).
+    reminder_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    # Folder of approved frequently asked questions (one TOML file each), relative to the project.
+    faq_path: str = "faq"
+    # Weekly gaps summary to administrators, sent with the weekly report ([reports] weekday and time).
+    weekly_gaps: bool = True
+
+
 class Settings(_Section):
     """All settings of one office."""
 
@@ -226,6 +246,7 @@ class Settings(_Section):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    handoff: HandoffSettings = Field(default_factory=HandoffSettings)
     # Where citizens file ("ở đâu"): [[receiving_points]] tables; none = the office's name and address only.
     receiving_points: list[ReceivingPoint] = Field(default_factory=list)
 

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import clock
 from bot.channels.base import Channel
@@ -96,10 +97,20 @@ class Scheduler:
                 misfire_grace_time=3600, max_instances=1, replace_existing=True,
             )  # fmt: skip
             self.cron.add_job(self.catch_up, id="catch-up")  # runs at once, in the scheduler's thread
+        if self.settings.handoff.weekly_gaps:
+            self.cron.add_job(
+                self.weekly_gaps, weekly_trigger(self.settings), id="handoff-gaps", coalesce=True,
+                misfire_grace_time=6 * 3600, max_instances=1, replace_existing=True,
+            )  # fmt: skip
         if self.settings.reports.weekly_enabled:
             self.cron.add_job(
                 self.weekly_report, weekly_trigger(self.settings), id=WEEKLY_JOB_ID, coalesce=True,
                 misfire_grace_time=6 * 3600, max_instances=1, replace_existing=True,
+            )  # fmt: skip
+        if self.settings.handoff.enabled:
+            self.cron.add_job(
+                self.handoff_reminders, IntervalTrigger(minutes=self.settings.handoff.reminder_minutes),
+                id="handoff-reminders", coalesce=True, max_instances=1, replace_existing=True,
             )  # fmt: skip
         self.cron.start()
         self._thread = threading.Thread(target=self._deliver, name="outbox-dispatcher", daemon=True)
@@ -122,6 +133,26 @@ class Scheduler:
             return enqueue_weekly_reports(self.db, self.settings, clock.now(), self.capabilities)
         except Exception:
             log.exception("weekly report job failed")
+            return 0
+
+    def handoff_reminders(self) -> int:
+        """The interval job: questions waiting for an officer, reminders about overdue ones."""
+        from bot.handoff.reminders import run_reminders
+
+        try:
+            return run_reminders(self.db, self.settings, clock.now())
+        except Exception:
+            log.exception("hand-off reminder job failed")
+            return 0
+
+    def weekly_gaps(self) -> int:
+        """The weekly cron job: unanswered questions summarised for administrators."""
+        from bot.handoff.summary import enqueue_weekly_gaps
+
+        try:
+            return enqueue_weekly_gaps(self.db, self.settings, clock.now())
+        except Exception:
+            log.exception("weekly gaps summary failed")
             return 0
 
     def catch_up(self) -> int:

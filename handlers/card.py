@@ -90,8 +90,10 @@ def procedure_card(ctx: Context, p: Procedure, variants: list[str] | None = None
     lines.append("")
     lines.append(italic(_("Chọn mục bên dưới hoặc hỏi tiếp, ví dụ: “phí bao nhiêu?”, “cần giấy tờ gì?”")))
     from handlers.feedback import feedback_row  # the "Was this helpful?" invitation under the card
+    from handlers.handoff import ask_button  # "Hỏi cán bộ" about this procedure
 
-    return Reply(text="\n".join(lines), choices=[*section_buttons(ctx, p), feedback_row(ctx, p.code)])
+    return Reply(text="\n".join(lines), choices=[*section_buttons(ctx, p), feedback_row(ctx, p.code),
+                                                  [ask_button(ctx, p.code)]])
 
 
 def _fees(ctx: Context, p: Procedure) -> list[str]:

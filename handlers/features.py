@@ -16,7 +16,7 @@ from collections.abc import Callable
 from bot.contract.callbacks import Action
 from bot.contract.messages import Reply
 from bot.conversation import Context
-from handlers import browse, catalog_admin, dossier, feedback, lookup, menu, officers, reports, section_actions
+from handlers import browse, catalog_admin, dossier, feedback, handoff, lookup, menu, officers, reports, section_actions
 
 CommandFn = Callable[[Context, str], list[Reply]]
 ActionFn = Callable[[Context, tuple[str, ...]], list[Reply] | None]
@@ -54,8 +54,20 @@ COMMANDS: dict[str, CommandFn] = {
     "feedback": feedback.cmd_rate,
     "phananh": feedback.cmd_complaints,
     "complaints": feedback.cmd_complaints,
-    "traloi": feedback.cmd_answer,
-    "answer": feedback.cmd_answer,
+    "traloi": handoff.cmd_answer,
+    "answer": handoff.cmd_answer,
+    "hoi": handoff.cmd_ask,
+    "ask": handoff.cmd_ask,
+    "huyhoi": handoff.cmd_cancel,
+    "cancelquestion": handoff.cmd_cancel,
+    "cauhoi": handoff.cmd_pending,
+    "questions": handoff.cmd_pending,
+    "dexuat": handoff.cmd_propose,
+    "propose": handoff.cmd_propose,
+    "duyet": handoff.cmd_approve,
+    "approve": handoff.cmd_approve,
+    "hoidap": handoff.cmd_gaps,
+    "gaps": handoff.cmd_gaps,
     "baocao": reports.cmd_report,
     "report": reports.cmd_report,
 }
@@ -81,10 +93,14 @@ ACTIONS: dict[Action, ActionFn] = {
     Action.REPORT_PERIOD: reports.on_period,
     Action.REPORT_UNIT: reports.on_unit,
     Action.CATALOG_CONFIRM: catalog_admin.on_confirm,
+    Action.HANDOFF_ASK: handoff.on_ask,
+    Action.HANDOFF_CANCEL: handoff.on_cancel,
+    Action.HANDOFF_RATE: handoff.on_rate,
 }
 
 FLOWS: dict[str, FlowFn] = {
     dossier.FLOW: dossier.on_text,
     feedback.FLOW_COMMENT: feedback.flow_comment,
     feedback.FLOW_CONTACT: feedback.flow_contact,
+    handoff.FLOW: handoff.flow_question,
 }

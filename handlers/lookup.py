@@ -9,6 +9,7 @@ from bot.contract.messages import Choice, Reply
 from bot.conversation import Context
 from handlers.card import procedure_card, section_reply
 from handlers.describe import levels_text
+from handlers.handoff import ask_button, faq_answer, log_not_found
 from handlers.intents import detect_follow_up
 from handlers.menu import ask_for_procedure
 
@@ -52,10 +53,14 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
         if follow_up is not None:
             replies.append(section_reply(ctx, p, follow_up.section))
         return replies
+    published = faq_answer(ctx, text)  # an officer's answer an administrator published
+    if published is not None:
+        return [published]
     if result.confidence == "ambiguous" and result.results:
         return [_candidates(ctx, text, [h.code for h in result.results])]
     if follow_up is not None and current is not None:
         return [section_reply(ctx, current, follow_up.section)]
+    log_not_found(ctx, text, [h.code for h in result.results])
     return [not_found(ctx, text)]
 
 
@@ -83,7 +88,9 @@ def not_found(ctx: Context, text: str) -> Reply:
     if office.hotline:
         call = _("Hoặc gọi đường dây nóng {hotline} để được hướng dẫn.").format(hotline=office.hotline)
         lines.append("☎️ " + esc(call))
-    return Reply(text="\n".join(lines), choices=[[Choice(_("📚 Xem theo lĩnh vực"), encode(Action.FIELDS, 0))]])
+    lines.append(esc(_("Bạn cũng có thể gửi câu hỏi cho cán bộ; câu trả lời sẽ về cuộc trò chuyện này.")))
+    return Reply(text="\n".join(lines), choices=[[Choice(_("📚 Xem theo lĩnh vực"), encode(Action.FIELDS, 0))],
+                                                  [ask_button(ctx)]])
 
 
 def open_section(ctx: Context, code: str, section: Section) -> Reply | None:

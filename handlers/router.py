@@ -14,6 +14,7 @@ from bot.contract.messages import Kind, Reply
 from bot.conversation import Context
 from handlers.dossier import detect as detect_dossier_code
 from handlers.features import ACTIONS, COMMANDS, FLOWS
+from handlers.handoff import on_reply
 from handlers.lookup import answer_question
 from handlers.menu import greeting
 from handlers.sanitize import clean_text
@@ -47,6 +48,10 @@ def _on_text(ctx: Context, raw: str) -> list[Reply]:
     if text.startswith("/"):
         ctx.state.data.pop(STATE_FLOW, None)  # a command always leaves an ongoing step
         return _on_command(ctx, text)
+    if ctx.incoming.reply_to:  # an officer answering a relayed question by replying to it (Telegram)
+        replies = on_reply(ctx, text)
+        if replies is not None:
+            return replies
     number = _numbered_answer(ctx, text)
     if number is not None:
         return on_choice(ctx, number)

@@ -85,7 +85,10 @@ def incoming_from_update(update: Update, bot_username: str = "") -> Incoming | N
         return None
     if message.text is None:
         return Incoming(kind=Kind.UNSUPPORTED, **common)
-    return Incoming(kind=Kind.TEXT, text=_without_bot_mention(message, bot_username), **common)
+    quoted = message.reply_to_message
+    reply_to = (quoted.text or "") if quoted is not None and quoted.from_user is not None and quoted.from_user.is_bot \
+        else ""
+    return Incoming(kind=Kind.TEXT, text=_without_bot_mention(message, bot_username), reply_to=reply_to, **common)
 
 
 def _without_bot_mention(message: Message, bot_username: str) -> str:

@@ -36,6 +36,9 @@ class Action(StrEnum):
     DETAIL = "d"  # more of a section: d:<code>:<docs|steps>:<all | case index>
     AREA = "a"  # the commune/ward a citizen files in, then where to go: a:<code>:<receiving point index>
     CATALOG_CONFIRM = "cc"  # administrators: accept the catalog edit awaiting confirmation: cc:<12 hex token>
+    HANDOFF_ASK = "ha"  # ask an officer, about a procedure or in general: ha:<code | 0>
+    HANDOFF_CANCEL = "hx"  # withdraw a pending question: hx:<question id>
+    HANDOFF_RATE = "hr"  # rate an officer's answer: hr:<question id>:<score>
 
 
 class Section(StrEnum):
@@ -84,6 +87,9 @@ _GRAMMAR: dict[Action, re.Pattern[str]] = {
     Action.DETAIL: re.compile(rf"({_CODE}):(docs|steps):(all|\d{{1,2}})"),
     Action.AREA: re.compile(rf"({_CODE}):(\d{{1,2}})"),
     Action.CATALOG_CONFIRM: re.compile(r"([0-9a-f]{12})"),
+    Action.HANDOFF_ASK: re.compile(rf"({_CODE}|0)"),
+    Action.HANDOFF_CANCEL: re.compile(r"([1-9]\d{0,11})"),
+    Action.HANDOFF_RATE: re.compile(r"([1-9]\d{0,11}):([1-5])"),
 }
 
 

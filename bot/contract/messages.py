@@ -32,6 +32,7 @@ class Incoming:
     choice: str = ""
     display_name: str = ""
     language_hint: str = ""
+    reply_to: str = ""  # text of the assistant's own message this one replies to (Telegram replies)
 
 
 @dataclass(frozen=True, slots=True)

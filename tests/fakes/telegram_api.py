@@ -393,9 +393,13 @@ class FakeTelegramAPI(LocalServer):
         user_id: int | None = None,
         language_code: str = "vi",
         times: int = 1,
+        reply_to: SentMessage | None = None,
     ) -> dict[str, Any]:
-        """A user writes ``text`` (a leading "/word" is marked as a bot command, as Telegram does)."""
+        """A user writes ``text`` (a leading "/word" is marked as a bot command, as Telegram does), as a reply
+        to the bot's message ``reply_to`` when given."""
         message = self._user_message(chat_id, user_id, language_code, text=text)
+        if reply_to is not None:
+            message["reply_to_message"] = message_json(reply_to)
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return self.push_update({"message": message}, times)
