@@ -4,8 +4,9 @@ Nothing personal is shown before verification, and a failed verification reveals
 whether the code exists: the question asked and the "không khớp" answer are the same either way. Failures
 are counted in the database per chat, per code (all chats and channels) and per channel, with growing
 delays (``bot/dossiers/guesses.py``); a blocked chat is told to wait without anything being checked, and
-while a code or channel is blocked for the short answer its owner can still answer the stronger question. A verified dossier is remembered in the chat state (its id and an expiry, never the
-answer) for ``VERIFIED_MINUTES``, which is what allows the subscribe button to work.
+while a code or channel is blocked for the short answer its owner can still answer the stronger question.
+A verified dossier is remembered in the chat state (its id and an expiry, never the answer) for
+``VERIFIED_MINUTES``, which is what allows the subscribe button to work.
 """
 
 from __future__ import annotations
