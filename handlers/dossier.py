@@ -287,7 +287,7 @@ def check_answer(ctx: Context, code: str, answer: str) -> list[Reply]:
                      now=now, language=ctx.settings.office.default_language)
         session.commit()
         blocked = guesses.blocked(rows, scopes, now)
-    log.info("dossier verification failed chat=%s", mask_id(f"{ctx.incoming.channel}:{ctx.incoming.chat_id}"))
+    log.info("dossier verification failed chat=%s", mask_id(ctx.incoming.chat_id))
     text = ctx._("Mã hồ sơ hoặc thông tin xác minh không khớp. Bạn hãy kiểm tra lại giấy biên nhận rồi gõ "
                  "lại mã hồ sơ.")
     replies = [Reply(text="❌ " + esc(text))]

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.masking import install_log_filter
+from bot.security import secret_key
 
 log = logging.getLogger("bot")
 
@@ -26,10 +28,13 @@ PLUGINS: dict[str, tuple[str, ...]] = {
 
 
 def setup_logging(level: str = "INFO") -> None:
-    """Plain, one-line log records; third-party HTTP chatter quietened (it can contain the bot token)."""
+    """Plain, one-line log records without personal data (``bot.masking.install_log_filter``) at every level;
+    third-party HTTP chatter quietened unless DEBUG is asked for."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if logging.getLevelName(level) != logging.DEBUG:
+        for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "apscheduler"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+    install_log_filter()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -134,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"config error:\n{exc}", file=sys.stderr)
         return 2
+    install_log_filter(secret_key(settings))  # chat pseudonyms keyed with the server secret
     if command == "catalog":
         return _cmd_catalog(args, settings)
     if command == "search":
