@@ -222,6 +222,20 @@ class ReportSettings(_Section):
     weekly_time: dt.time = dt.time(8, 0)
 
 
+class PrivacySettings(_Section):
+    """How long personal data is kept (Decree 13/2023/NĐ-CP): purged every night and by
+    ``python -m bot privacy purge``."""
+
+    # Applicants' names of finished dossiers: kept this many days after the result was returned (or, when
+    # no return date is known, after the last change). Open dossiers keep their names.
+    applicant_name_days: int = Field(default=90, ge=1)
+    # Citizens' comments, complaint texts, contact details and the officers' answers: kept this many days
+    # after the rating was given. Scores and counts stay for the reports.
+    complaint_days: int = Field(default=365, ge=1)
+    # Local time of the nightly purge.
+    purge_time: dt.time = dt.time(2, 30)
+
+
 class Settings(_Section):
     """All settings of one office."""
 
@@ -236,6 +250,7 @@ class Settings(_Section):
     dossiers: DossierSettings = Field(default_factory=DossierSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     # Where citizens file ("ở đâu"): [[receiving_points]] tables; none = the office's name and address only.
     receiving_points: list[ReceivingPoint] = Field(default_factory=list)
 

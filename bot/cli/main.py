@@ -24,6 +24,7 @@ PLUGINS: dict[str, tuple[str, ...]] = {
     "bot.cli.reports": ("report",),
     "bot.cli.channels": ("web", "zalo"),
     "bot.cli.db": ("db",),
+    "bot.cli.privacy": ("privacy",),
 }
 
 
