@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.clock import ManualClock
 from bot.cli import privacy as privacy_cli
+from bot.clock import ManualClock
 from bot.config import PrivacySettings, Settings
 from bot.dossiers.models import Dossier, DossierStatus
 from bot.feedback.models import Complaint, Rating
