@@ -9,7 +9,7 @@ from bot.dossiers.models import Dossier
 from bot.dossiers.store import birth_year, find_by_code, is_strong, phone_year_digest, verify, verify_strong
 from bot.security import digest
 
-from .conftest import TEST_KEY, write_csv
+from .conftest import SAMPLES, TEST_KEY, write_csv
 
 
 def _dossier(phone: str = "0936873079", id_number: str = "041644536043") -> Dossier:
@@ -84,3 +84,14 @@ def test_no_year_of_birth_means_no_stronger_digest():
     assert phone_year_digest("0936873079", "", TEST_KEY) == ""
     assert phone_year_digest("", "1985", TEST_KEY) == ""
     assert birth_year("sinh ngày 05/07/1979") == "1979"
+
+
+@pytest.mark.parametrize("sample", ["dossiers-sample.json", "dossiers-sample.csv"])
+def test_samples_carry_what_the_stronger_answers_need(database, settings, sample):
+    mapping = SAMPLES / "mapping-example.toml" if sample.endswith(".csv") else None
+    import_dossiers(database, SAMPLES / sample, settings=settings, mapping_path=mapping)
+    with database.session() as s:
+        first = find_by_code(s, "000.00.10.H40-260213-000001")  # Vũ Ngọc Mai, 0936873079, ID …6043
+        assert verify_strong(first, "0936873079 1993", "phone_birth_year", TEST_KEY)
+        assert verify_strong(first, "041644536043", "id_number", TEST_KEY)
+        assert not verify_strong(first, "0936873079 1994", "phone_birth_year", TEST_KEY)
