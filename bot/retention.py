@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from bot.clock import as_utc
 from bot.config import PrivacySettings
-from bot.dossiers.models import Dossier
+from bot.dossiers.models import Dossier, VerificationAttempt
 from bot.feedback.models import Complaint, Rating
 from bot.storage.db import Database, rowcount
 
@@ -51,5 +51,7 @@ def purge(db: Database, cfg: PrivacySettings, now: datetime) -> Purged:
             .where(and_(Complaint.rating_id.in_(old), Complaint.answer.is_not(None)))
             .values(answer=None)
             .execution_options(synchronize_session=False)))
+        # the answers log of the first releases (chat ids in clear) is no longer written: emptied
+        s.execute(delete(VerificationAttempt))
         s.commit()
     return Purged(names, ratings, answers)
