@@ -168,8 +168,8 @@ class DossierSettings(_Section):
     verification: Literal["phone_last4", "id_number", "either"] = "phone_last4"
     max_failed_attempts: int = Field(default=5, ge=1)
     lockout_minutes: int = Field(default=15, ge=1)
-    # Failed answers about ONE dossier code from all chats together within lockout_minutes before that
-    # code is locked for everyone (stops guessing with many accounts).
+    # Failed answers about ONE dossier code from all chats and channels together before the 4-digit answer
+    # is paused for that code (stops guessing with many accounts; the owner gives the stronger answer).
     max_failed_per_code: int = Field(default=20, ge=1)
     # Growing delays (see README, "Security and personal data"): each failed answer adds one to the counters
     # of the chat, of the dossier code (all chats and channels together) and of the channel; a counter at or
