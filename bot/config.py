@@ -178,9 +178,30 @@ class DossierSettings(_Section):
     verification: Literal["phone_last4", "id_number", "either"] = "phone_last4"
     max_failed_attempts: int = Field(default=5, ge=1)
     lockout_minutes: int = Field(default=15, ge=1)
-    # Failed answers about ONE dossier code from all chats together within lockout_minutes before that
-    # code is locked for everyone (stops guessing with many accounts).
+    # Failed answers about ONE dossier code from all chats and channels together before the 4-digit answer
+    # is paused for that code (stops guessing with many accounts; the owner gives the stronger answer).
     max_failed_per_code: int = Field(default=20, ge=1)
+    # Growing delays (see README, "Security and personal data"): each failed answer adds one to the counters
+    # of the chat, of the dossier code (all chats and channels together) and of the channel; a counter at or
+    # above its allowance blocks that scope for first_delay_seconds, doubling with each further failure up
+    # to max_delay_hours. Counters forget one failure per period: the chat's lockout_minutes, the code's
+    # code_forget_hours, the channel's channel_forget_minutes.
+    code_forget_hours: float = Field(default=4.0, gt=0)
+    max_failed_per_channel: int = Field(default=200, ge=1)
+    channel_forget_minutes: float = Field(default=30.0, gt=0)
+    first_delay_seconds: float = Field(default=60.0, gt=0)
+    max_delay_hours: float = Field(default=24.0, gt=0)
+    # The stronger answer, accepted while a code or the channel is blocked for the short answer:
+    # "id_number" (all digits of the applicant's ID number) or "phone_birth_year" (the full phone number
+    # and the year of birth, e.g. "0912345678 1985"; the export needs a year-of-birth column).
+    strong_verification: Literal["id_number", "phone_birth_year"] = "id_number"
+    # Failed stronger answers about one code before it, too, must wait; one is forgotten every
+    # strong_forget_minutes.
+    max_failed_strong_per_code: int = Field(default=20, ge=1)
+    strong_forget_minutes: float = Field(default=10.0, gt=0)
+    # Administrators (ASSISTANT_ADMIN_IDS) are told when a code or a channel becomes blocked, at most once
+    # per scope within this many hours.
+    alert_hours: float = Field(default=24.0, gt=0)
 
 
 class AlertSettings(_Section):
@@ -229,6 +250,18 @@ class HandoffSettings(_Section):
     faq_path: str = "faq"
     # Weekly gaps summary to administrators, sent with the weekly report ([reports] weekday and time).
     weekly_gaps: bool = True
+class PrivacySettings(_Section):
+    """How long personal data is kept (Decree 13/2023/NĐ-CP): purged every night and by
+    ``python -m bot privacy purge``."""
+
+    # Applicants' names of finished dossiers: kept this many days after the result was returned (or, when
+    # no return date is known, after the last change). Open dossiers keep their names.
+    applicant_name_days: int = Field(default=90, ge=1)
+    # Citizens' comments, complaint texts, contact details and the officers' answers: kept this many days
+    # after the rating was given. Scores and counts stay for the reports.
+    complaint_days: int = Field(default=365, ge=1)
+    # Local time of the nightly purge.
+    purge_time: dt.time = dt.time(2, 30)
 
 
 class Settings(_Section):
@@ -247,6 +280,7 @@ class Settings(_Section):
     reports: ReportSettings = Field(default_factory=ReportSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     handoff: HandoffSettings = Field(default_factory=HandoffSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     # Where citizens file ("ở đâu"): [[receiving_points]] tables; none = the office's name and address only.
     receiving_points: list[ReceivingPoint] = Field(default_factory=list)
 

@@ -32,12 +32,14 @@ from bot.config import Settings
 from bot.contract.capabilities import CapabilityLookup, default_lookup
 from bot.late.job import catch_up, enqueue_morning_alerts
 from bot.outbox.dispatch import Dispatcher
+from bot.retention import purge
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
 JOB_ID = "morning-alert"
 WEEKLY_JOB_ID = "weekly-report"
+PURGE_JOB_ID = "privacy-purge"
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -60,6 +62,12 @@ def alert_trigger(settings: Settings) -> CronTrigger:
     at = settings.alerts.time
     return CronTrigger(day_of_week="mon-sat", hour=at.hour, minute=at.minute, second=at.second,
                        timezone=settings.zone)  # fmt: skip
+
+
+def purge_trigger(settings: Settings) -> CronTrigger:
+    """Every night at ``[privacy].purge_time`` in the office's time zone."""
+    at = settings.privacy.purge_time
+    return CronTrigger(hour=at.hour, minute=at.minute, timezone=settings.zone)
 
 
 def weekly_trigger(settings: Settings) -> CronTrigger:
@@ -112,6 +120,10 @@ class Scheduler:
                 self.handoff_reminders, IntervalTrigger(minutes=self.settings.handoff.reminder_minutes),
                 id="handoff-reminders", coalesce=True, max_instances=1, replace_existing=True,
             )  # fmt: skip
+        self.cron.add_job(
+            self.purge_personal_data, purge_trigger(self.settings), id=PURGE_JOB_ID, coalesce=True,
+            misfire_grace_time=12 * 3600, max_instances=1, replace_existing=True,
+        )  # fmt: skip
         self.cron.start()
         self._thread = threading.Thread(target=self._deliver, name="outbox-dispatcher", daemon=True)
         self._thread.start()
@@ -154,6 +166,16 @@ class Scheduler:
         except Exception:
             log.exception("weekly gaps summary failed")
             return 0
+    def purge_personal_data(self) -> int:
+        """The nightly job: blank names and complaint texts past their retention ([privacy])."""
+        try:
+            done = purge(self.db, self.settings.privacy, clock.now())
+        except Exception:
+            log.exception("personal data purge failed")
+            return 0
+        log.info("privacy purge: %d applicant names, %d ratings, %d complaint answers", done.applicant_names,
+                 done.ratings, done.complaint_answers)
+        return done.applicant_names + done.ratings + done.complaint_answers
 
     def catch_up(self) -> int:
         """Start-up: send today's alerts if their time has passed and they were not enqueued yet."""

@@ -2,9 +2,11 @@
 
 Nothing personal is shown before verification, and a failed verification reveals nothing — not even
 whether the code exists: the question asked and the "không khớp" answer are the same either way. Failures
-are counted per chat in the database; too many within the window and the chat is told to wait, without
-anything being checked. A verified dossier is remembered in the chat state (its id and an expiry, never the
-answer) for ``VERIFIED_MINUTES``, which is what allows the subscribe button to work.
+are counted in the database per chat, per code (all chats and channels) and per channel, with growing
+delays (``bot/dossiers/guesses.py``); a blocked chat is told to wait without anything being checked, and
+while a code or channel is blocked for the short answer its owner can still answer the stronger question.
+A verified dossier is remembered in the chat state (its id and an expiry, never the answer) for
+``VERIFIED_MINUTES``, which is what allows the subscribe button to work.
 """
 
 from __future__ import annotations
@@ -24,14 +26,16 @@ from bot.contract.callbacks import Action, encode
 from bot.contract.html import bold, esc, italic
 from bot.contract.messages import Choice, Reply
 from bot.conversation import Context
-from bot.dossiers import store
+from bot.dossiers import guesses, store
+from bot.dossiers.attack_alerts import alert_admins
 from bot.dossiers.calendar import Urgency, WorkCalendar
+from bot.dossiers.guesses import Scope
 from bot.dossiers.models import OPEN_STATUSES, Dossier, DossierStatus, Subscription
 from bot.dossiers.notify import status_label
 from bot.dossiers.values import normalise_code
 from bot.i18n.format import format_datetime
 from bot.masking import mask_id, mask_name
-from bot.security import digest, secret_key
+from bot.security import secret_key
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -150,22 +154,20 @@ def is_verified(ctx: Context, dossier_id: int) -> bool:
 # --- the exchange --------------------------------------------------------------------------------
 
 
-def _code_digest(code: str) -> str:
-    return digest(normalise_code(code), "dossier-code")
-
-
-def _lock_end(ctx: Context, session: Session, code: str | None = None) -> datetime | None:
-    """When this chat (or, given ``code``, that dossier code) may try again; None when not locked."""
-    cfg = ctx.settings.dossiers
-    window = timedelta(minutes=cfg.lockout_minutes)
-    now = ctx.clock()
-    ends = [store.lockout_until(session, now=now, max_failed=cfg.max_failed_attempts, window=window,
-                                channel=ctx.incoming.channel, chat_id=ctx.incoming.chat_id)]
-    if code is not None:
-        ends.append(store.lockout_until(session, now=now, max_failed=cfg.max_failed_per_code, window=window,
-                                        code_digest=_code_digest(code)))
-    found = [e for e in ends if e is not None]
-    return max(found) if found else None
+def _scopes(ctx: Context, code: str | None, strong: bool = False) -> list[Scope]:
+    """The counters an answer about ``code`` goes through: the chat's, and the code's and channel's for a
+    short answer, or the code's stronger-answer counter for a stronger one."""
+    channel = ctx.incoming.channel
+    rules = guesses.policies(ctx.settings.dossiers)
+    key = secret_key(ctx.settings)
+    found = [guesses.scope(guesses.CHAT, f"{channel}:{ctx.incoming.chat_id}", rules[guesses.CHAT], key)]
+    if code is None:
+        return found
+    wanted = normalise_code(code)
+    if strong:
+        return [*found, guesses.scope(guesses.STRONG, wanted, rules[guesses.STRONG], key)]
+    return [*found, guesses.scope(guesses.CODE, wanted, rules[guesses.CODE], key),
+            guesses.scope(guesses.CHANNEL, channel, rules[guesses.CHANNEL], key)]
 
 
 def _lockout_reply(ctx: Context, until: datetime) -> Reply:
@@ -173,6 +175,37 @@ def _lockout_reply(ctx: Context, until: datetime) -> Reply:
     text = ctx._("Bạn đã nhập sai thông tin xác minh quá nhiều lần. Vui lòng thử lại sau {n} phút.").format(
         n=minutes)
     return Reply(text="⏳ " + esc(text))
+
+
+def _strong_question(ctx: Context, code: str) -> Reply:
+    """Asked while the short answer is paused for ``code``: the stronger answer (same for unknown codes)."""
+    _ = ctx._
+    if ctx.settings.dossiers.strong_verification == "phone_birth_year":
+        ask = _("Hồ sơ {code} đang được bảo vệ tạm thời vì có nhiều lần nhập sai thông tin xác minh. Để xem hồ "
+                "sơ, bạn hãy gõ số điện thoại đầy đủ và năm sinh của người nộp hồ sơ, ví dụ: 0912345678 1985.")
+    else:
+        ask = _("Hồ sơ {code} đang được bảo vệ tạm thời vì có nhiều lần nhập sai thông tin xác minh. Để xem hồ "
+                "sơ, bạn hãy gõ đủ 12 số căn cước (CCCD) của người nộp hồ sơ.")
+    return Reply(text="🛡️ " + esc(ask.format(code=code)))
+
+
+def _paused_reply(ctx: Context, until: datetime) -> Reply:
+    minutes = max(1, math.ceil((until - ctx.clock()).total_seconds() / 60))
+    text = ctx._("Việc xác minh hồ sơ này đang tạm dừng vì có nhiều lần nhập sai. Vui lòng thử lại sau {n} phút "
+                 "hoặc liên hệ Bộ phận Một cửa.").format(n=minutes)
+    return Reply(text="⏳ " + esc(text))
+
+
+def _blocked_reply(ctx: Context, code: str, blocked: dict[str, datetime]) -> Reply:
+    """Why the answer cannot be checked now, and what to do; leaves or keeps the flow accordingly."""
+    if guesses.CHAT in blocked:
+        _leave(ctx)
+        return _lockout_reply(ctx, blocked[guesses.CHAT])
+    if guesses.STRONG in blocked:
+        _leave(ctx)
+        return _paused_reply(ctx, blocked[guesses.STRONG])
+    _set_pending(ctx, "answer", code)
+    return _strong_question(ctx, code)
 
 
 def _ask_code_reply(ctx: Context) -> Reply:
@@ -198,55 +231,70 @@ def _question(ctx: Context, code: str) -> Reply:
 def start(ctx: Context) -> Reply:
     """The menu entry: ask for the code (or say to wait when the chat is locked out)."""
     with ctx.db.session() as session:
-        until = _lock_end(ctx, session)
-    if until is not None:
+        blocked = guesses.peek(session, _scopes(ctx, None), ctx.clock())
+    if blocked:
         _leave(ctx)
-        return _lockout_reply(ctx, until)
+        return _lockout_reply(ctx, blocked[guesses.CHAT])
     _set_pending(ctx, "code")
     return _ask_code_reply(ctx)
 
 
 def ask_verification(ctx: Context, code: str) -> list[Reply]:
-    """A code was given: ask the verification question, unless the chat must wait."""
+    """A code was given: ask the verification question (the stronger one while the short answer is paused
+    for this code or channel), unless the chat must wait."""
     with ctx.db.session() as session:
-        until = _lock_end(ctx, session)
-    if until is not None:
-        _leave(ctx)
-        return [_lockout_reply(ctx, until)]
+        blocked = guesses.peek(session, _scopes(ctx, code), ctx.clock())
+    if blocked:
+        return [_blocked_reply(ctx, code, blocked)]
     _set_pending(ctx, "answer", code)
     return [_question(ctx, code)]
 
 
+def _judge(ctx: Context, session: Session, code: str, answer: str, strong: bool) -> Dossier | None:
+    """The dossier when ``answer`` proves ownership; an unknown code is hashed alike, so it takes as long."""
+    dossier = store.find_by_code(session, code)
+    cfg, key = ctx.settings.dossiers, secret_key(ctx.settings)
+    if strong:
+        ok = store.verify_strong(dossier or Dossier(), answer, cfg.strong_verification, key)
+    else:
+        ok = store.verify(dossier or Dossier(), answer, cfg.verification, key)
+    return dossier if ok else None
+
+
 def check_answer(ctx: Context, code: str, answer: str) -> list[Reply]:
-    """Verify ``answer`` for ``code``: the status card, or a neutral refusal that reveals nothing."""
-    channel, chat_id = ctx.incoming.channel, ctx.incoming.chat_id
+    """Verify ``answer`` for ``code``: the status card, or a neutral refusal that reveals nothing.
+
+    The counters are locked for the whole check, so parallel answers are judged one after another."""
+    cfg = ctx.settings.dossiers
+    answer = _ANSWER_LABEL.sub("", answer)
+    strong = store.is_strong(answer, cfg.strong_verification)
+    scopes = _scopes(ctx, code, strong)
+    now = ctx.clock()
     with ctx.db.session() as session:
-        until = _lock_end(ctx, session, code)
-        if until is not None:
-            _leave(ctx)
-            return [_lockout_reply(ctx, until)]
-        dossier = store.find_by_code(session, code)
-        method = ctx.settings.dossiers.verification
-        answer = _ANSWER_LABEL.sub("", answer)
-        # an unknown code goes through the same hashing, so the answer takes as long either way
-        checked = store.verify(dossier or Dossier(), answer, method, secret_key(ctx.settings))
-        ok = dossier is not None and checked
-        store.record_attempt(session, channel, chat_id, ok, at=ctx.clock(), code_digest=_code_digest(code))
-        session.commit()
-        if ok and dossier is not None:
+        rows = guesses.lock(session, scopes, now)
+        blocked = guesses.blocked(rows, scopes, now)
+        if blocked:
+            session.commit()
+            return [_blocked_reply(ctx, code, blocked)]
+        dossier = _judge(ctx, session, code, answer, strong)
+        if dossier is not None:
+            session.commit()
             _leave(ctx)
             _remember_verified(ctx, dossier.id)
             return [status_card(ctx, session, dossier)]
-        log.info("dossier verification failed chat=%s", mask_id(f"{channel}:{chat_id}"))
-        text = ctx._("Mã hồ sơ hoặc thông tin xác minh không khớp. Bạn hãy kiểm tra lại giấy biên nhận rồi gõ "
-                     "lại mã hồ sơ.")
-        replies = [Reply(text="❌ " + esc(text))]
-        until = _lock_end(ctx, session, code)
-        if until is not None:
-            _leave(ctx)
-            replies.append(_lockout_reply(ctx, until))
-        else:
-            _set_pending(ctx, "code")
+        newly = guesses.fail(rows, scopes, now, timedelta(hours=cfg.alert_hours))
+        alert_admins(session, ctx.settings.admin_ids, newly, code=normalise_code(code), channel=ctx.incoming.channel,
+                     now=now, language=ctx.settings.office.default_language)
+        session.commit()
+        blocked = guesses.blocked(rows, scopes, now)
+    log.info("dossier verification failed chat=%s", mask_id(ctx.incoming.chat_id))
+    text = ctx._("Mã hồ sơ hoặc thông tin xác minh không khớp. Bạn hãy kiểm tra lại giấy biên nhận rồi gõ "
+                 "lại mã hồ sơ.")
+    replies = [Reply(text="❌ " + esc(text))]
+    if blocked:
+        replies.append(_blocked_reply(ctx, code, blocked))
+    else:
+        _set_pending(ctx, "code")
     return replies
 
 

@@ -63,6 +63,7 @@ CSV_HEADERS = {
     "applicantName": "Người nộp hồ sơ",
     "applicantPhone": "Điện thoại",
     "identityNumber": "Số định danh",
+    "applicantBirthYear": "Năm sinh",
     "acceptedDate": "Ngày nhận hồ sơ",
     "appointmentDate": "Ngày hẹn trả kết quả",
     "completedDate": "Ngày hoàn thành",
@@ -129,6 +130,9 @@ def iter_records(
             "apologyReason": "",
             "note": LABEL,
         }
+        # year of birth (the stronger verification answer "phone_birth_year"), from the ID digits: no extra
+        # random draw, so every other value stays as it was
+        record["applicantBirthYear"] = str(1950 + int(record["identityNumber"][-2:]) % 55)
         if code in ("1.004222", "1.012786") and rng.random() < 0.1:
             record["appointmentDate"] = ""  # the importer computes it from the catalog
         elif is_open and due.date() < reference and rng.random() < 0.5:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
+from bot.masking import install_log_filter
+from bot.security import secret_key
 
 log = logging.getLogger("bot")
 
@@ -24,6 +26,7 @@ PLUGINS: dict[str, tuple[str, ...]] = {
     "bot.cli.channels": ("web", "zalo"),
     "bot.cli.db": ("db",),
     "bot.cli.gaps": ("gaps",),
+    "bot.cli.privacy": ("privacy",),
 }
 
 
@@ -137,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     # the console chat writes to the terminal: keep logs to warnings there
     quiet = command in ("chat", "search") or (command == "run" and not settings.telegram_token)
     setup_logging("WARNING" if quiet else args.log_level, settings.logging.format)
+    install_log_filter(secret_key(settings))  # chat pseudonyms keyed with the server secret
     if command == "catalog":
         return _cmd_catalog(args, settings)
     if command == "search":

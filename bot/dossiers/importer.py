@@ -28,6 +28,7 @@ from bot.dossiers.calendar import WorkCalendar
 from bot.dossiers.mapping import DEFAULT_COLUMNS, REQUIRED, ColumnMapping, load_mapping
 from bot.dossiers.models import OPEN_STATUSES, Apology, Dossier, DossierEvent, StatusChange
 from bot.dossiers.sources import Source, SourceFileError, SourceRow, open_source
+from bot.dossiers.store import phone_year_digest
 from bot.dossiers.values import normalise_code, parse_export_datetime
 from bot.security import digest, normalise_id, normalise_phone, secret_key
 from bot.storage.db import Database
@@ -149,6 +150,7 @@ class _RowReader:
         id_number = normalise_id(raw.get("id_number", ""))
         values["phone_digest"] = digest(phone[-4:], "phone_last4", self.key) if len(phone) >= 4 else ""
         values["id_number_digest"] = digest(id_number, "id_number", self.key) if id_number else ""
+        values["phone_year_digest"] = phone_year_digest(phone, raw.get("birth_year", ""), self.key)
         due = dates["due_at"]
         computed = False
         if due is None:

@@ -33,6 +33,8 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "applicant_name": ("applicantName", "applicant.fullname", "ownerFullname", "chuHoSo", "Người nộp", "Chủ hồ sơ"),
     "phone": ("applicantPhone", "applicant.phoneNumber", "phone", "phoneNumber", "soDienThoai", "Số điện thoại"),
     "id_number": ("identityNumber", "applicant.identityNumber", "cccd", "cmnd", "soGiayTo", "Số CCCD"),
+    "birth_year": ("applicantBirthYear", "applicant.birthYear", "birthYear", "birthDate", "applicant.birthDate",
+                   "namSinh", "ngaySinh", "Năm sinh", "Ngày sinh"),
     "received_at": ("acceptedDate", "receivedDate", "ngayTiepNhan", "ngayNhan", "Ngày tiếp nhận"),
     "due_at": ("appointmentDate", "dueDate", "ngayHenTra", "hanXuLy", "Ngày hẹn trả"),
     "finished_at": ("completedDate", "finishedDate", "ngayCoKetQua", "ngayHoanThanh", "Ngày có kết quả"),

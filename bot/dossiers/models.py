@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -66,6 +67,8 @@ class Dossier(Base):
     # Verification data, never stored in clear: keyed hashes (HMAC with the server secret).
     phone_digest: Mapped[str] = mapped_column(String(64), default="")
     id_number_digest: Mapped[str] = mapped_column(String(64), default="")
+    # the stronger answer of "phone_birth_year": full phone number and year of birth together
+    phone_year_digest: Mapped[str] = mapped_column(String(64), default="")
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_computed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -141,3 +144,19 @@ class VerificationAttempt(Base):
     success: Mapped[bool] = mapped_column(Boolean, default=False)
     # digest of the dossier code asked about: limits guesses at one dossier across many chats
     code_digest: Mapped[str] = mapped_column(String(64), default="", index=True)
+
+
+class GuessCounter(Base):
+    """Failed verification answers of one scope (a chat, a code, a channel), leaking away over time.
+
+    ``scope`` is a keyed hash (no chat id or code in clear). Rows are locked while an answer is checked,
+    so parallel answers are counted one after another; see ``bot/dossiers/guesses.py``."""
+
+    __tablename__ = "verification_counters"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="")
+    level: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    alerted_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

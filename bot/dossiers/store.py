@@ -1,18 +1,20 @@
-"""Looking up a dossier by code, checking a citizen's verification answer, and locking out guessers."""
+"""Looking up a dossier by code and checking a citizen's verification answer (short or stronger)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.clock import as_utc
-from bot.dossiers.models import Dossier, VerificationAttempt
+from bot.dossiers.models import Dossier
 from bot.dossiers.values import normalise_code
 from bot.security import digest, matches, normalise_id, normalise_phone
 
 METHODS = ("phone_last4", "id_number", "either")
+STRONG_METHODS = ("id_number", "phone_birth_year")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_NON_DIGIT = re.compile(r"\D+")
 
 
 def find_by_code(session: Session, code: str) -> Dossier | None:
@@ -48,53 +50,43 @@ def verify(dossier: Dossier, answer: str, method: str, key: bytes) -> bool:
     return ok
 
 
-def record_attempt(
-    session: Session, channel: str, chat_id: str, success: bool, at: datetime | None = None, code_digest: str = ""
-) -> None:
-    """Remember one verification answer of a chat, and for which code (its digest); the caller commits."""
-    attempt = VerificationAttempt(channel=channel, chat_id=chat_id, success=success, code_digest=code_digest)
-    if at is not None:
-        attempt.at = as_utc(at)
-    session.add(attempt)
-    session.flush()
+def birth_year(text: str) -> str:
+    """The year of birth in an export's value (``1985``, ``12/03/1985``, ``1985-03-12``), or ''."""
+    found = _YEAR.findall(text or "")
+    return found[-1] if found else ""
 
 
-def lockout_until(
-    session: Session,
-    *,
-    now: datetime,
-    max_failed: int,
-    window: timedelta,
-    channel: str | None = None,
-    chat_id: str | None = None,
-    code_digest: str | None = None,
-) -> datetime | None:
-    """When a lockout ends, or None: ``max_failed`` failed answers within ``window`` before ``now``.
+def phone_year_digest(phone: str, year: str, key: bytes) -> str:
+    """Keyed hash of the full phone number and the year of birth together ('' if either is missing)."""
+    digits, year = normalise_phone(phone), birth_year(year)
+    return digest(f"{digits}|{year}", "phone_birth_year", key) if len(digits) >= 9 and year else ""
 
-    Filter by chat (``channel`` + ``chat_id``) or by code (``code_digest``). A success in between does not
-    reset the count: otherwise someone who can verify a dossier of their own could interleave it with
-    guesses at other dossiers forever.
-    """
-    query = select(VerificationAttempt.at).where(
-        VerificationAttempt.success.is_(False),
-        VerificationAttempt.at >= as_utc(now - window),
-        VerificationAttempt.at <= as_utc(now),
-    )
-    if channel is not None and chat_id is not None:
-        query = query.where(VerificationAttempt.channel == channel, VerificationAttempt.chat_id == chat_id)
-    if code_digest is not None:
-        query = query.where(VerificationAttempt.code_digest == code_digest)
-    recent = session.scalars(
-        query.order_by(VerificationAttempt.at.desc(), VerificationAttempt.id.desc()).limit(max_failed)
-    ).all()
-    if len(recent) < max_failed:
+
+def _split_phone_year(answer: str) -> tuple[str, str] | None:
+    """``0912 345 678 1985`` or ``1985 0912345678`` → (phone, year); None when it is not that shape."""
+    digits = _NON_DIGIT.sub("", answer)
+    if not 13 <= len(digits) <= 16:
         return None
-    return as_utc(min(recent)) + window
+    for phone, year in ((digits[:-4], digits[-4:]), (digits[4:], digits[:4])):
+        if _YEAR.fullmatch(year) and 9 <= len(normalise_phone(phone)) <= 11:
+            return phone, year
+    return None
 
 
-def is_locked_out(
-    session: Session, channel: str, chat_id: str, now: datetime, max_failed: int, window: timedelta
-) -> bool:
-    """At least ``max_failed`` failed answers of this chat within ``window`` before ``now``."""
-    until = lockout_until(session, now=now, max_failed=max_failed, window=window, channel=channel, chat_id=chat_id)
-    return until is not None
+def is_strong(answer: str, method: str) -> bool:
+    """Whether ``answer`` has the shape of the stronger answer (a 9- or 12-digit ID; phone + year)."""
+    if method == "id_number":
+        value = normalise_id(answer)
+        return value.isdigit() and len(value) in (9, 12)
+    return _split_phone_year(answer) is not None
+
+
+def verify_strong(dossier: Dossier, answer: str, method: str, key: bytes) -> bool:
+    """Whether the stronger ``answer`` proves the citizen owns ``dossier`` (constant-time comparison)."""
+    if method not in STRONG_METHODS:
+        raise ValueError(f"unknown stronger verification {method!r}")
+    if method == "id_number":
+        return matches(dossier.id_number_digest, _id_answer(answer, key))
+    parts = _split_phone_year(answer)
+    candidate = phone_year_digest(*parts, key) if parts is not None else ""
+    return matches(dossier.phone_year_digest, candidate)

@@ -1,20 +1,15 @@
-"""Finding a dossier by code, verifying the citizen's answer, and locking out repeated failures."""
+"""Finding a dossier by code and verifying the citizen's answer, short or stronger."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.dossiers.importer import import_dossiers
 from bot.dossiers.models import Dossier
-from bot.dossiers.store import find_by_code, is_locked_out, lockout_until, record_attempt, verify
+from bot.dossiers.store import birth_year, find_by_code, is_strong, phone_year_digest, verify, verify_strong
 from bot.security import digest
 
-from .conftest import TEST_KEY, write_csv
-
-NOW = datetime(2026, 3, 9, 3, 0, tzinfo=UTC)
-WINDOW = timedelta(minutes=15)
+from .conftest import SAMPLES, TEST_KEY, write_csv
 
 
 def _dossier(phone: str = "0936873079", id_number: str = "041644536043") -> Dossier:
@@ -60,41 +55,43 @@ def test_missing_verification_data_never_verifies():
         verify(d, "3079", "birthday", TEST_KEY)
 
 
-def test_lockout_after_max_failures_within_the_window(database):
+@pytest.mark.parametrize("answer", ["0936873079 1985", "1985 0936 873 079", "+84 936 873 079, 1985"])
+def test_phone_and_birth_year_in_any_order(answer):
+    d = _dossier()
+    d.phone_year_digest = phone_year_digest("0936873079", "12/03/1985", TEST_KEY)
+    assert is_strong(answer, "phone_birth_year")
+    assert verify_strong(d, answer, "phone_birth_year", TEST_KEY)
+
+
+@pytest.mark.parametrize("answer", ["0936873079 1986", "0936873078 1985", "3079 1985"])
+def test_wrong_phone_or_year_fails(answer):
+    d = _dossier()
+    d.phone_year_digest = phone_year_digest("0936873079", "1985", TEST_KEY)
+    assert not verify_strong(d, answer, "phone_birth_year", TEST_KEY)
+
+
+def test_id_number_as_the_stronger_answer():
+    d = _dossier()
+    assert is_strong("0416 4453 6043", "id_number") and verify_strong(d, "041644536043", "id_number", TEST_KEY)
+    assert not is_strong("0936873079", "id_number")  # a whole phone number stays a short answer
+    assert not is_strong("3079", "id_number")
+    assert not verify_strong(d, "041644536042", "id_number", TEST_KEY)
+    with pytest.raises(ValueError):
+        verify_strong(d, "041644536043", "birthday", TEST_KEY)
+
+
+def test_no_year_of_birth_means_no_stronger_digest():
+    assert phone_year_digest("0936873079", "", TEST_KEY) == ""
+    assert phone_year_digest("", "1985", TEST_KEY) == ""
+    assert birth_year("sinh ngày 05/07/1979") == "1979"
+
+
+@pytest.mark.parametrize("sample", ["dossiers-sample.json", "dossiers-sample.csv"])
+def test_samples_carry_what_the_stronger_answers_need(database, settings, sample):
+    mapping = SAMPLES / "mapping-example.toml" if sample.endswith(".csv") else None
+    import_dossiers(database, SAMPLES / sample, settings=settings, mapping_path=mapping)
     with database.session() as s:
-        for minutes in (10, 8, 6, 4):
-            record_attempt(s, "telegram", "42", False, at=NOW - timedelta(minutes=minutes))
-        s.commit()
-        assert not is_locked_out(s, "telegram", "42", NOW, 5, WINDOW)
-        record_attempt(s, "telegram", "42", False, at=NOW - timedelta(minutes=1))
-        s.commit()
-        assert is_locked_out(s, "telegram", "42", NOW, 5, WINDOW)
-        assert not is_locked_out(s, "telegram", "43", NOW, 5, WINDOW)  # another chat
-        assert not is_locked_out(s, "zalo", "42", NOW, 5, WINDOW)  # another channel
-        # the window slides: 11 minutes later the oldest failures are out of it
-        assert not is_locked_out(s, "telegram", "42", NOW + timedelta(minutes=11), 5, WINDOW)
-
-
-def test_a_success_in_between_does_not_reset_the_count(database):
-    # otherwise verifying one's own dossier between guesses would allow unlimited guessing
-    with database.session() as s:
-        for minutes in (9, 8, 7, 6):
-            record_attempt(s, "telegram", "7", False, at=NOW - timedelta(minutes=minutes))
-        record_attempt(s, "telegram", "7", True, at=NOW - timedelta(minutes=5))
-        record_attempt(s, "telegram", "7", False, at=NOW - timedelta(minutes=2))
-        s.commit()
-        assert is_locked_out(s, "telegram", "7", NOW, 5, WINDOW)
-        # locked until the oldest of the five failures leaves the window
-        until = lockout_until(s, now=NOW, max_failed=5, window=WINDOW, channel="telegram", chat_id="7")
-        assert until == NOW - timedelta(minutes=9) + WINDOW
-
-
-def test_guesses_at_one_code_from_many_chats_lock_that_code(database):
-    with database.session() as s:
-        for i in range(20):
-            record_attempt(s, "telegram", f"chat{i}", False, at=NOW - timedelta(minutes=1), code_digest="abc")
-        record_attempt(s, "telegram", "other", False, at=NOW - timedelta(minutes=1), code_digest="xyz")
-        s.commit()
-        assert lockout_until(s, now=NOW, max_failed=20, window=WINDOW, code_digest="abc") is not None
-        assert lockout_until(s, now=NOW, max_failed=20, window=WINDOW, code_digest="xyz") is None
-        assert not is_locked_out(s, "telegram", "chat3", NOW, 5, WINDOW)  # each chat failed only once
+        first = find_by_code(s, "000.00.10.H40-260213-000001")  # Vũ Ngọc Mai, 0936873079, ID …6043
+        assert verify_strong(first, "0936873079 1993", "phone_birth_year", TEST_KEY)
+        assert verify_strong(first, "041644536043", "id_number", TEST_KEY)
+        assert not verify_strong(first, "0936873079 1994", "phone_birth_year", TEST_KEY)

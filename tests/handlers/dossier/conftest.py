@@ -10,14 +10,16 @@ import pytest
 
 from bot.config import ENV_SECRET_KEY, Settings
 from bot.dossiers.models import Apology, Dossier, DossierStatus
+from bot.dossiers.store import phone_year_digest
 from bot.knowledge import Knowledge
-from bot.security import digest, normalise_id, normalise_phone
+from bot.security import digest, normalise_id, normalise_phone, secret_key
 from bot.storage.db import Database
 from tests.handlers.conftest import LEXICON, PROCEDURES, SETTINGS, Chat, Clock
 
 CODE = "000.00.12.H12-251110-0001"
 PHONE = "0912 345 678"
 ID_NUMBER = "001090012345"
+BIRTH_YEAR = "1990"
 
 
 def local(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
@@ -61,7 +63,8 @@ def chat(new_chat: Callable[..., Chat]) -> Chat:
 
 
 def add_dossier(db: Database, code: str = CODE, *, phone: str = PHONE, id_number: str = ID_NUMBER,
-                apology: tuple[datetime, datetime | None, str] | None = None, **fields: Any) -> int:
+                birth_year: str = BIRTH_YEAR, apology: tuple[datetime, datetime | None, str] | None = None,
+                **fields: Any) -> int:
     """Store a dossier the way an import would (digests, never the phone or ID in clear); its id."""
     last4 = normalise_phone(phone)[-4:]
     values: dict[str, Any] = {
@@ -80,6 +83,7 @@ def add_dossier(db: Database, code: str = CODE, *, phone: str = PHONE, id_number
     with db.session() as s:
         dossier = Dossier(code=code, phone_digest=digest(last4, "phone_last4") if last4 else "",
                           id_number_digest=digest(normalise_id(id_number), "id_number") if id_number else "",
+                          phone_year_digest=phone_year_digest(phone, birth_year, secret_key()),
                           **values)
         s.add(dossier)
         s.flush()

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from bot.contract.messages import Reply
-from bot.dossiers.store import record_attempt
-from tests.handlers.dossier.conftest import CODE, ID_NUMBER, add_dossier, local, with_verification
+from tests.handlers.conftest import SETTINGS
+from tests.handlers.dossier.conftest import (
+    BIRTH_YEAR,
+    CODE,
+    ID_NUMBER,
+    PHONE,
+    add_dossier,
+    local,
+    with_verification,
+)
 
 
 def _texts(replies: list[Reply]) -> list[str]:
@@ -88,16 +96,22 @@ def _fail(chat, code: str = CODE) -> list[Reply]:
     return chat.send("0000")
 
 
-def test_lockout_after_five_failures_and_release_after_the_window(chat, clock, dossier_id):
+def test_lockout_after_five_failures_with_growing_delays(chat, clock, dossier_id):
     for i in range(4):
         [refused] = _fail(chat, code=f"X{i}-251110-000{i}")  # failures on any code count
         assert "không khớp" in refused.text
     last = _fail(chat)
-    assert "thử lại sau 15 phút" in last[-1].text
-    clock.advance(minutes=5)
+    assert "thử lại sau 1 phút" in last[-1].text
     [locked] = chat.send(f"/hoso {CODE}")
-    assert "thử lại sau 10 phút" in locked.text
-    clock.advance(minutes=10, seconds=1)
+    assert "thử lại sau 1 phút" in locked.text
+    clock.advance(seconds=61)
+    assert "thử lại sau 2 phút" in _fail(chat)[-1].text  # each further failure doubles the wait
+    clock.advance(seconds=121)
+    assert "thử lại sau 4 phút" in _fail(chat)[-1].text
+    clock.advance(minutes=3)
+    [locked] = chat.send(f"/hoso {CODE}")
+    assert "thử lại sau 1 phút" in locked.text
+    clock.advance(minutes=1, seconds=1)
     [question] = chat.send(f"/hoso {CODE}")
     assert "4 số cuối" in question.text
     [card] = chat.send("5678")
@@ -108,22 +122,21 @@ def test_correct_answer_during_lockout_is_refused(new_chat, clock, database, dos
     chat = new_chat()
     [question] = chat.send(f"/hoso {CODE}")
     assert "4 số cuối" in question.text
-    with database.session() as s:  # meanwhile, five wrong answers from this chat (e.g. another device)
-        for _ in range(5):
-            record_attempt(s, "test", chat.chat_id, False, at=clock())
-        s.commit()
+    other_device = new_chat(chat_id=chat.chat_id)  # meanwhile, five wrong answers from this chat
+    for _ in range(5):
+        _fail(other_device)
     [locked] = chat.send("5678")
-    assert "thử lại sau 15 phút" in locked.text and "Đang xử lý" not in locked.text
+    assert "thử lại sau 1 phút" in locked.text and "Đang xử lý" not in locked.text
     other = new_chat(chat_id="someone-else")  # the lockout belongs to the chat that guessed
     other.send(f"/hoso {CODE}")
     [card] = other.send("5678")
     assert "Đang xử lý" in card.text
 
 
-def test_failures_older_than_the_window_do_not_count(chat, clock, dossier_id):
+def test_failures_are_forgotten_one_by_one(chat, clock, dossier_id):
     for _ in range(4):
         _fail(chat)
-    clock.advance(minutes=16)
+    clock.advance(minutes=16)  # one failure forgotten per lockout_minutes (15)
     [refused] = _fail(chat)
     assert "thử lại" not in refused.text
 
@@ -213,18 +226,38 @@ def test_deadline_lines_for_open_dossiers(new_chat, database):
     assert "Hạn trả kết quả là hôm nay" in today
 
 
-def test_guessing_one_code_from_many_chats_locks_that_code(new_chat, dossier_id):
+def test_guessing_one_code_from_many_chats_pauses_the_short_answer_for_that_code(new_chat, dossier_id):
     for i in range(20):  # twenty accounts, one wrong guess each: no chat is locked out on its own
         guesser = new_chat(chat_id=f"guesser-{i}")
         guesser.send(f"/hoso {CODE}")
         refused = guesser.send("0000")
         assert "không khớp" in refused[0].text
-    assert "thử lại sau" in refused[-1].text  # the twentieth failure locks the code
+    assert "bảo vệ tạm thời" in refused[-1].text  # the twentieth failure pauses the 4 digits for the code
     owner = new_chat(chat_id="owner")
-    owner.send(f"/hoso {CODE}")
-    [locked] = owner.send("5678")
-    assert "thử lại sau" in locked.text and "Đang xử lý" not in locked.text
+    [question] = owner.send(f"/hoso {CODE}")
+    assert "bảo vệ tạm thời" in question.text and "12 số căn cước" in question.text
+    [still] = owner.send("5678")  # the right 4 digits are not even checked now
+    assert "bảo vệ tạm thời" in still.text and "Đang xử lý" not in still.text
+    [card] = owner.send(ID_NUMBER)  # the stronger answer gets the owner in
+    assert "Đang xử lý" in card.text
     stranger = new_chat(chat_id="stranger")  # other dossiers are not affected
     stranger.send("/hoso 000.00.12.H12-251110-9999")
     [refused] = stranger.send("5678")
     assert "không khớp" in refused.text
+
+
+def test_phone_and_birth_year_as_the_stronger_answer(new_chat, dossier_id):
+    settings = SETTINGS.model_copy(update={"dossiers": SETTINGS.dossiers.model_copy(
+        update={"strong_verification": "phone_birth_year", "max_failed_per_code": 2})})
+    for i in range(2):
+        guesser = new_chat(settings=settings, chat_id=f"g{i}")
+        guesser.send(f"/hoso {CODE}")
+        guesser.send("1111")
+    owner = new_chat(settings=settings, chat_id="owner")
+    [question] = owner.send(f"/hoso {CODE}")
+    assert "năm sinh" in question.text
+    [refused] = owner.send(f"{PHONE} 1991")  # wrong year
+    assert "không khớp" in refused.text
+    owner.send(CODE)
+    [card] = owner.send(f"{BIRTH_YEAR} {PHONE}")
+    assert "Đang xử lý" in card.text
