@@ -391,5 +391,6 @@ REGISTRATION = Registration(
     enabled=lambda settings: settings.channels.zalo_bot.enabled,
     outbox=lambda settings, db: zalo_bot_channel(settings),
     web=lambda assistant, db: zalo_bot_web(assistant),
-    web_enabled=lambda settings: settings.channels.zalo_bot.enabled,
+    # without a webhook URL the Zalo Bot is answered by long polling (``serve`` starts it)
+    web_enabled=lambda settings: settings.channels.zalo_bot.enabled and bool(settings.channels.zalo_bot.webhook_url),
 )

@@ -20,7 +20,7 @@ PLUGINS: dict[str, tuple[str, ...]] = {
     "bot.cli.officers": ("officers",),
     "bot.cli.alerts": ("alerts",),
     "bot.cli.reports": ("report",),
-    "bot.cli.channels": ("web", "zalo"),
+    "bot.cli.channels": ("serve", "web", "zalo"),
     "bot.cli.db": ("db",),
 }
 
@@ -37,9 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="path to config.toml (default: ./config.toml or $ASSISTANT_CONFIG)")
     p.add_argument("--log-level", default="INFO")
     sub = p.add_subparsers(dest="command")
-    sub.add_parser("run", help="start the assistant: Telegram if TELEGRAM_BOT_TOKEN is set, else the console")
+    sub.add_parser("run", help="`serve` when a channel is configured (Telegram token, Zalo, web chat), else the "
+                              "console chat")  # fmt: skip
     sub.add_parser("chat", help="chat in the terminal")
-    sub.add_parser("telegram", help="start the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    sub.add_parser("telegram", help="alias of serve that insists on TELEGRAM_BOT_TOKEN")
 
     cat = sub.add_parser("catalog", help="import or validate the procedure catalog")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
     # the console chat writes to the terminal: keep logs to warnings there
-    quiet = command in ("chat", "search") or (command == "run" and not load_settings_safe(args.config))
+    quiet = command in ("chat", "search") or (command == "run" and not channel_configured(args.config))
     setup_logging("WARNING" if quiet else args.log_level)
     try:
         settings = load_settings(args.config)
@@ -144,9 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     return _run(command, settings)
 
 
-def load_settings_safe(path: Path | None) -> bool:
-    """Whether a Telegram token is configured (decides the default channel before logging starts)."""
+def channel_configured(path: Path | None) -> bool:
+    """Whether a messaging channel is configured (``run`` serves it rather than starting the console)."""
+    from bot.service import messaging_channels
+
     try:
-        return bool(load_settings(path).telegram_token)
+        return bool(messaging_channels(load_settings(path)))
     except ConfigError:
         return False
