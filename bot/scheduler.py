@@ -140,7 +140,8 @@ class Scheduler:
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
         self._ready.set()
         async with started(self.senders) as senders:
-            await Dispatcher(self.db, senders, limiter=SharedBudget(self.db), lease=SERVICE_LEASE).run_forever(self._stop)
+            dispatcher = Dispatcher(self.db, senders, limiter=SharedBudget(self.db), lease=SERVICE_LEASE)
+            await dispatcher.run_forever(self._stop)
 
     def shutdown(self, timeout: float = 30.0) -> None:
         """Stop the cron; the dispatcher finishes the sends in flight and gives back the rows not started."""
