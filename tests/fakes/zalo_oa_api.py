@@ -23,7 +23,7 @@ import json
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
@@ -40,6 +40,8 @@ class OASent:
     user_id: str
     text: str
     access_token: str
+    #: ``time.monotonic()`` when the API accepted it.
+    at: float = field(default_factory=time.monotonic)
 
 
 class FakeZaloOA(LocalServer):
