@@ -36,7 +36,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.base import Channel, Responder, deliver
+from bot.channels.base import Channel, Responder, answer_durably
 from bot.channels.webhook import MAX_BODY_BYTES, WebChannels, create_web_app, secret_json, serve
 from bot.config import ConfigError, Settings
 from bot.contract.capabilities import Capabilities
@@ -214,9 +214,9 @@ class TelegramAdapter:
         application.add_error_handler(self.on_error)
 
     async def claim(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stop here if this update_id was handled before (a redelivery)."""
-        first = await asyncio.to_thread(self.assistant.updates.claim, CHANNEL, str(update.update_id))
-        if not first:
+        """Stop here if this update_id was handled before (a redelivery); the claim itself is recorded with
+        the replies (``answer_durably``)."""
+        if await asyncio.to_thread(self.assistant.updates.seen, CHANNEL, str(update.update_id)):
             log.info("ignored redelivered update %s", update.update_id)
             raise ApplicationHandlerStop
 
@@ -243,9 +243,10 @@ class TelegramAdapter:
             return
         log.debug("update %s: %s", update.update_id, incoming.kind)
         replies = await asyncio.to_thread(self.assistant.handle, incoming)
-        # what Telegram refuses for now (5xx, network, long flood control) goes to the outbox, which retries
-        db = getattr(self.assistant, "db", None)
-        await deliver(TelegramChannel(context.bot), db, incoming.chat_id, replies, str(update.update_id))
+        # recorded with the update's claim, then sent; what Telegram refuses for now (5xx, network, long flood
+        # control) is left to the outbox's retries
+        await answer_durably(TelegramChannel(context.bot), self.assistant.updates, incoming.chat_id, replies,
+                             str(update.update_id))  # fmt: skip
 
 
 def build_application(

@@ -36,7 +36,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot import clock
-from bot.channels.base import Channel, Registration, Responder, deliver
+from bot.channels.base import Channel, Registration, Responder, answer_durably
 from bot.channels.webhook import MAX_BODY_BYTES, BodyTooLarge, WebChannels, read_body
 from bot.channels.zalo_models import ZaloOAContact
 from bot.channels.zalo_tokens import OAuthClient, TokenUnavailable, ZaloTokenStore
@@ -363,18 +363,22 @@ class ZaloOAAdapter:
         oa = oa_event(event)
         if oa is None:
             return False
-        if not await asyncio.to_thread(self.assistant.updates.claim, CHANNEL, oa.key):
+        updates = self.assistant.updates
+        if oa.incoming is None:
+            if await asyncio.to_thread(updates.claim, CHANNEL, oa.key):
+                log.info("zalo_oa: %s unfollowed the OA", mask_id(oa.user_id))
+            return True
+        if await asyncio.to_thread(updates.seen, CHANNEL, oa.key):
             log.info("zalo_oa: ignored redelivered %s", oa.name)
             return False
-        if oa.incoming is None:
-            log.info("zalo_oa: %s unfollowed the OA", mask_id(oa.user_id))
-            return True
         if self.sender.contacts is not None:
             await asyncio.to_thread(self.sender.contacts.touch, oa.user_id)
         replies = await asyncio.to_thread(self.assistant.handle, oa.incoming)
         if oa.name == "follow" and (note := self.sender.window_note(self.assistant.settings.office.default_language)):
             replies = [*replies, note]
-        await deliver(self.sender, getattr(self.assistant, "db", None), oa.user_id, replies, oa.key)
+        if not await answer_durably(self.sender, updates, oa.user_id, replies, oa.key):
+            log.info("zalo_oa: ignored redelivered %s", oa.name)
+            return False
         return True
 
 

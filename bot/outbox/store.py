@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -30,8 +31,26 @@ def enqueue(
     Uses INSERT … ON CONFLICT DO NOTHING, so concurrent processes enqueueing the same key never fail
     and never duplicate. The caller commits.
     """
+    values = _values(dedupe_key, channel, chat_id, reply, kind)
+    values["next_attempt_at"] = not_before or values["next_attempt_at"]
+    return _insert(session, values) is not None
+
+
+def enqueue_claimed(
+    session: Session, *, dedupe_key: str, channel: str, chat_id: str, reply: Reply, kind: str, worker: str,
+    until: datetime,
+) -> int | None:  # fmt: skip
+    """Add a message already being sent by ``worker`` (leased until ``until``, one attempt counted): the
+    sender sends it at once, and if the process dies, the dispatcher takes it over when the lease runs out.
+    The row's id, or None when ``dedupe_key`` exists already. The caller commits."""
+    values = _values(dedupe_key, channel, chat_id, reply, kind)
+    values.update(status=OutboxStatus.SENDING.value, claimed_by=worker, claimed_until=until, attempts=1)
+    return _insert(session, values)
+
+
+def _values(dedupe_key: str, channel: str, chat_id: str, reply: Reply, kind: str) -> dict[str, Any]:
     attachment = reply.attachments[0] if reply.attachments else None
-    values = {
+    return {
         "dedupe_key": dedupe_key[:255],
         "kind": kind,
         "channel": channel,
@@ -43,11 +62,15 @@ def enqueue(
         "attachment_mime": attachment.mime_type if attachment else "",
         "status": OutboxStatus.PENDING.value,
         "attempts": 0,
-        "next_attempt_at": not_before or clock.now(),
+        "next_attempt_at": clock.now(),
         "created_at": clock.now(),
         "claimed_by": "",
         "last_error": "",
     }
+
+
+def _insert(session: Session, values: dict[str, Any]) -> int | None:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING; the new row's id, None when the key exists."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
@@ -57,7 +80,8 @@ def enqueue(
         .returning(OutboxMessage.id)
     )
     # RETURNING yields a row only when this statement inserted (rowcount is unreliable here)
-    return session.execute(stmt).first() is not None
+    row = session.execute(stmt).first()
+    return int(row[0]) if row is not None else None
 
 
 def exists(session: Session, dedupe_key: str) -> bool:

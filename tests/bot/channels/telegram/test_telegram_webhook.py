@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from telegram import Bot
 from telegram.ext import Application
 
+from bot import clock
 from bot.channels import registry
 from bot.channels.telegram import SECRET_HEADER as TELEGRAM_SECRET_HEADER
 from bot.channels.telegram import build_application, serve_telegram_webhook, telegram_route
@@ -190,5 +192,5 @@ async def test_a_reply_telegram_fails_to_take_is_queued_then_delivered_from_the_
     assert (await client.post(PATH, json=text_update(31), headers={TELEGRAM_SECRET_HEADER: SECRET})).status_code == 200
     sender = TelegramSender(Bot(fake_api.token, base_url=fake_api.base_url))
     async with registry.started({"telegram": sender}) as channels:
-        assert await Dispatcher(update_log.db, channels).run_once() == 1
+        assert await Dispatcher(update_log.db, channels).run_once(clock.now() + timedelta(minutes=1)) == 1
     assert [m.text for m in fake_api.messages(CHAT)] == ["got text"]
