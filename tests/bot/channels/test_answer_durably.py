@@ -47,7 +47,8 @@ async def test_a_process_killed_after_recording_loses_nothing(database: Database
     updates = UpdateLog(database)
     assert _record(updates, "telegram", "c1", REPLIES, "u2") is not None  # …and the process dies here
     sender = RecordingSender()
-    other = Dispatcher(database, {"telegram": sender}, per_chat_interval=0)
+    other = Dispatcher(database, {"telegram": sender}, per_chat_interval=0, clock=manual_clock.monotonic,
+                       sleep=manual_clock.sleep)  # the frozen clock moves when the rate limiter sleeps
     assert await other.run_once(manual_clock.now() + INLINE_LEASE - timedelta(seconds=1)) == 0, "still leased"
     assert await other.run_once(manual_clock.now() + INLINE_LEASE + timedelta(seconds=1)) == 2
     assert sender.sent == [("c1", "first"), ("c1", "second")]
