@@ -1,5 +1,5 @@
 # Two commands for a fresh machine:
-#   make run    install and start the assistant (console chat, or Telegram when TELEGRAM_BOT_TOKEN is set)
+#   make run    install and start the assistant (`serve` when a channel is configured, else the console chat)
 #   make test   install and run the whole test suite (SQLite and the local PostgreSQL server)
 
 PYTHON ?= python3

@@ -124,6 +124,12 @@ class ZaloOASettings(_Section):
     signature_window_seconds: int = Field(default=300, ge=10)
     # Access tokens are renewed this long before they expire.
     refresh_margin_seconds: int = Field(default=600, ge=0)
+    # Consultation messages are allowed this long after the follower's last message (Zalo's policy: 48 h).
+    window_hours: float = Field(default=48, gt=0, le=168)
+    # Template messages (ZNS/ZBS) for what must reach a follower after the window, by message kind
+    # (alert, dossier_status, weekly_report, complaint_answer, complaint_new, rating_invite, reply).
+    templates: dict[str, str] = Field(default_factory=dict)
+    template_url: str = "https://business.openapi.zalo.me"
 
 
 class ChannelSettings(_Section):

@@ -31,7 +31,8 @@ from bot.channels.registry import started
 from bot.config import Settings
 from bot.contract.capabilities import CapabilityLookup, default_lookup
 from bot.late.job import catch_up, enqueue_morning_alerts
-from bot.outbox.dispatch import Dispatcher
+from bot.outbox.budget import SharedBudget
+from bot.outbox.dispatch import SERVICE_LEASE, Dispatcher
 from bot.retention import purge
 from bot.storage.db import Database
 
@@ -192,10 +193,11 @@ class Scheduler:
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
         self._ready.set()
         async with started(self.senders) as senders:
-            await Dispatcher(self.db, senders).run_forever(self._stop)
+            dispatcher = Dispatcher(self.db, senders, limiter=SharedBudget(self.db), lease=SERVICE_LEASE)
+            await dispatcher.run_forever(self._stop)
 
-    def shutdown(self, timeout: float = 10.0) -> None:
-        """Stop the cron and let the dispatcher finish the message it is sending."""
+    def shutdown(self, timeout: float = 30.0) -> None:
+        """Stop the cron; the dispatcher finishes the sends in flight and gives back the rows not started."""
         self.cron.shutdown(wait=False)
         if self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)

@@ -1,20 +1,30 @@
-"""The running assistant: channels from the registry, the scheduler, and one ASGI app for every webhook.
+"""The running assistant: ``python -m bot serve`` starts everything an office runs, in one process.
 
-``run`` is ``python -m bot run|chat|telegram``: the outbox and the scheduled jobs in the background, the
-Zalo Bot by long polling when it has no webhook, then Telegram (polling or webhook) or the console in the
-foreground. ``build_web_app`` is ``python -m bot web``: ``/healthz``, ``/readyz`` (``bot.health``) plus the
-webhook routes of every enabled channel (``uvicorn --factory bot.service:app_from_env`` for several replicas).
+``serve`` starts, from ``config.toml`` and the environment:
 
-Each webhook answers 200 only after the message was handled and its replies sent (or, when the platform
-defers them with 429/5xx, stored in the outbox): an acknowledged event is never lost.
+- one ASGI server (uvicorn) on ``--host``/``--port`` with ``/healthz`` and the webhook route of every
+  channel that receives by webhook (Telegram with ``webhook_url``, Zalo Bot with ``webhook_url``, the Zalo
+  OA, the web chat);
+- long polling for Telegram and the Zalo Bot when they have no ``webhook_url``;
+- the scheduler (morning alert with today's catch-up, weekly report) and the outbox dispatcher, which
+  delivers through every enabled channel with leases, heartbeats and the send-rate budget shared in the
+  database — so a Zalo-only office gets its deferred replies, alerts and reports too.
+
+SIGTERM or SIGINT stops it gracefully: the server stops taking requests and finishes the ones in progress
+(their replies sent or queued), polling stops, the dispatcher lets the sends in flight finish and gives
+back every row it claimed but had not started, then the database is closed.
+
+``run`` (``make run``) is ``serve`` when a messaging channel is configured and the console chat
+otherwise; ``chat`` is always the console; ``web`` and ``telegram`` are aliases of ``serve``.
+``app_from_env`` is the uvicorn factory for webhooks alone (``uvicorn --factory bot.service:app_from_env``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import threading
-from collections.abc import Callable
+import signal
 
 from starlette.applications import Starlette
 
@@ -23,8 +33,8 @@ from bot.catalog.loader import CatalogError
 from bot.catalog.problems import format_problems
 from bot.channels import registry
 from bot.channels.console import run_console
-from bot.channels.telegram import run_telegram
-from bot.channels.webhook import combine, create_web_app
+from bot.channels.telegram import poll_telegram, polling_enabled
+from bot.channels.webhook import WebChannels, combine, create_web_app, serve
 from bot.channels.zalo_bot import poll_zalo_bot
 from bot.config import ConfigError, Settings, load_settings
 from bot.health import readiness_routes
@@ -32,14 +42,7 @@ from bot.scheduler import start_scheduler
 
 log = logging.getLogger(__name__)
 
-
-def build_web_app(assistant: Assistant) -> Starlette:
-    """The app serving every enabled webhook channel; ``ConfigError`` when there is none."""
-    web = registry.web_channels(assistant, assistant.db)
-    if not web.routes:
-        raise ConfigError("no webhook channel is enabled: set [channels.zalo_bot]/[channels.zalo_oa].enabled "
-                          "or Telegram's webhook_url")  # fmt: skip
-    return create_web_app(combine([web, readiness_routes(assistant.db, assistant.catalog)]))
+DEFAULT_PORT = 8080
 
 
 def app_from_env() -> Starlette:
@@ -53,78 +56,103 @@ def app_from_env() -> Starlette:
                      len(error.problems), settings.resolve(settings.catalog.state_dir),
                      format_problems(error.problems))  # fmt: skip
         raise SystemExit(3) from None
-    web = registry.web_channels(assistant, assistant.db)
+    web = web_routes(assistant)
 
     async def close() -> None:
         assistant.close()
 
     web.on_stop.insert(0, close)
-    return create_web_app(combine([web, readiness_routes(assistant.db, assistant.catalog)]))
+    return create_web_app(web)
 
 
-def serve_web(settings: Settings, host: str, port: int) -> None:
-    """``python -m bot web``: every webhook on ``host:port`` until interrupted."""
-    import uvicorn
+def web_routes(assistant: Assistant) -> WebChannels:
+    """Every enabled webhook channel plus ``/readyz`` (``bot.health``) on one app."""
+    return combine([registry.web_channels(assistant, assistant.db), readiness_routes(assistant.db, assistant.catalog)])
 
+
+def messaging_channels(settings: Settings) -> list[str]:
+    """The channels other than the console this office runs (empty: ``run`` starts the console)."""
+    return [r.name for r in registry.enabled(settings) if r.name != "console"]
+
+
+def zalo_polling(settings: Settings) -> bool:
+    """The Zalo Bot is enabled without a webhook URL: it is answered by long polling."""
+    zalo = settings.channels.zalo_bot
+    return zalo.enabled and not zalo.webhook_url
+
+
+async def serve_assistant(
+    assistant: Assistant, host: str = "0.0.0.0", port: int = DEFAULT_PORT, *, stop: asyncio.Event | None = None
+) -> None:
+    """Everything of ``serve`` in the running event loop until SIGTERM/SIGINT (or ``stop`` is set)."""
+    settings = assistant.settings
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests): no signals
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+    web = web_routes(assistant)
+    outbox = registry.outbox_channels(settings, assistant.db)
+    scheduler = await asyncio.to_thread(start_scheduler, assistant, outbox, registry.capabilities)
+    tasks = {"web": asyncio.create_task(serve(create_web_app(web), host, port, stop=stop))}
+    if polling_enabled(settings):
+        tasks["telegram"] = asyncio.create_task(poll_telegram(assistant, stop))
+    if zalo_polling(settings):
+        tasks["zalo_bot"] = asyncio.create_task(poll_zalo_bot(assistant, stop))
+    log.info("serving on %s:%d: %s", host, port, ", ".join(messaging_channels(settings)) or "no channel")
+    try:
+        stopper = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({stopper, *tasks.values()}, return_when=asyncio.FIRST_COMPLETED)
+        for name, task in tasks.items():
+            if task in done and task.exception() is not None:
+                log.error("%s stopped with an error; shutting down", name, exc_info=task.exception())
+    finally:
+        stop.set()
+        log.info("shutting down: finishing requests and sends in flight")
+        await asyncio.gather(*tasks.values(), return_exceptions=True)
+        await asyncio.to_thread(scheduler.shutdown)
+        log.info("stopped")
+
+
+def run_serve(settings: Settings, host: str = "0.0.0.0", port: int = DEFAULT_PORT) -> int:
+    """``python -m bot serve``: the exit code (0 after a graceful stop)."""
+    registry.check(settings)
     assistant = build_assistant(settings)
     assistant.watch_catalog()
     try:
-        app = build_web_app(assistant)
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True)
+        asyncio.run(serve_assistant(assistant, host, port))
     finally:
         assistant.close()
+    return 0
 
 
-def run_zalo_polling(assistant: Assistant, stop: asyncio.Event | None = None) -> None:
-    """Answer the Zalo Bot by long polling until interrupted (or ``stop`` is set)."""
-    asyncio.run(poll_zalo_bot(assistant, stop or asyncio.Event()))
+def run_zalo_polling(assistant: Assistant) -> None:
+    """``python -m bot zalo poll``: answer the Zalo Bot by long polling alone until interrupted."""
+    asyncio.run(poll_zalo_bot(assistant, asyncio.Event()))
 
 
-def start_zalo_polling_thread(assistant: Assistant) -> tuple[threading.Thread, Callable[[], None]]:
-    """Zalo Bot long polling in a daemon thread (next to Telegram's polling); returns (thread, stop())."""
-    loop_ready = threading.Event()
-    holder: dict[str, asyncio.AbstractEventLoop | asyncio.Event] = {}
-
-    def target() -> None:
-        async def main() -> None:
-            stop = asyncio.Event()
-            holder["loop"], holder["stop"] = asyncio.get_running_loop(), stop
-            loop_ready.set()
-            await poll_zalo_bot(assistant, stop)
-
-        asyncio.run(main())
-
-    thread = threading.Thread(target=target, name="zalo-bot-polling", daemon=True)
-    thread.start()
-    loop_ready.wait()
-
-    def stop() -> None:
-        loop, event = holder["loop"], holder["stop"]
-        assert isinstance(loop, asyncio.AbstractEventLoop) and isinstance(event, asyncio.Event)
-        loop.call_soon_threadsafe(event.set)
-
-    return thread, stop
-
-
-def run(command: str, settings: Settings) -> int:
-    """``run`` (Telegram when TELEGRAM_BOT_TOKEN is set, else the console), ``chat`` or ``telegram``."""
-    if command == "telegram" and not settings.telegram_token:
-        raise ConfigError("set TELEGRAM_BOT_TOKEN to start the Telegram bot")
+def run_chat(settings: Settings) -> int:
+    """The console chat, with the scheduler and the outbox (which prints what it would send)."""
     assistant = build_assistant(settings)
     assistant.watch_catalog()
     scheduler = start_scheduler(assistant, registry.outbox_channels(settings, assistant.db), registry.capabilities)
-    stop_zalo = None
-    zalo = settings.channels.zalo_bot
-    if zalo.enabled and not zalo.webhook_url:  # webhook mode is served by `python -m bot web`
-        _thread, stop_zalo = start_zalo_polling_thread(assistant)
     try:
-        if command == "telegram" or (command == "run" and settings.telegram_token):
-            run_telegram(assistant)
-        else:
-            run_console(assistant)
+        run_console(assistant)
     finally:
-        if stop_zalo is not None:
-            stop_zalo()
         scheduler.shutdown()
         assistant.close()
     return 0
+
+
+def run(command: str, settings: Settings, host: str = "0.0.0.0", port: int = DEFAULT_PORT) -> int:
+    """``serve``/``web``/``telegram``, ``chat``, or ``run`` (serve when a channel is configured, else chat)."""
+    if command == "telegram" and not settings.telegram_token:
+        raise ConfigError("set TELEGRAM_BOT_TOKEN to start the Telegram bot")
+    if command == "chat" or (command == "run" and not messaging_channels(settings)):
+        return run_chat(settings)
+    return run_serve(settings, host, port)
+
+
+def build_web_app(assistant: Assistant) -> Starlette:
+    """The ASGI app ``serve`` runs: every enabled webhook channel, ``/healthz`` and ``/readyz``."""
+    return create_web_app(web_routes(assistant))

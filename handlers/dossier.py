@@ -493,6 +493,10 @@ def on_subscribe(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
         code = dossier.code
     text = ctx._("Đã bật theo dõi hồ sơ {code}. Tôi sẽ nhắn bạn khi trạng thái hồ sơ thay đổi. "
                  "Gõ /huytheodoi để ngừng.").format(code=code)
+    oa = ctx.settings.channels.zalo_oa
+    if ctx.incoming.channel == "zalo_oa" and not oa.templates.get("dossier_status"):
+        text += "\n\n" + ctx._("Lưu ý: Zalo chỉ cho phép nhắn bạn trong {hours} giờ sau tin nhắn gần nhất của bạn; "
+                               "thông báo đến sau đó sẽ không gửi được qua Zalo.").format(hours=f"{oa.window_hours:g}")
     buttons = [[Choice(ctx._("🔕 Ngừng theo dõi"), encode(Action.DOSSIER_UNSUBSCRIBE, dossier_id))],
                [Choice(ctx._("⬅️ Về menu chính"), encode(Action.HOME))]]
     return [Reply(text="🔔 " + esc(text), choices=buttons)]

@@ -20,13 +20,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from bot import clock
 from bot.channels.split import split_message
 from bot.channels.webhook import WebChannels
 from bot.config import Settings
@@ -34,8 +40,9 @@ from bot.contract.capabilities import Capabilities
 from bot.contract.html import esc, strip_tags
 from bot.contract.messages import Attachment, Choice, Incoming, Reply
 from bot.masking import mask_id
+from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.outbox.sender import PermanentFailure, RetryLater
-from bot.outbox.store import enqueue
+from bot.outbox.store import enqueue, enqueue_claimed
 from bot.storage.db import Database
 
 PHOTO_TYPES = frozenset({"image/png", "image/jpeg"})
@@ -47,8 +54,21 @@ log = logging.getLogger(__name__)
 class UpdateClaims(Protocol):
     """Remembers handled updates (``bot.storage.conversations.UpdateLog``)."""
 
+    @property
+    def db(self) -> Database:
+        """The database the log (and the outbox) live in."""
+        ...
+
     def claim(self, channel: str, update_id: str) -> bool:
         """True the first time an update is seen."""
+        ...
+
+    def seen(self, channel: str, update_id: str) -> bool:
+        """Whether an update was handled and its replies recorded."""
+        ...
+
+    def claim_in(self, session: Session, channel: str, update_id: str) -> bool:
+        """``claim`` inside the caller's transaction."""
         ...
 
 
@@ -212,8 +232,93 @@ async def deliver(channel: Channel, db: Database | None, chat_id: str, replies: 
 def _enqueue(db: Database, channel: str, chat_id: str, replies: list[Reply], key: str) -> None:
     with db.session() as session:
         for number, reply in enumerate(replies):
-            enqueue(session, dedupe_key=f"reply:{channel}:{key}:{number}", channel=channel, chat_id=chat_id,
+            enqueue(session, dedupe_key=_reply_key(channel, key, number), channel=channel, chat_id=chat_id,
                     reply=reply, kind="reply")  # fmt: skip
+        session.commit()
+
+
+def _reply_key(channel: str, key: str, number: int) -> str:
+    return f"reply:{channel}:{key}:{number}"
+
+
+#: How long a webhook's own send of its replies holds them before the dispatcher may take them over.
+INLINE_LEASE = timedelta(seconds=15)
+INLINE_WORKER = f"inline-{os.getpid()}"
+
+
+async def answer_durably(
+    channel: Channel, updates: UpdateClaims, chat_id: str, replies: Sequence[Reply], key: str
+) -> bool:
+    """Record that the event ``key`` was handled together with its replies (outbox rows leased to this
+    process) in ONE transaction, then send them and record the outcome; False when another delivery of the
+    same event recorded it first (nothing is sent).
+
+    A process killed before the commit leaves nothing: the platform, never acknowledged, delivers the event
+    again and it is answered then. Killed after it, the rows' lease runs out and the dispatcher of any
+    process sends them (at most the one message the platform had just accepted is sent twice). A reply the
+    platform defers (429, 5xx, network) is left to the dispatcher's retries; a refused one is recorded failed.
+    """
+    db = updates.db
+    recorded = await asyncio.to_thread(_record, updates, channel.name, chat_id, list(replies), key)
+    if recorded is None:
+        return False
+    ids = [row_id for row_id, _reply in recorded]
+    sent: list[int] = []
+    for number, (row_id, reply) in enumerate(recorded):
+        try:
+            await channel.send(chat_id, reply)
+        except RetryLater as exc:
+            log.warning("%s: sending deferred to the outbox (%s)", channel.name, exc)
+            retry_at = clock.now() + timedelta(seconds=max(exc.retry_after or 0.0, 1.0))
+            await asyncio.to_thread(_settle, db, sent, OutboxStatus.SENT, "")
+            await asyncio.to_thread(_settle, db, ids[number:], OutboxStatus.PENDING, str(exc), retry_at)
+            return True
+        except PermanentFailure as exc:
+            log.warning("%s: reply to %s refused: %s", channel.name, mask_id(chat_id), exc)
+            await asyncio.to_thread(_settle, db, [row_id], OutboxStatus.FAILED, f"permanent: {exc}")
+            continue
+        sent.append(row_id)
+    await asyncio.to_thread(_settle, db, sent, OutboxStatus.SENT, "")
+    return True
+
+
+def _record(
+    updates: UpdateClaims, channel: str, chat_id: str, replies: list[Reply], key: str
+) -> list[tuple[int, Reply]] | None:
+    """In one transaction: the event's claim and its replies' rows; (row id, reply) pairs, None if claimed."""
+    until = clock.now() + INLINE_LEASE
+    recorded = []
+    with updates.db.session() as session:
+        if not updates.claim_in(session, channel, key):
+            return None
+        for number, reply in enumerate(replies):
+            row_id = enqueue_claimed(session, dedupe_key=_reply_key(channel, key, number), channel=channel,
+                                     chat_id=chat_id, reply=reply, kind="reply", worker=INLINE_WORKER, until=until)
+            if row_id is not None:
+                recorded.append((row_id, reply))
+        session.commit()
+    return recorded
+
+
+def _settle(
+    db: Database, ids: list[int], status: OutboxStatus, error: str, next_attempt_at: datetime | None = None
+) -> None:
+    """The outcome of this process's own send of ``ids`` (rows the dispatcher took over are left alone)."""
+    if not ids:
+        return
+    values: dict[str, object] = {"status": status.value, "claimed_until": None, "last_error": error[:1000]}
+    if status is OutboxStatus.SENT:
+        values["sent_at"] = clock.now()
+    if next_attempt_at is not None:
+        values["next_attempt_at"] = next_attempt_at
+    with db.session() as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.SENDING.value,
+                   OutboxMessage.claimed_by == INLINE_WORKER)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
         session.commit()
 
 

@@ -23,7 +23,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -36,12 +36,13 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.base import Channel, Responder
+from bot.channels.base import Channel, Responder, answer_durably
 from bot.channels.webhook import MAX_BODY_BYTES, WebChannels, create_web_app, secret_json, serve
 from bot.config import ConfigError, Settings
 from bot.contract.capabilities import Capabilities
 from bot.contract.html import strip_tags
 from bot.contract.messages import Attachment, Choice, Incoming, Kind, Reply
+from bot.outbox.sender import PermanentFailure, RetryLater
 
 CHANNEL = "telegram"
 MAX_TEXT = 4096
@@ -131,6 +132,24 @@ class TelegramChannel(Channel):
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """Send ``reply``; ``RetryLater`` (429 beyond the short pauses, 5xx, network) or ``PermanentFailure``
+        (blocked, chat gone, refused)."""
+        try:
+            await super().send(chat_id, reply)
+        except RetryLater:
+            raise
+        except RetryAfter as exc:
+            raise RetryLater("Telegram flood control (429)", retry_after=_retry_seconds(exc)) from exc
+        except (Forbidden, ChatMigrated) as exc:  # blocked by the user, kicked, or the group moved
+            raise PermanentFailure(f"{type(exc).__name__}: {exc.message}") from exc
+        except BadRequest as exc:  # chat not found, message refused: sending it again cannot help
+            raise PermanentFailure(f"BadRequest: {exc.message}") from exc
+        except (NetworkError, InvalidToken) as exc:  # timeouts, 5xx, connection errors; a token being fixed
+            raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc
+        except TelegramError as exc:
+            raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc
+
     async def send_text(self, chat_id: str, text: str, choices: list[list[Choice]]) -> None:
         """``sendMessage`` as HTML (plain text if Telegram cannot parse it), with the keyboard of ``choices``."""
         await send_text(self.bot, chat_id, text, keyboard_for(choices))
@@ -143,13 +162,6 @@ class TelegramChannel(Channel):
         else:
             await _patiently(lambda: self.bot.send_document(chat_id, document=attachment.content,
                                                             filename=attachment.filename))  # fmt: skip
-
-
-async def send_replies(bot: Bot, chat_id: str, replies: list[Reply]) -> None:
-    """Send every reply, in order."""
-    channel = TelegramChannel(bot)
-    for reply in replies:
-        await channel.send(chat_id, reply)
 
 
 async def send_text(bot: Bot, chat_id: int | str, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -205,9 +217,9 @@ class TelegramAdapter:
         application.add_error_handler(self.on_error)
 
     async def claim(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stop here if this update_id was handled before (a redelivery)."""
-        first = await asyncio.to_thread(self.assistant.updates.claim, CHANNEL, str(update.update_id))
-        if not first:
+        """Stop here if this update_id was handled before (a redelivery); the claim itself is recorded with
+        the replies (``answer_durably``)."""
+        if await asyncio.to_thread(self.assistant.updates.seen, CHANNEL, str(update.update_id)):
             log.info("ignored redelivered update %s", update.update_id)
             raise ApplicationHandlerStop
 
@@ -234,7 +246,10 @@ class TelegramAdapter:
             return
         log.debug("update %s: %s", update.update_id, incoming.kind)
         replies = await asyncio.to_thread(self.assistant.handle, incoming)
-        await send_replies(context.bot, incoming.chat_id, replies)
+        # recorded with the update's claim, then sent; what Telegram refuses for now (5xx, network, long flood
+        # control) is left to the outbox's retries
+        await answer_durably(TelegramChannel(context.bot), self.assistant.updates, incoming.chat_id, replies,
+                             str(update.update_id))  # fmt: skip
 
 
 def build_application(
@@ -292,6 +307,29 @@ def run_telegram(assistant: Responder) -> None:
     application = build_application(assistant, token, base_url=config.base_url)
     log.info("Telegram: long polling")
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+def polling_enabled(settings: Settings) -> bool:
+    """Telegram is enabled with a token and no webhook URL: it is answered by long polling."""
+    config = settings.channels.telegram
+    return config.enabled and bool(settings.telegram_token) and not config.webhook_url
+
+
+async def poll_telegram(assistant: Responder, stop: asyncio.Event) -> None:
+    """Answer Telegram by long polling in the running event loop until ``stop`` is set."""
+    settings = assistant.settings
+    application = build_application(assistant, _token(settings), base_url=settings.channels.telegram.base_url)
+    async with application:  # initialize … shutdown
+        updater = application.updater
+        assert updater is not None
+        await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        await application.start()
+        log.info("Telegram: long polling")
+        try:
+            await stop.wait()
+        finally:
+            await updater.stop()
+            await application.stop()
 
 
 def telegram_route(

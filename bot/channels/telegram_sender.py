@@ -15,14 +15,13 @@ import logging
 from typing import Any, cast
 
 from telegram import Bot
-from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import RetryAfter
 
 # _retry_seconds: the adapter's reading of PTB's int-or-timedelta retry_after, shared rather than repeated
 from bot.channels.base import Registration
 from bot.channels.telegram import CAPABILITIES, CHANNEL, TelegramChannel, _retry_seconds, telegram_web, webhook_enabled
 from bot.config import Settings
-from bot.contract.messages import Reply
-from bot.outbox.sender import PermanentFailure, RetryLater
+from bot.outbox.sender import RetryLater
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ class _NoWaitBot:
 
 
 class TelegramSender(TelegramChannel):
-    """The ``TelegramChannel`` the outbox delivers through: errors become ``RetryLater`` / ``PermanentFailure``."""
+    """The ``TelegramChannel`` the outbox delivers through: no flood-control pause is sat out."""
 
     def __init__(self, bot: Bot) -> None:
         super().__init__(cast(Bot, _NoWaitBot(bot)))
@@ -63,21 +62,6 @@ class TelegramSender(TelegramChannel):
     async def stop(self) -> None:
         """Close the bot's HTTP connections."""
         await self.client.shutdown()
-
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        """Send ``reply``; raises ``RetryLater`` (429, 5xx, network) or ``PermanentFailure`` (blocked, gone)."""
-        try:
-            await super().send(chat_id, reply)
-        except RetryLater:
-            raise
-        except (Forbidden, ChatMigrated) as exc:  # blocked by the user, kicked, or the group moved
-            raise PermanentFailure(f"{type(exc).__name__}: {exc.message}") from exc
-        except BadRequest as exc:  # chat not found, message refused: sending it again cannot help
-            raise PermanentFailure(f"BadRequest: {exc.message}") from exc
-        except (NetworkError, InvalidToken) as exc:  # timeouts, 5xx, connection errors; a token being fixed
-            raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc
-        except TelegramError as exc:
-            raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc
 
 
 def telegram_sender(settings: Settings) -> TelegramSender:

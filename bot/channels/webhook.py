@@ -11,10 +11,11 @@ several replicas can run behind a reverse proxy sharing PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,13 +123,26 @@ def create_web_app(channels: WebChannels) -> Starlette:
     return Starlette(routes=list(create_app(channels.routes).routes), lifespan=lifespan)
 
 
+class _SignallessServer(uvicorn.Server):
+    """A uvicorn server that leaves SIGTERM/SIGINT to its caller (who stops it through an event)."""
+
+    def install_signal_handlers(self) -> None:  # uvicorn before 0.29
+        return None
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:  # uvicorn 0.29 and later
+        yield
+
+
 async def serve(app: Starlette, host: str, port: int, *, stop: asyncio.Event | None = None) -> None:
-    """Serve ``app`` with uvicorn (its lifespan hooks included) until interrupted or ``stop`` is set."""
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
+    """Serve ``app`` with uvicorn (its lifespan hooks included) until interrupted or ``stop`` is set (then
+    the signals are the caller's, and requests in progress finish before it returns)."""
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
+                            timeout_graceful_shutdown=20)  # fmt: skip
     if stop is None:
-        await server.serve()
+        await uvicorn.Server(config).serve()
         return
+    server = _SignallessServer(config)
 
     async def stop_when_asked() -> None:
         await stop.wait()

@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.channels.base import Channel, Registration, Responder, deliver, handler_pool
+from bot.channels.base import Channel, Registration, Responder, answer_durably, handler_pool
 from bot.channels.webhook import MAX_BODY_BYTES, WebChannels, secret_json
 from bot.config import ConfigError, Settings
 from bot.contract.capabilities import Capabilities
@@ -277,15 +277,16 @@ class ZaloBotAdapter:
         if event is None:
             return False
         replies = await self._answer(event)
-        if replies is None:
+        if replies is None or not await answer_durably(self.sender, self.assistant.updates, event.incoming.chat_id,
+                                                       replies, event.key):  # fmt: skip
             log.info("zalo_bot: ignored redelivered event %s", event.key.split(":", 1)[0])
             return False
-        await deliver(self.sender, getattr(self.assistant, "db", None), event.incoming.chat_id, replies, event.key)
         return True
 
     def _claim_and_handle(self, event: ZaloEvent, started: threading.Event) -> list[Reply] | None:
-        """In a worker thread: None for a redelivery, else the assistant's replies."""
-        if not self.assistant.updates.claim(CHANNEL, event.key):
+        """In a worker thread: None for a redelivery (its replies were recorded), else the assistant's replies
+        (recorded with the event's claim by ``answer_durably``)."""
+        if self.assistant.updates.seen(CHANNEL, event.key):
             return None
         started.set()
         return self.assistant.handle(event.incoming)
@@ -391,5 +392,6 @@ REGISTRATION = Registration(
     enabled=lambda settings: settings.channels.zalo_bot.enabled,
     outbox=lambda settings, db: zalo_bot_channel(settings),
     web=lambda assistant, db: zalo_bot_web(assistant),
-    web_enabled=lambda settings: settings.channels.zalo_bot.enabled,
+    # without a webhook URL the Zalo Bot is answered by long polling (``serve`` starts it)
+    web_enabled=lambda settings: settings.channels.zalo_bot.enabled and bool(settings.channels.zalo_bot.webhook_url),
 )

@@ -30,3 +30,12 @@ class ZaloOAToken(Base):
     failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failures: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)
+
+
+class ZaloOAContact(Base):
+    """When a follower last wrote to the OA (or followed it): the start of the 48-hour messaging window."""
+
+    __tablename__ = "zalo_oa_contacts"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_inbound_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

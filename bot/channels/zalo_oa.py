@@ -9,6 +9,13 @@ acknowledged and ignored. Events are de-duplicated by ``msg_id``.
 
 Replies go through ``POST {base}/v3.0/oa/message/cs`` with the ``access_token`` header; the token comes
 from ``bot.channels.zalo_tokens`` and is refreshed once, then the send retried, when Zalo rejects it.
+
+Messaging window (CHANNELS.md): consultation messages are allowed only within ``window_hours`` (48) of the
+follower's last message, recorded for every verified event in ``zalo_oa_contacts``. The outbox sends
+through :meth:`ZaloOAChannel.send_queued`: inside the window a consultation message; after it, a template
+message (``POST {template_url}/message/template``) when ``[channels.zalo_oa.templates]`` names one for the
+message's kind, else ``Undeliverable`` — the row is marked ``undeliverable`` and listed for administrators.
+A new follower is told of this in the greeting when notifications have no template.
 """
 
 from __future__ import annotations
@@ -19,23 +26,27 @@ import hmac
 import json
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot import clock
-from bot.channels.base import Channel, Registration, Responder, deliver
+from bot.channels.base import Channel, Registration, Responder, answer_durably
 from bot.channels.webhook import MAX_BODY_BYTES, BodyTooLarge, WebChannels, read_body
+from bot.channels.zalo_models import ZaloOAContact
 from bot.channels.zalo_tokens import OAuthClient, TokenUnavailable, ZaloTokenStore
 from bot.config import ConfigError, Settings
 from bot.contract.capabilities import Capabilities
-from bot.contract.messages import Choice, Incoming, Kind
+from bot.contract.html import strip_tags
+from bot.contract.messages import Choice, Incoming, Kind, Reply
+from bot.i18n import translator
 from bot.masking import mask_id
-from bot.outbox.sender import PermanentFailure, RetryLater
+from bot.outbox.sender import PermanentFailure, RetryLater, Undeliverable
 from bot.storage.db import Database
 
 CHANNEL = "zalo_oa"
@@ -44,6 +55,12 @@ DEFAULT_BASE_URL = "https://openapi.zalo.me"
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 ZALO_OA_PATH = "/zalo/oa"
 MESSAGE_PATH = "/v3.0/oa/message/cs"
+TEMPLATE_PATH = "/message/template"
+DEFAULT_TEMPLATE_URL = "https://business.openapi.zalo.me"
+#: Longest text put into a template's ``content`` parameter.
+TEMPLATE_CONTENT_CHARS = 400
+#: The outbox kind of dossier status notifications (``bot.dossiers.notify.KIND``).
+NOTIFICATION_KIND = "dossier_status"
 #: OA API error codes meaning "this access token is invalid or expired": refresh once and retry.
 TOKEN_ERRORS = frozenset({-216, -124, -220})
 #: OA API error codes meaning "slow down".
@@ -154,22 +171,35 @@ class ZaloOAClient:
 
     def __init__(
         self, tokens: ZaloTokenStore, base_url: str = DEFAULT_BASE_URL, *, http: httpx.AsyncClient | None = None,
-        timeout: float = 10.0,
+        timeout: float = 10.0, template_url: str = DEFAULT_TEMPLATE_URL,
     ) -> None:  # fmt: skip
         self.tokens = tokens
         self._url = base_url.rstrip("/") + MESSAGE_PATH
+        self._template_url = template_url.rstrip("/") + TEMPLATE_PATH
         self._http = http or httpx.AsyncClient(timeout=timeout)
         self._own_http = http is None
 
     async def send_text(self, user_id: str, text: str) -> dict[str, Any]:
         """Send ``text`` to ``user_id``; ``RetryLater`` / ``PermanentFailure`` when it cannot be sent."""
+        body = {"recipient": {"user_id": user_id}, "message": {"text": text}}
+        return await self._authorised(self._url, body)
+
+    async def send_template(
+        self, user_id: str, template_id: str, data: dict[str, str], tracking_id: str = ""
+    ) -> dict[str, Any]:
+        """A template message (ZNS/ZBS) to ``user_id``; the same errors as :meth:`send_text`."""
+        body = {"user_id": user_id, "template_id": template_id, "template_data": data,
+                "tracking_id": tracking_id[:48]}  # fmt: skip
+        return await self._authorised(self._template_url, body)
+
+    async def _authorised(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
         token = await self._token()
         try:
-            return await self._post(token, user_id, text)
+            return await self._post(url, token, body)
         except _TokenRejected:
             token = await self._token(rejected=token)
             try:
-                return await self._post(token, user_id, text)
+                return await self._post(url, token, body)
             except _TokenRejected:
                 raise RetryLater("OA access token rejected twice", TOKEN_RETRY_SECONDS) from None
 
@@ -179,10 +209,9 @@ class ZaloOAClient:
         except TokenUnavailable as exc:
             raise RetryLater(f"no OA access token: {exc}", None if exc.transient else TOKEN_RETRY_SECONDS) from None
 
-    async def _post(self, token: str, user_id: str, text: str) -> dict[str, Any]:
-        body = {"recipient": {"user_id": user_id}, "message": {"text": text}}
+    async def _post(self, url: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
         try:
-            answer = await self._http.post(self._url, json=body, headers={"access_token": token})
+            answer = await self._http.post(url, json=body, headers={"access_token": token})
         except httpx.TransportError as exc:
             raise RetryLater(f"OA API: network error ({type(exc).__name__})") from None
         if answer.status_code == 429:
@@ -228,16 +257,84 @@ class ZaloOAChannel(Channel):
     capabilities = Capabilities(buttons=False, max_text=MAX_TEXT, html=False, photos=False, files=False,
                                 proactive=True)  # fmt: skip
 
-    def __init__(self, client: ZaloOAClient) -> None:
+    def __init__(
+        self, client: ZaloOAClient, contacts: Contacts | None = None, templates: dict[str, str] | None = None,
+        window: timedelta = timedelta(hours=48),
+    ) -> None:  # fmt: skip
         self.client = client
+        self.contacts = contacts
+        self.templates = dict(templates or {})
+        self.window = window
 
     async def send_text(self, chat_id: str, text: str, choices: list[list[Choice]]) -> None:
         """A customer-service text to the follower ``chat_id`` (choices arrive numbered in ``text``)."""
         await self.client.send_text(chat_id, text)
 
+    async def send_queued(self, chat_id: str, reply: Reply, kind: str) -> None:
+        """An outbox message: a consultation message inside the window, else the template of ``kind``, else
+        ``Undeliverable``."""
+        if self.contacts is None:
+            await self.send(chat_id, reply)
+            return
+        last = await asyncio.to_thread(self.contacts.last_inbound, chat_id)
+        if last is not None and clock.now() - last < self.window:
+            await self.send(chat_id, reply)
+            return
+        since = f"last message {last:%Y-%m-%d %H:%M}Z" if last else "no message from this follower on record"
+        template = self.templates.get(kind)
+        if not template:
+            raise Undeliverable(f"Zalo OA: outside the {self.window.total_seconds() / 3600:g}-hour window ({since}) "
+                                f"and no template for '{kind or 'message'}' in [channels.zalo_oa.templates]")
+        content = strip_tags(reply.text).strip()
+        if len(content) > TEMPLATE_CONTENT_CHARS:
+            content = content[: TEMPLATE_CONTENT_CHARS - 1].rstrip() + "…"
+        await self.client.send_template(chat_id, template, {"content": content}, tracking_id=kind)
+
+    def window_note(self, language: str) -> Reply | None:
+        """What a new follower is told when notifications cannot reach them after the window (None: they can)."""
+        if self.templates.get(NOTIFICATION_KIND):
+            return None
+        hours = f"{self.window.total_seconds() / 3600:g}"
+        return Reply(text=window_note(language, hours))
+
     async def stop(self) -> None:
         """Close the HTTP connections."""
         await self.client.aclose()
+
+
+def window_note(language: str, hours: str) -> str:
+    """The notice that notifications reach a Zalo OA follower only within the messaging window."""
+    _ = translator(language).gettext
+    return _("Lưu ý: theo quy định của Zalo, Trung tâm chỉ nhắn được cho bạn trong {hours} giờ sau tin nhắn gần "
+             "nhất của bạn. Thông báo đến sau thời gian đó (như thay đổi trạng thái hồ sơ bạn theo dõi) sẽ không "
+             "gửi được qua Zalo; hãy nhắn cho Trung tâm hoặc tra cứu hồ sơ khi cần.").format(hours=hours)
+
+
+class Contacts:
+    """When each follower last wrote to the OA (the start of its messaging window), in ``zalo_oa_contacts``."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def touch(self, user_id: str, at: datetime | None = None) -> None:
+        """Record a message (or a follow) from ``user_id`` now."""
+        at = at or clock.now()
+        with self.db.session() as session:
+            row = session.get(ZaloOAContact, user_id)
+            if row is None:
+                session.add(ZaloOAContact(user_id=user_id, last_inbound_at=at))
+            elif clock.as_utc(row.last_inbound_at) < at:
+                row.last_inbound_at = at
+            try:
+                session.commit()
+            except IntegrityError:  # another replica recorded the same follower at the same moment
+                session.rollback()
+
+    def last_inbound(self, user_id: str) -> datetime | None:
+        """When ``user_id`` last wrote (UTC), or None."""
+        with self.db.session() as session:
+            row = session.get(ZaloOAContact, user_id)
+            return clock.as_utc(row.last_inbound_at) if row is not None else None
 
 
 # --------------------------------------------------------------------------- the adapter
@@ -266,14 +363,22 @@ class ZaloOAAdapter:
         oa = oa_event(event)
         if oa is None:
             return False
-        if not await asyncio.to_thread(self.assistant.updates.claim, CHANNEL, oa.key):
+        updates = self.assistant.updates
+        if oa.incoming is None:
+            if await asyncio.to_thread(updates.claim, CHANNEL, oa.key):
+                log.info("zalo_oa: %s unfollowed the OA", mask_id(oa.user_id))
+            return True
+        if await asyncio.to_thread(updates.seen, CHANNEL, oa.key):
             log.info("zalo_oa: ignored redelivered %s", oa.name)
             return False
-        if oa.incoming is None:
-            log.info("zalo_oa: %s unfollowed the OA", mask_id(oa.user_id))
-            return True
+        if self.sender.contacts is not None:
+            await asyncio.to_thread(self.sender.contacts.touch, oa.user_id)
         replies = await asyncio.to_thread(self.assistant.handle, oa.incoming)
-        await deliver(self.sender, getattr(self.assistant, "db", None), oa.user_id, replies, oa.key)
+        if oa.name == "follow" and (note := self.sender.window_note(self.assistant.settings.office.default_language)):
+            replies = [*replies, note]
+        if not await answer_durably(self.sender, updates, oa.user_id, replies, oa.key):
+            log.info("zalo_oa: ignored redelivered %s", oa.name)
+            return False
         return True
 
 
@@ -290,7 +395,8 @@ def zalo_oa_channel(settings: Settings, db: Database) -> ZaloOAChannel:
     tokens = ZaloTokenStore(db, OAuthClient(config.app_id, app_secret, config.oauth_url),
                             margin=timedelta(seconds=config.refresh_margin_seconds))  # fmt: skip
     tokens.seed(settings.zalo_oa_refresh_token)
-    return ZaloOAChannel(ZaloOAClient(tokens, config.base_url))
+    client = ZaloOAClient(tokens, config.base_url, template_url=config.template_url)
+    return ZaloOAChannel(client, Contacts(db), config.templates, timedelta(hours=config.window_hours))
 
 
 def zalo_oa_route(adapter: ZaloOAAdapter, path: str = ZALO_OA_PATH, max_body: int = MAX_BODY_BYTES) -> Route:

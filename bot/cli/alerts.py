@@ -11,7 +11,9 @@ from bot.channels import registry
 from bot.clock import at_local, local_date
 from bot.config import Settings
 from bot.late.job import enqueue_morning_alerts
-from bot.outbox.dispatch import Dispatcher
+from bot.outbox.budget import SharedBudget
+from bot.outbox.dispatch import SERVICE_LEASE, Dispatcher
+from bot.outbox.store import undelivered
 from bot.schema import create_schema
 from bot.storage.db import Database
 
@@ -23,7 +25,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     run_p = sub.add_parser("run", help="enqueue the alerts of a day (idempotent: each officer once per day)")
     run_p.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
     run_p.add_argument("--time", type=time.fromisoformat, help="HH:MM local time (default: alerts.time)")
-    sub.add_parser("send", help="deliver what is due in the outbox once, through the configured channels")
+    sub.add_parser("send", help="deliver what is due in the outbox once, through the configured channels; "
+                   "reports what is left undelivered (exit code 1 while messages still wait)")
     return p
 
 
@@ -43,7 +46,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         sent = asyncio.run(_drain(db, settings))
         print(f"{sent} message(s) delivered")
-        return 0
+        with db.session() as session:
+            left = undelivered(session)
+        print(left.describe())
+        return 1 if left.waiting else 0
     finally:
         db.dispose()
 
@@ -52,7 +58,7 @@ async def _drain(db: Database, settings: Settings) -> int:
     """Deliver until nothing more is due now (rows waiting for a retry stay for the running assistant)."""
     total = 0
     async with registry.started(registry.outbox_channels(settings, db)) as channels:
-        dispatcher = Dispatcher(db, channels)
+        dispatcher = Dispatcher(db, channels, limiter=SharedBudget(db), lease=SERVICE_LEASE)
         while delivered := await dispatcher.run_once():
             total += delivered
     return total

@@ -1,4 +1,5 @@
-"""``python -m bot web`` (every webhook in one ASGI app) and ``python -m bot zalo …`` (polling, OA tokens)."""
+"""``python -m bot serve`` (every channel, the outbox and the scheduler in one process; ``web`` is its alias)
+and ``python -m bot zalo …`` (polling alone, OA tokens)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,19 @@ from typing import Any
 from bot.config import ENV_ZALO_OA_REFRESH_TOKEN, ConfigError, Settings
 from bot.schema import create_schema
 
-COMMANDS = ("web", "zalo")
+COMMANDS = ("serve", "web", "zalo")
 
 log = logging.getLogger(__name__)
 
 
 def add_parser(subparsers: Any) -> None:
     """Add ``web`` and ``zalo`` (with ``poll``, ``oa-status``, ``oa-seed``) to the CLI's subparsers."""
-    web = subparsers.add_parser("web", help="serve every enabled webhook (Telegram, Zalo Bot, Zalo OA) + /healthz")
-    web.add_argument("--host", default="0.0.0.0")
-    web.add_argument("--port", type=int, default=8080)
+    for name, text in (("serve", "run the service: every enabled channel (webhooks on one port, polling), the outbox "
+                                 "and the scheduler, until SIGTERM"),
+                       ("web", "alias of serve")):  # fmt: skip
+        serve = subparsers.add_parser(name, help=text)
+        serve.add_argument("--host", default="0.0.0.0", help="address of the webhook server (default 0.0.0.0)")
+        serve.add_argument("--port", type=int, default=8080, help="port of the webhook server (default 8080)")
     zalo = subparsers.add_parser("zalo", help="Zalo: long polling for the Zalo Bot (default), OA token admin")
     zalo_sub = zalo.add_subparsers(dest="zalo_command")
     zalo_sub.add_parser("poll", help="answer the Zalo Bot by long polling (needs ZALO_BOT_TOKEN)")
@@ -32,8 +36,10 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``web`` or ``zalo …``; the process exit code."""
     try:
-        if args.command == "web":
-            return _web(settings, args.host, args.port)
+        if args.command in ("serve", "web"):
+            from bot.service import run_serve
+
+            return run_serve(settings, args.host, args.port)
         command = getattr(args, "zalo_command", None) or "poll"
         if command == "oa-status":
             return _oa_status(settings)
@@ -43,13 +49,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-
-
-def _web(settings: Settings, host: str, port: int) -> int:
-    from bot.service import serve_web
-
-    serve_web(settings, host, port)
-    return 0
 
 
 def _poll(settings: Settings) -> int:

@@ -23,7 +23,7 @@ PLUGINS: dict[str, tuple[str, ...]] = {
     "bot.cli.officers": ("officers",),
     "bot.cli.alerts": ("alerts",),
     "bot.cli.reports": ("report",),
-    "bot.cli.channels": ("web", "zalo"),
+    "bot.cli.channels": ("serve", "web", "zalo"),
     "bot.cli.db": ("db",),
     "bot.cli.gaps": ("gaps",),
     "bot.cli.privacy": ("privacy",),
@@ -35,9 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="path to config.toml (default: ./config.toml or $ASSISTANT_CONFIG)")
     p.add_argument("--log-level", default="INFO")
     sub = p.add_subparsers(dest="command")
-    sub.add_parser("run", help="start the assistant: Telegram if TELEGRAM_BOT_TOKEN is set, else the console")
+    sub.add_parser("run", help="`serve` when a channel is configured (Telegram token, Zalo, web chat), else the "
+                              "console chat")  # fmt: skip
     sub.add_parser("chat", help="chat in the terminal")
-    sub.add_parser("telegram", help="start the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    sub.add_parser("telegram", help="alias of serve that insists on TELEGRAM_BOT_TOKEN")
 
     cat = sub.add_parser("catalog", help="import or validate the procedure catalog")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
@@ -138,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"config error:\n{exc}", file=sys.stderr)
         return 2
     # the console chat writes to the terminal: keep logs to warnings there
-    quiet = command in ("chat", "search") or (command == "run" and not settings.telegram_token)
+    from bot.service import messaging_channels
+
+    quiet = command in ("chat", "search") or (command == "run" and not messaging_channels(settings))
     setup_logging("WARNING" if quiet else args.log_level, settings.logging.format)
     install_log_filter(secret_key(settings))  # chat pseudonyms keyed with the server secret
     if command == "catalog":

@@ -74,7 +74,8 @@ def _failures(args: argparse.Namespace, db: Database) -> int:
         print("no delivery failures")
     for row in rows:
         when = as_utc(row.created_at)
-        print(f"{row.id:>6}  {when:%Y-%m-%d %H:%M}Z  {row.kind or '-':<8} {row.channel}:{mask_id(row.chat_id)}  "
+        print(f"{row.id:>6}  {when:%Y-%m-%d %H:%M}Z  {row.status:<13} {row.kind or '-':<8} "
+              f"{row.channel}:{mask_id(row.chat_id)}  "
               f"attempts={row.attempts}  {row.last_error}")
     return 0
 

@@ -14,8 +14,15 @@ Guarantees (see the README section "Outbox"):
 - **Retries.** ``RetryLater`` (429, 5xx, network) → back to ``pending`` after
   ``max(retry_after, exponential backoff with jitter)``; ``PermanentFailure`` or ``max_attempts`` reached
   → ``failed`` with ``last_error`` (shown to administrators by ``/loigui`` and ``officers failures``).
-- **Rate limits.** Per process: a token bucket for the overall rate (default 25/s) and at least
-  ``per_chat_interval`` (1 s) between two messages to one chat.
+- **Short leases, renewed.** The service's leases are short (``SERVICE_LEASE``, 15 s) and while a batch is
+  being delivered a heartbeat renews the leases of every row the worker still holds three times per lease,
+  so a killed process's rows are taken over within seconds, while a slow send of a live one is never taken
+  from it.
+- **Stopping.** ``run_forever`` stops on its event: sends in flight finish and are recorded, rows claimed
+  but not yet started go back to ``pending`` at once (their attempt not counted).
+- **Rate limits.** A limiter with ``acquire``/``hold``: per process (``RateLimiter``: a token bucket for the
+  overall rate, default 25/s, and at least ``per_chat_interval``, 1 s, between two messages to one chat) or
+  shared by every process through the database (``bot.outbox.budget.SharedBudget``, what the service uses).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -35,10 +43,13 @@ from bot import clock as timebase
 from bot.contract.messages import Attachment, Choice, Reply
 from bot.masking import mask_id
 from bot.outbox.models import OutboxMessage, OutboxStatus
-from bot.outbox.sender import PermanentFailure, RetryLater, Sender
+from bot.outbox.sender import PermanentFailure, RetryLater, Sender, Undeliverable, send_queued
 from bot.storage.db import Database, rowcount
 
 log = logging.getLogger(__name__)
+
+#: The lease the service and the commands use (renewed by the heartbeat while a batch is delivered).
+SERVICE_LEASE = timedelta(seconds=15)
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -93,6 +104,22 @@ class RateLimiter:
         self._chat_next[chat] = max(self._chat_next.get(chat, until), until)
 
 
+class Limiter(Protocol):
+    """What the dispatcher needs from a rate limiter (``RateLimiter`` or ``SharedBudget``)."""
+
+    async def acquire(self, chat: str, sleep: Sleep) -> None:
+        """Wait (with ``sleep``) until a send to ``chat`` ("<channel>:<chat id>") is allowed, and take it."""
+        ...
+
+    def hold(self, chat: str, seconds: float) -> None:
+        """Keep ``chat`` quiet for ``seconds``."""
+        ...
+
+
+class _Stopping(Exception):
+    """The dispatcher was asked to stop while a claim waited for its turn."""
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     """A row this worker holds the lease on: enough to send it and to fence the final update."""
@@ -103,6 +130,7 @@ class Claim:
     attempts: int
     claimed_until: datetime
     reply: Reply
+    kind: str = ""
 
 
 def reply_of(row: OutboxMessage) -> Reply:
@@ -128,6 +156,7 @@ class Dispatcher:
         max_attempts: int = 8,
         worker_id: str = "",
         lease: timedelta = timedelta(minutes=2),
+        limiter: Limiter | None = None,
         batch_size: int = 50,
         base_backoff: float = 2.0,
         max_backoff: float = 3600.0,
@@ -143,10 +172,12 @@ class Dispatcher:
         self.batch_size = batch_size
         self.base_backoff = base_backoff
         self.max_backoff = max_backoff
-        self.limiter = RateLimiter(global_rate, per_chat_interval, burst=burst, clock=clock)
+        self.limiter: Limiter = limiter or RateLimiter(global_rate, per_chat_interval, burst=burst, clock=clock)
         self._clock = clock
         self._sleep = sleep
         self._rng = rng or random.Random()
+        self._stop: asyncio.Event | None = None
+        self._renewed_until: datetime | None = None
 
     # ----------------------------------------------------------------- public
 
@@ -157,21 +188,69 @@ class Dispatcher:
         if not claims:
             return 0
         started = self._clock()
-        results = await asyncio.gather(*(self._deliver(c, now, started) for c in claims))
+        heartbeat = asyncio.create_task(self._heartbeat())
+        try:
+            results = await asyncio.gather(*(self._deliver(c, now, started) for c in claims))
+        finally:
+            heartbeat.cancel()
         return sum(results)
 
     async def run_forever(self, stop: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
-        """Deliver until ``stop`` is set, looking for new rows every ``idle_seconds`` when idle."""
-        while not stop.is_set():
+        """Deliver until ``stop`` is set, looking for new rows every ``idle_seconds`` when idle; then let
+        the sends in flight finish and give back every row not started."""
+        self._stop = stop
+        try:
+            while not stop.is_set():
+                try:
+                    sent = await self.run_once()
+                except Exception:  # a database hiccup must not end delivery for good
+                    log.exception("outbox dispatch failed; retrying")
+                    sent = 0
+                if sent:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
+        finally:
+            released = await asyncio.to_thread(self.release_all)
+            if released:
+                log.info("outbox: %d claimed message(s) given back on shutdown", released)
+
+    async def _heartbeat(self) -> None:
+        """Renew the leases of the rows this worker holds, three times per lease (until cancelled)."""
+        every = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
             try:
-                sent = await self.run_once()
-            except Exception:  # a database hiccup must not end delivery for good
-                log.exception("outbox dispatch failed; retrying")
-                sent = 0
-            if sent:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
+                await asyncio.to_thread(self.renew)
+            except Exception:
+                log.exception("outbox: lease renewal failed")
+
+    def renew(self, now: datetime | None = None) -> int:
+        """Extend the lease of every row this worker holds to ``now`` + lease; how many rows."""
+        until = (now or timebase.now()).astimezone(UTC) + self.lease
+        with self.db.session() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == OutboxStatus.SENDING.value, OutboxMessage.claimed_by == self.worker_id)
+                .values(claimed_until=until)
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+        self._renewed_until = until
+        return rowcount(result)
+
+    def release_all(self) -> int:
+        """Give back every row this worker still holds (not sent): pending again, the attempt not counted."""
+        with self.db.session() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == OutboxStatus.SENDING.value, OutboxMessage.claimed_by == self.worker_id)
+                .values(status=OutboxStatus.PENDING.value, claimed_until=None, claimed_by="",
+                        attempts=OutboxMessage.attempts - 1)
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+        return rowcount(result)
 
     def backoff(self, attempts: int) -> float:
         """Seconds before retry number ``attempts`` + 1: exponential, capped, with "equal jitter"."""
@@ -203,7 +282,7 @@ class Dispatcher:
             rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))) if ids else []
             session.commit()
         rows.sort(key=lambda r: r.id)
-        return [Claim(r.id, r.channel, r.chat_id, r.attempts, until, reply_of(r)) for r in rows]
+        return [Claim(r.id, r.channel, r.chat_id, r.attempts, until, reply_of(r), r.kind) for r in rows]
 
     def _claim_values(self, until: datetime) -> dict[str, object]:
         return {
@@ -253,13 +332,22 @@ class Dispatcher:
 
     async def _deliver(self, claim: Claim, now: datetime, started: float) -> int:
         chat_key = f"{claim.channel}:{claim.chat_id}"
-        await self.limiter.acquire(chat_key, self._sleep)
+        try:
+            await self.limiter.acquire(chat_key, self._wait)
+        except _Stopping:
+            await asyncio.to_thread(self._finish, claim, OutboxStatus.PENDING, now, "", release=True)
+            return 0
         at = now + timedelta(seconds=self._clock() - started)
-        if at >= claim.claimed_until:  # our lease ran out while waiting: another worker may own the row now
+        held_until = max(claim.claimed_until, self._renewed_until or claim.claimed_until)
+        if at >= held_until:  # our lease ran out while waiting: another worker may own the row now
             log.warning("outbox %d: lease expired before sending; leaving it to be reclaimed", claim.id)
             return 0
         try:
-            await self.senders[claim.channel].send(claim.chat_id, claim.reply)
+            await send_queued(self.senders[claim.channel], claim.chat_id, claim.reply, claim.kind)
+        except Undeliverable as exc:
+            log.warning("outbox %d to %s undeliverable: %s", claim.id, mask_id(claim.chat_id), exc)
+            await asyncio.to_thread(self._finish, claim, OutboxStatus.UNDELIVERABLE, at, str(exc))
+            return 0
         except RetryLater as exc:
             if exc.retry_after:
                 self.limiter.hold(chat_key, exc.retry_after)
@@ -275,6 +363,18 @@ class Dispatcher:
             return 0
         await asyncio.to_thread(self._finish, claim, OutboxStatus.SENT, at, "")
         return 1
+
+    async def _wait(self, seconds: float) -> None:
+        """Sleep for the rate limiter; ``_Stopping`` as soon as the dispatcher is asked to stop."""
+        if self._stop is None:
+            await self._sleep(seconds)
+            return
+        if self._stop.is_set():
+            raise _Stopping
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+        if self._stop.is_set():
+            raise _Stopping
 
     def _retry_or_fail(self, claim: Claim, at: datetime, exc: RetryLater) -> None:
         if claim.attempts >= self.max_attempts:
@@ -293,9 +393,14 @@ class Dispatcher:
         error: str,
         *,
         next_attempt_at: datetime | None = None,
+        release: bool = False,
     ) -> None:
-        """Record the outcome, fenced on this worker's claim (a reclaimed row is left to its new owner)."""
+        """Record the outcome, fenced on this worker's claim (a reclaimed row is left to its new owner);
+        ``release``: given back unsent, the attempt not counted."""
         values: dict[str, object] = {"status": status.value, "claimed_until": None, "last_error": error[:1000]}
+        if release:
+            values = {"status": status.value, "claimed_until": None, "claimed_by": "",
+                      "attempts": OutboxMessage.attempts - 1}  # fmt: skip
         if status is OutboxStatus.SENT:
             values["sent_at"] = at
         if next_attempt_at is not None:
@@ -317,12 +422,16 @@ class Dispatcher:
             log.warning("outbox %d: claim lost before recording %s", claim.id, status.value)
 
 
+#: The states administrators are shown: messages that will never be delivered.
+UNSENT_FOR_GOOD = (OutboxStatus.FAILED.value, OutboxStatus.UNDELIVERABLE.value)
+
+
 def failures(session: Session, limit: int = 20) -> list[OutboxMessage]:
-    """The most recent permanently failed messages, newest first (for administrators)."""
+    """The most recent permanently failed or undeliverable messages, newest first (for administrators)."""
     return list(
         session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.FAILED.value)
+            .where(OutboxMessage.status.in_(UNSENT_FOR_GOOD))
             .order_by(OutboxMessage.id.desc())
             .limit(limit)
         )

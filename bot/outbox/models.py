@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, DateTime, Float, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot import clock
@@ -24,6 +24,9 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"  # permanent failure (user blocked the bot, chat gone): shown to administrators
+    #: the platform does not allow this message now (Zalo OA after the 48-hour window with no template):
+    #: shown to administrators beside the failures
+    UNDELIVERABLE = "undeliverable"
 
 
 class OutboxMessage(Base):
@@ -50,3 +53,18 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SendBudget(Base):
+    """A shared send-rate budget: the theoretical arrival time of the next send for one key.
+
+    Keys are ``rate:<channel>`` (the platform's overall rate) and ``chat:<channel>:<chat id>`` (one chat's
+    spacing). Every process reserves its send slot here in one atomic upsert, so several replicas together
+    keep the platform's limits (see ``bot/outbox/budget.py``).
+    """
+
+    __tablename__ = "send_budget"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    #: Seconds since the epoch (UTC) at which the next slot of this key starts.
+    tat: Mapped[float] = mapped_column(Float, default=0.0)

@@ -26,3 +26,18 @@ class Sender(Protocol):
     async def send(self, chat_id: str, reply: Reply) -> None:
         """Send ``reply`` (text, choices, attachments) to ``chat_id``."""
         ...
+
+
+class Undeliverable(PermanentFailure):
+    """The platform does not allow this message to this chat now (Zalo OA after its 48-hour window with no
+    template for the message's kind): recorded as ``undeliverable`` and shown to administrators."""
+
+
+async def send_queued(sender: Sender, chat_id: str, reply: Reply, kind: str) -> None:
+    """Send an outbox message: through the sender's ``send_queued(chat_id, reply, kind)`` when it has one
+    (a channel whose rules depend on the kind of message), else its ``send``."""
+    queued = getattr(sender, "send_queued", None)
+    if queued is not None:
+        await queued(chat_id, reply, kind)
+    else:
+        await sender.send(chat_id, reply)

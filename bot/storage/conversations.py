@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.storage.db import Database
@@ -92,6 +93,18 @@ class UpdateLog:
         params = {"channel": channel, "update_id": str(update_id), "seen_at": clock.now()}
         with self.db.engine.begin() as conn:
             return conn.execute(self._claim, params).first() is not None
+
+    def seen(self, channel: str, update_id: str) -> bool:
+        """Whether (channel, update_id) was handled and its replies recorded (a redelivery)."""
+        with self.db.engine.connect() as conn:
+            found = conn.execute(select(ProcessedUpdate.id).where(
+                ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == str(update_id))).first()  # fmt: skip
+        return found is not None
+
+    def claim_in(self, session: Session, channel: str, update_id: str) -> bool:
+        """``claim`` inside the caller's transaction (committed with the replies it records)."""
+        params = {"channel": channel, "update_id": str(update_id), "seen_at": clock.now()}
+        return session.execute(self._claim, params).first() is not None
 
     def prune(self, older_than: timedelta = timedelta(days=7)) -> int:
         """Forget updates older than ``older_than``; returns how many rows were removed."""

@@ -14,7 +14,7 @@ import json
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
@@ -40,6 +40,8 @@ class Sent:
     method: str
     text: str = ""
     photo: str = ""
+    #: ``time.monotonic()`` when the API accepted it (rate checks).
+    at: float = field(default_factory=time.monotonic)
 
 
 class FakeZaloBotAPI(LocalServer):
@@ -192,6 +194,11 @@ class FakeZaloBotAPI(LocalServer):
         """Everything sent to ``chat_id``."""
         with self._cond:
             return list(self._sent.get(chat_id, []))
+
+    def all_sent(self) -> list[Sent]:
+        """Everything sent to any chat, in the order the API accepted it."""
+        with self._cond:
+            return sorted((m for sent in self._sent.values() for m in sent), key=lambda m: m.at)
 
     def take(self, chat_id: str) -> list[Sent]:
         """Messages to ``chat_id`` not returned by an earlier ``take``."""

@@ -6,6 +6,8 @@ One server on 127.0.0.1 (free port) serves both, so tests point ``base_url`` and
 - ``POST /v3.0/oa/message/cs`` (header ``access_token``, JSON ``{"recipient": {"user_id"}, "message":
   {"text"}}``) → ``{"error": 0, …}``; an unknown or expired token → ``{"error": -216, …}``; texts over
   2,000 characters are refused; ``fail_next`` makes the next N sends answer 429/500.
+- ``POST /message/template`` (header ``access_token``, JSON ``{"user_id", "template_id", "template_data",
+  "tracking_id"}``) → ``{"error": 0, …}``, recorded in ``templates``.
 - ``POST /v4/oa/access_token`` (form ``refresh_token``, ``app_id``, ``grant_type=refresh_token``, header
   ``secret_key``) → a new access token and a new refresh token. Refresh tokens are single use: the used one
   is invalidated, and every attempt to reuse one is counted in ``reused``.
@@ -21,7 +23,7 @@ import json
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
@@ -38,6 +40,8 @@ class OASent:
     user_id: str
     text: str
     access_token: str
+    #: ``time.monotonic()`` when the API accepted it.
+    at: float = field(default_factory=time.monotonic)
 
 
 class FakeZaloOA(LocalServer):
@@ -64,6 +68,7 @@ class FakeZaloOA(LocalServer):
         self.refresh_calls = 0
         self.access_tokens: set[str] = set()
         self.sent: list[OASent] = []
+        self.templates: list[dict[str, Any]] = []
         self.send_attempts = 0
         self._failures: deque[int] = deque()
         self._ids = itertools.count(1)
@@ -147,6 +152,20 @@ class FakeZaloOA(LocalServer):
             return 200, {"error": 0, "message": "Success", "data": {"message_id": f"oam{next(self._ids)}",
                                                                      "user_id": user}}  # fmt: skip
 
+    def template(self, token: str, body: Any) -> tuple[int, dict[str, Any]]:
+        """``/message/template``: a template message (ZNS/ZBS)."""
+        with self._lock:
+            self.send_attempts += 1
+            if self._failures:
+                status = self._failures.popleft()
+                return status, {"error": -32 if status == 429 else -500, "message": "failure injected"}
+            if token not in self.access_tokens:
+                return 200, {"error": -216, "message": "Access token is invalid"}
+            if not isinstance(body, dict) or not body.get("template_id") or not body.get("user_id"):
+                return 200, {"error": -201, "message": "Parameters are invalid"}
+            self.templates.append(body)
+            return 200, {"error": 0, "message": "Success", "data": {"msg_id": f"zns{next(self._ids)}"}}
+
     def refresh(self, secret_key: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         """``/v4/oa/access_token``: single-use refresh tokens."""
         if self.refresh_delay:
@@ -183,6 +202,12 @@ def _make_handler(api: FakeZaloOA) -> type[BaseHTTPRequestHandler]:
                 except ValueError:
                     body = None
                 status, answer = api.send(self.headers.get("access_token", ""), body)
+            elif path == "/message/template":
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = None
+                status, answer = api.template(self.headers.get("access_token", ""), body)
             elif path == "/v4/oa/access_token":
                 form = dict(parse_qsl(raw.decode(), keep_blank_values=True))
                 status, answer = api.refresh(self.headers.get("secret_key", ""), form)

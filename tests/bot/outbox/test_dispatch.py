@@ -235,3 +235,36 @@ async def test_dispatcher_respects_per_chat_and_global_rates(database: Database)
         in_window = sum(1 for t in every[i:] if t < start + 1.0)
         assert in_window <= 25
     assert every[-1] >= 89 / 25 - 1e-9
+
+
+async def test_the_heartbeat_keeps_a_long_send_claimed(database: Database, manual_clock) -> None:  # type: ignore[no-untyped-def]
+    _enqueue(database, "1")
+    dispatcher = _dispatcher(database, RecordingSender(), worker_id="slow", lease=timedelta(seconds=15))
+    (claim,) = dispatcher.claim(NOW)
+    manual_clock.advance(timedelta(seconds=10))
+    assert dispatcher.renew() == 1
+    other = _dispatcher(database, RecordingSender(), worker_id="other")
+    assert other.claim(NOW + timedelta(seconds=20)) == [], "renewed at +10 s: held until +25 s"
+    assert [c.id for c in other.claim(NOW + timedelta(seconds=26))] == [claim.id], "a dead worker's row is free"
+
+
+async def test_stopping_gives_back_what_waits_and_finishes_what_is_sent(database: Database) -> None:
+    with database.session() as s:  # one chat, 1 s apart: three of them wait their turn
+        for n in range(4):
+            enqueue(s, dedupe_key=f"same:{n}", channel="telegram", chat_id="same", reply=Reply(text=str(n)))
+        s.commit()
+    sender = RecordingSender()
+    stop = asyncio.Event()
+    dispatcher = Dispatcher(database, {"telegram": sender}, per_chat_interval=1.0, worker_id="w")
+
+    async def stop_after_first() -> None:
+        while not sender.sent:
+            await asyncio.sleep(0.01)
+        stop.set()
+
+    await asyncio.wait_for(asyncio.gather(dispatcher.run_forever(stop, idle_seconds=0.05), stop_after_first()), 5)
+    with database.session() as s:
+        rows_all = list(s.scalars(select(OutboxMessage)))
+    assert sender.sent == [("same", "0")]
+    assert sorted(r.status for r in rows_all) == ["pending", "pending", "pending", "sent"]
+    assert all(r.claimed_by == "" and r.attempts == 0 for r in rows_all if r.status == "pending")

@@ -137,3 +137,14 @@ def test_no_subscribers_no_messages(database, dossier_id):
     with database.session() as s:
         assert notify_status_changes(s, [StatusChange(dossier_id, CODE, "processing", "done")], SETTINGS) == 0
     assert _outbox(database) == []
+
+
+def test_on_zalo_oa_the_follower_is_told_of_the_48_hour_window(new_chat, database, dossier_id):
+    chat = new_chat(channel="zalo_oa")
+    _verify(chat)
+    [done] = chat.press(f"ds:{dossier_id}")
+    assert "Đã bật theo dõi" in done.text and "48 giờ" in done.text, "no dossier_status template is configured"
+    telegram = new_chat(channel="telegram", chat_id="c2")
+    _verify(telegram)
+    [done] = telegram.press(f"ds:{dossier_id}")
+    assert "48 giờ" not in done.text

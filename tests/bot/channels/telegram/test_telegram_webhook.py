@@ -5,16 +5,25 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
+from telegram import Bot
 from telegram.ext import Application
 
+from bot import clock
+from bot.channels import registry
 from bot.channels.telegram import SECRET_HEADER as TELEGRAM_SECRET_HEADER
 from bot.channels.telegram import build_application, serve_telegram_webhook, telegram_route
+from bot.channels.telegram_sender import TelegramSender
 from bot.channels.webhook import create_app
 from bot.config import ENV_TELEGRAM_SECRET, ENV_TELEGRAM_TOKEN, ConfigError
+from bot.outbox.dispatch import Dispatcher
+from bot.outbox.models import OutboxMessage, OutboxStatus
+from bot.storage.conversations import UpdateLog
 from tests.fakes.assistant import ScriptedAssistant
 from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -166,3 +175,22 @@ async def test_webhook_mode_needs_a_secret(assistant: ScriptedAssistant, monkeyp
     assistant.settings.channels.telegram.webhook_url = "https://bot.example.gov.vn/telegram/x"
     with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
         await serve_telegram_webhook(assistant)
+
+
+async def test_a_reply_telegram_fails_to_take_is_queued_then_delivered_from_the_outbox(
+    client: httpx.AsyncClient, assistant: ScriptedAssistant, fake_api: FakeTelegramAPI, update_log: UpdateLog
+) -> None:
+    assistant.db = update_log.db  # type: ignore[attr-defined]  # the real assistant's outbox database
+    fake_api.fail_next("sendMessage", 1, status=502)
+    answer = await client.post(PATH, json=text_update(31), headers={TELEGRAM_SECRET_HEADER: SECRET})
+    assert answer.status_code == 200, "acknowledged: the reply is durably queued"
+    assert fake_api.messages(CHAT) == []
+    with update_log.db.session() as session:
+        (row,) = session.scalars(select(OutboxMessage))
+    assert (row.status, row.kind, row.chat_id) == (OutboxStatus.PENDING.value, "reply", str(CHAT))
+    # Telegram redelivers the update: it is not answered twice
+    assert (await client.post(PATH, json=text_update(31), headers={TELEGRAM_SECRET_HEADER: SECRET})).status_code == 200
+    sender = TelegramSender(Bot(fake_api.token, base_url=fake_api.base_url))
+    async with registry.started({"telegram": sender}) as channels:
+        assert await Dispatcher(update_log.db, channels).run_once(clock.now() + timedelta(minutes=1)) == 1
+    assert [m.text for m in fake_api.messages(CHAT)] == ["got text"]

@@ -36,8 +36,9 @@ def handled(assistant: Assistant) -> int:
 
 async def test_follow_is_greeted(web: httpx.AsyncClient, oa_api: FakeZaloOA) -> None:
     assert await deliver(web, oa_api, oa_api.event("follow", USER)) == 200
-    (greeting,) = oa_api.texts_to(USER)
+    greeting, note = oa_api.texts_to(USER)
     assert "Xin chào!" in greeting and OFFICE in greeting
+    assert "48 giờ" in note, "a follower is told notifications cannot reach them after the window (no template)"
     assert oa_api.refresh_calls == 1, "the first send fetched an access token with the seeded refresh token"
 
 
