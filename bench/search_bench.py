@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.catalog.model import Level, LexiconEntry, Procedure  # noqa: E402
+from bot.catalog.situations import SituationBook  # noqa: E402
 from bot.search.batch import answer_line  # noqa: E402
 from bot.search.engine import SearchEngine  # noqa: E402
 from bot.search.lexicon import read_lexicon  # noqa: E402
@@ -48,15 +49,16 @@ def load_scorer() -> ModuleType:
     return module
 
 
-def load_data() -> tuple[list[Procedure], list[LexiconEntry], str]:
-    """Procedures and lexicon: the generated catalog when present, else the raw dump + lexicon.toml."""
+def load_data() -> tuple[list[Procedure], list[LexiconEntry], SituationBook, str]:
+    """Procedures, lexicon and situations: the generated catalog when present, else the raw dump + lexicon.toml."""
     if any((CATALOG / "procedures").rglob("*.toml")):
         from bot.catalog.loader import load_catalog
 
         catalog = load_catalog(CATALOG)
-        return list(catalog.procedures.values()), list(catalog.lexicon), f"catalog {CATALOG}"
+        procs = list(catalog.procedures.values())
+        return procs, list(catalog.lexicon), catalog.situations, f"catalog {CATALOG}"
     lexicon = read_lexicon(CATALOG / "lexicon.toml")
-    return list(procedures_from_jsonl(RAW_DATA)), lexicon, f"raw {RAW_DATA.name} + lexicon.toml"
+    return list(procedures_from_jsonl(RAW_DATA)), lexicon, SituationBook(), f"raw {RAW_DATA.name} + lexicon.toml"
 
 
 class Bm25Baseline:
@@ -144,9 +146,9 @@ def main(argv: Iterable[str] | None = None) -> None:
     shown = exe.relative_to(Path.cwd()) if exe.is_relative_to(Path.cwd()) else exe
     print("$ " + shlex.join([str(shown), *sys.argv]))
     scorer = load_scorer()
-    procedures, lexicon, source = load_data()
+    procedures, lexicon, situations, source = load_data()
     t0 = time.perf_counter()
-    engine = SearchEngine.build(procedures, lexicon, PREFERRED)
+    engine = SearchEngine.build(procedures, lexicon, PREFERRED, situations)
     build_engine = time.perf_counter() - t0
     t0 = time.perf_counter()
     baseline = Bm25Baseline(procedures)

@@ -91,7 +91,7 @@ def _knowledge(settings: Settings):  # type: ignore[no-untyped-def]
     from bot.knowledge import Knowledge
 
     cat = open_catalog(settings).catalog
-    return Knowledge.build(cat.procedures.values(), cat.lexicon, settings.office.levels)
+    return Knowledge.build(cat.procedures.values(), cat.lexicon, settings.office.levels, cat.situations)
 
 
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:

@@ -25,6 +25,7 @@ class Scored:
     name_coverage: float = 0.0
     fuzzy: float = 0.0
     score: float = 0.0
+    situation: float = 0.0  # how specifically a situation of the message calls for this procedure (0..1)
 
 
 def retrieve(index: InvertedIndex, query: ParsedQuery, limit: int = CANDIDATES) -> list[tuple[int, float]]:
