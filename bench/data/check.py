@@ -126,7 +126,7 @@ def check_duplicates(sets: dict[str, list[Row]], problems: list[str]) -> None:
     first: dict[str, str] = {}
     for name, rows in sets.items():
         for row in rows:
-            key = fold(row.query)
+            key = fold(row.query) or row.query.strip()
             if key in first:
                 problems.append(f"{name}.tsv:{row.line}: duplicate of {first[key]}")
             else:

@@ -1,0 +1,116 @@
+"""The labelled question sets in bench/data/ pass their checker and are split deterministically."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
+SETS = ("long", "short", "offtopic")
+
+
+@dataclass(frozen=True)
+class Result:
+    """Exit status and output of one script run."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Runner = Callable[..., Result]
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Iterator[Runner]:
+    """Run a bench/data script's main() in-process (the scripts import each other by file name)."""
+    sys.path.insert(0, str(DATA))
+    try:
+        modules: dict[str, ModuleType] = {n: importlib.import_module(n) for n in ("check", "split")}
+
+        def call(script: str, *args: str) -> Result:
+            capsys.readouterr()
+            code = modules[script.removesuffix(".py")].main(list(args))
+            out = capsys.readouterr()
+            return Result(code, out.out, out.err)
+
+        yield call
+    finally:
+        sys.path.remove(str(DATA))
+
+
+def rows(path: Path) -> list[str]:
+    """The question lines of a TSV file (comments skipped)."""
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+
+
+def test_the_sets_pass_the_checker(run: Runner) -> None:
+    result = run("check.py")
+    assert result.returncode == 0, result.stderr
+    assert "OK" in result.stdout
+    assert "long: " in result.stdout and "distinct fields" in result.stdout
+
+
+def test_the_split_parts_are_up_to_date_disjoint_and_balanced(run: Runner) -> None:
+    assert run("split.py", "--check").returncode == 0
+    for name in SETS:
+        combined = rows(DATA / f"{name}.tsv")
+        train, test = rows(DATA / f"{name}_train.tsv"), rows(DATA / f"{name}_test.tsv")
+        assert sorted(train + test) == sorted(combined)
+        assert not set(train) & set(test)
+        assert 0.35 <= len(test) / len(combined) <= 0.65, name
+
+
+@pytest.fixture
+def broken_copy(tmp_path: Path) -> Path:
+    """A copy of the sets that the tests below break in one place each."""
+    for name in SETS:
+        shutil.copy(DATA / f"{name}.tsv", tmp_path / f"{name}.tsv")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "message"),
+    [
+        ("short", "lam cccd\t9.999999", "not in the catalog"),
+        ("short", "lam cccd moi\t1.014061\textra", "column"),
+        ("short", "Lam CCCD\t1.014061", "duplicate"),
+        ("long", "Tôi mất sổ đỏ, làm lại ở đâu?\t1.012786", "characters"),
+        ("offtopic", "xin chao ban oi nhe\t1.000894", "NONE"),
+        ("short", "dk ket hon nhanh\tNONE", "NONE in a procedure set"),
+    ],
+)
+def test_the_checker_reports_each_kind_of_problem(
+    run: Runner, broken_copy: Path, name: str, line: str, message: str
+) -> None:
+    path = broken_copy / f"{name}.tsv"
+    path.write_text(path.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    result = run("check.py", "--data", str(broken_copy))
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert f"{name}.tsv:" in result.stderr
+
+
+def test_the_checker_requires_enough_questions(run: Runner, broken_copy: Path) -> None:
+    path = broken_copy / "offtopic.tsv"
+    path.write_text("\n".join(path.read_text(encoding="utf-8").splitlines()[:20]) + "\n", encoding="utf-8")
+    result = run("check.py", "--data", str(broken_copy))
+    assert result.returncode == 1
+    assert "at least 80 required" in result.stderr
+
+
+def test_a_stale_split_is_reported(run: Runner, broken_copy: Path) -> None:
+    for name in SETS:
+        for suffix in ("train", "test"):
+            shutil.copy(DATA / f"{name}_{suffix}.tsv", broken_copy / f"{name}_{suffix}.tsv")
+    assert run("split.py", "--check", "--data", str(broken_copy)).returncode == 0
+    path = broken_copy / "short.tsv"
+    path.write_text(path.read_text(encoding="utf-8") + "lam cccd gap\t1.014061\n", encoding="utf-8")
+    assert run("split.py", "--check", "--data", str(broken_copy)).returncode == 1
