@@ -104,10 +104,8 @@ def _read_groups(
 
 def parse_situations(path: Path, text: str, data: dict[str, Any]) -> tuple[SituationBook, list[Problem]]:
     """Situations of an already parsed ``situations.toml`` and the problems found (file and line)."""
-    problems = [
-        Problem(path, locate(text, (k,)), k, "mục này không có trong mẫu (chỉ dùng [events], [objects], [words], [[situation]])")
-        for k in sorted(set(data) - {*GROUP_TABLES, "situation"})
-    ]
+    unknown = "mục này không có trong mẫu (chỉ dùng [events], [objects], [words], [[situation]])"
+    problems = [Problem(path, locate(text, (k,)), k, unknown) for k in sorted(set(data) - {*GROUP_TABLES, "situation"})]
     groups, group_problems = _read_groups(path, text, data)
     problems += group_problems
     words = {name: phrases for _table, name, phrases in groups}

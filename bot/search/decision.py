@@ -26,6 +26,8 @@ FEATURES: tuple[str, ...] = (
     "situation_margin",
     "names_exactly",
     "length",
+    "situation_long",
+    "margin_long",
 )
 
 
@@ -33,15 +35,19 @@ def features(ranked: Sequence[tuple[int, Scored]], n_slots: int, names_exactly: 
     """Features of the best group of ``ranked`` (non-empty) against the runner-up."""
     top = ranked[0][1]
     second = ranked[1][1] if len(ranked) > 1 else None
+    length = min(n_slots, 40) / 40
+    margin = top.score - (second.score if second else 0.0)
     return {
         "score": top.score,
-        "margin": top.score - (second.score if second else 0.0),
+        "margin": margin,
         "coverage": top.coverage,
         "name_coverage": top.name_coverage,
         "situation": top.situation,
         "situation_margin": top.situation - (second.situation if second else 0.0),
         "names_exactly": 1.0 if names_exactly else 0.0,
-        "length": min(n_slots, 40) / 40,
+        "length": length,
+        "situation_long": top.situation * length,
+        "margin_long": margin * length,
     }
 
 

@@ -14,7 +14,7 @@ from bot.search.index import InvertedIndex
 from bot.search.intent import Intent, IntentReader
 from bot.search.lexicon import LexiconMatcher
 from bot.search.query import ParsedQuery, QueryParser
-from bot.search.ranking import Scored, query_terms, rerank, retrieve
+from bot.search.ranking import Scored, query_terms, rerank, retrieve, stated
 from bot.search.situations import SituationHit, SituationMatcher
 from bot.search.stopwords import STOPWORDS
 
@@ -28,8 +28,9 @@ NON_PREFERRED_FACTOR = 0.95  # groups not served at this office's levels rank sl
 # Citizens ask; procedures only organisations, customs declarants or police/army staff file rank lower
 # unless the message says the asker is one of them.
 AUDIENCE_FACTORS = {"organisation": 0.93, "customs": 0.85, "staff": 0.82}
-SITUATION_BONUS = 0.3  # a procedure the message's situation calls for (scaled by how specific the match is)
+SITUATION_BONUS = 0.8  # a procedure the message's situation calls for (scaled by how specific the match is)
 MAX_ALTERNATIVES = 3
+MIN_QUERY_CHARS = 2  # messages this short name no procedure (a code has 8 characters)
 MAX_LIMIT = 50
 
 
@@ -133,6 +134,8 @@ class SearchEngine:
     def search(self, query: str, limit: int = 5) -> SearchResult:
         """Search ``query``; at most ``limit`` hits, best first, scores in 0..1."""
         limit = max(0, min(limit, MAX_LIMIT))
+        if len(query.strip()) <= MIN_QUERY_CHARS:
+            return SearchResult([], None, "none")  # "i", "4", "ok": never a procedure
         parsed = self._parser.parse(query)
         direct = [self._by_code[c] for c in dict.fromkeys(parsed.codes) if c in self._by_code]
         if direct:
@@ -149,15 +152,15 @@ class SearchEngine:
         """Groups ranked for a parsed message, its intent and its situations (best first)."""
         found = retrieve(self._index, parsed)
         strength: dict[int, float] = {}
-        if situations:
-            top_parts = situations[0].parts
-            for hit in situations:
-                for code in hit.codes:
-                    d = self._by_code.get(code)
-                    if d is not None:
-                        strength[d] = max(strength.get(d, 0.0), hit.parts / top_parts)
+        for hit in situations:
+            for code in hit.codes:
+                d = self._by_code.get(code)
+                if d is not None:
+                    strength[d] = max(strength.get(d, 0.0), hit.strength(situations[0]))
+        if strength:
             seen = {d for d, _ in found}
             found += [(d, 0.0) for d in strength if d not in seen]
+            self._share_with_stated_members(parsed, found, strength)
         best: dict[int, Scored] = {}
         for sc in rerank(self._index, parsed, found):
             g = self._group_of[sc.doc_id]
@@ -171,6 +174,26 @@ class SearchEngine:
             if g not in best or sc.score > best[g].score:
                 best[g] = sc
         return sorted(best.items(), key=lambda kv: kv[1].score, reverse=True)
+
+    def _share_with_stated_members(
+        self, parsed: ParsedQuery, found: list[tuple[int, float]], strength: dict[int, float]
+    ) -> None:
+        """A situation names the plain procedure ("đăng ký kết hôn"); when the message states a special case
+        ("đăng ký lại", "lưu động"), the member of the family carrying it is called for as strongly."""
+        terms = frozenset(t for s in parsed.slots for a in s.alternatives for t in a.terms)
+        docs = self._index.docs
+        for d, _bm25 in found:
+            doc = docs[d]
+            if d in strength or not doc.markers or not any(stated(m, terms) for m in doc.markers):
+                continue
+            for target, value in list(strength.items()):
+                head = docs[target].name_terms
+                if head and all(t in doc.primary for t in head) and value > strength.get(d, 0.0):
+                    strength[d] = value
+
+    def representative(self, g: int) -> str:
+        """The code presented for group ``g``."""
+        return self._procedures[self._groups[g].representative].code
 
     def parse(self, query: str) -> tuple[ParsedQuery, Intent, list[SituationHit]]:
         """The message as evidence, its intent and its situations (for the fit script and reports)."""
@@ -237,12 +260,12 @@ class SearchEngine:
         p = DECISION.probability(self.features(ranked, parsed))
         if p < DECISION.alternatives_at:
             return SearchResult(hits, None, "ambiguous", probability=p, intent=intent)
-        answer = self._procedures[self._groups[ranked[0][0]].representative].code
+        answer = self.representative(ranked[0][0])
         alternatives: list[str] = []
         if p < DECISION.answer_at:
             top = ranked[0][1].score
             alternatives = [
-                self._procedures[self._groups[g].representative].code
+                self.representative(g)
                 for g, sc in ranked[1 : 1 + MAX_ALTERNATIVES]
                 if sc.score >= top - DECISION.alternative_gap
             ]

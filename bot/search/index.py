@@ -72,7 +72,7 @@ class DocInfo:
     secondary: frozenset[str]  # the same for the result document and the field
     name_terms: dict[str, float]  # informative folded syllables heading the name → IDF
     name_folded: str
-    markers: tuple[frozenset[str], ...]  # special-case phrases in the name, as syllable sets
+    markers: tuple[tuple[str, ...], ...]  # special-case phrases in the name, as syllable tuples
     for_people: bool  # individuals may file it (or the applicants are unknown)
     audience: str  # "staff" (police/army staff only), "customs" (declarants), "organisation", or "citizen"
 
@@ -163,7 +163,7 @@ def _doc_info(proc: Procedure, group: int, field_toks: dict[str, list[list[str]]
         name_folded=" ".join(name_toks),
         for_people=_for_people(proc.applicants),
         audience=_audience(proc, name_toks),
-        markers=tuple(frozenset(m.split()) for m in MARKERS if f" {m} " in f" {' '.join(name_toks)} "),
+        markers=tuple(tuple(m.split()) for m in MARKERS if f" {m} " in f" {' '.join(name_toks)} "),
     )
 
 

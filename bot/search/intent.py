@@ -17,12 +17,33 @@ Who = Literal["citizen", "organisation", "staff", "foreigner", "customs"]
 
 _WHO: dict[str, tuple[str, ...]] = {
     "staff": (
-        "công an nhân dân", "cand", "quân đội", "qđnd", "quân nhân", "bộ đội", "sĩ quan", "hạ sĩ quan",
-        "chiến sĩ", "quân sự", "cán bộ công an", "ngành công an", "lực lượng vũ trang", "bộ quốc phòng",
+        "công an nhân dân",
+        "cand",
+        "quân đội",
+        "qđnd",
+        "quân nhân",
+        "bộ đội",
+        "sĩ quan",
+        "hạ sĩ quan",
+        "chiến sĩ",
+        "quân sự",
+        "cán bộ công an",
+        "ngành công an",
+        "lực lượng vũ trang",
+        "bộ quốc phòng",
     ),
     "organisation": (
-        "công ty", "doanh nghiệp", "hợp tác xã", "htx", "cơ quan tôi", "đơn vị tôi", "đơn vị chúng tôi",
-        "tổ chức chúng tôi", "ngân hàng chúng tôi", "chi nhánh", "văn phòng đại diện",
+        "công ty",
+        "doanh nghiệp",
+        "hợp tác xã",
+        "htx",
+        "cơ quan tôi",
+        "đơn vị tôi",
+        "đơn vị chúng tôi",
+        "tổ chức chúng tôi",
+        "ngân hàng chúng tôi",
+        "chi nhánh",
+        "văn phòng đại diện",
     ),
     "customs": ("hải quan", "tờ khai hải quan", "khai hải quan", "thông quan", "xuất nhập khẩu"),
     "foreigner": ("người nước ngoài", "quốc tịch nước ngoài", "foreigner"),
@@ -66,7 +87,7 @@ class IntentReader:
         """The intent of one message."""
         found: set[str] = set()
         for sentence in sentences(text):
-            found |= self._finder.find(sentence)
+            found.update(self._finder.find(sentence))
         events = sorted({self._groups[p][1] for p in found if p in self._groups and self._groups[p][0] == "events"})
         objects = sorted({self._groups[p][1] for p in found if p in self._groups and self._groups[p][0] == "objects"})
         kinds = {self._vocab[p] for p in found if p in self._vocab}

@@ -25,6 +25,11 @@ class SituationHit:
     index: int
     parts: int
     codes: tuple[str, ...]
+    span: int = 0  # syllables between the first and the last part matched (closer = surer)
+
+    def strength(self, best: SituationHit) -> float:
+        """How strongly this hit calls for its procedures next to the best hit of the message (0..1]."""
+        return (self.parts / best.parts) * min(1.0, (best.span + 4) / (self.span + 4))
 
 
 def _phrase(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -46,7 +51,7 @@ def sentences(text: str) -> list[list[tuple[str, str | None]]]:
 
 
 class PhraseFinder:
-    """Which of a fixed set of phrases occur in a sentence (longest phrase of ≤ ``max_len`` syllables)."""
+    """Which of a fixed set of phrases occur in a sentence, longest match first, left to right."""
 
     def __init__(self, phrases: Iterable[str]) -> None:
         self._table: dict[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = {}
@@ -56,20 +61,30 @@ class PhraseFinder:
                 self._table.setdefault(key, []).append((text, acc))
         self.max_len = max((len(k) for k in self._table), default=0)
 
-    def find(self, sentence: Sequence[tuple[str, str | None]]) -> set[str]:
-        """The phrases (as written in the file) present in ``sentence``."""
-        found: set[str] = set()
+    def find(self, sentence: Sequence[tuple[str, str | None]]) -> dict[str, list[int]]:
+        """The phrases (as written in the file) present in ``sentence`` and where they start."""
+        found: dict[str, list[int]] = {}
         folded = [f for f, _ in sentence]
-        for i in range(len(folded)):
-            for n in range(1, min(self.max_len, len(folded) - i) + 1):
-                variants = self._table.get(tuple(folded[i : i + n]))
-                if not variants:
-                    continue
-                typed = [t for _, t in sentence[i : i + n]]
-                for text, acc in variants:
-                    if all(t is None or canon(t) == a or fold(a) == a for t, a in zip(typed, acc, strict=True)):
-                        found.add(text)
+        i = 0
+        while i < len(folded):
+            step = 1
+            for n in range(min(self.max_len, len(folded) - i), 0, -1):  # longest first: "ăn mất" is not "mất"
+                texts = self._texts(folded[i : i + n], [t for _, t in sentence[i : i + n]])
+                if texts:
+                    for text in texts:
+                        found.setdefault(text, []).append(i)
+                    step = n
+                    break
+            i += step
         return found
+
+    def _texts(self, folded: list[str], typed: list[str | None]) -> list[str]:
+        variants = self._table.get(tuple(folded), ())
+        return [
+            text
+            for text, acc in variants
+            if all(t is None or canon(t) == a or fold(a) == a for t, a in zip(typed, acc, strict=True))
+        ]
 
 
 class SituationMatcher:
@@ -90,16 +105,34 @@ class SituationMatcher:
         """Situations whose pattern matches within one sentence, most specific (most parts) first."""
         if not self.situations:
             return []
-        found_by_sentence = [self.finder.find(s) for s in sentences(text)]
+        found_by_sentence = [f for f in (self.finder.find(s) for s in sentences(text)) if f]
         hits: list[SituationHit] = []
         for index, sit in enumerate(self.situations):
-            best = 0
+            if not self._codes[index]:
+                continue
+            best: tuple[int, int] | None = None  # (parts, -span)
             for pattern in sit.patterns:
-                if len(pattern) > best and any(
-                    all(any(ph in found for ph in part) for part in pattern) for found in found_by_sentence
-                ):
-                    best = len(pattern)
-            if best and self._codes[index]:
-                hits.append(SituationHit(index, best, self._codes[index]))
-        hits.sort(key=lambda h: -h.parts)
+                for found in found_by_sentence:
+                    span = _span(pattern, found)
+                    if span is not None and (best is None or (len(pattern), -span) > best):
+                        best = (len(pattern), -span)
+            if best is not None:
+                hits.append(SituationHit(index, best[0], self._codes[index], -best[1]))
+        hits.sort(key=lambda h: (-h.parts, h.span))
         return hits
+
+
+def _span(pattern: tuple[tuple[str, ...], ...], found: dict[str, list[int]]) -> int | None:
+    """Syllables spanned by the pattern's parts in one sentence (nearest occurrences), None if a part is missing."""
+    positions = []
+    for part in pattern:
+        pos = [i for ph in part for i in found.get(ph, ())]
+        if not pos:
+            return None
+        positions.append(pos)
+    best: int | None = None
+    for start in positions[0]:
+        picked = [start] + [min(pos, key=lambda i: abs(i - start)) for pos in positions[1:]]
+        width = max(picked) - min(picked)
+        best = width if best is None else min(best, width)
+    return best
