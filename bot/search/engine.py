@@ -28,7 +28,7 @@ NON_PREFERRED_FACTOR = 0.95  # groups not served at this office's levels rank sl
 # Citizens ask; procedures only organisations, customs declarants or police/army staff file rank lower
 # unless the message says the asker is one of them.
 AUDIENCE_FACTORS = {"organisation": 0.93, "customs": 0.85, "staff": 0.82}
-SITUATION_BONUS = 0.8  # a procedure the message's situation calls for (scaled by how specific the match is)
+SITUATION_BONUS = 0.45  # a procedure the message's situation calls for (scaled by how specific the match is)
 MAX_ALTERNATIVES = 3
 MIN_QUERY_CHARS = 2  # messages this short name no procedure (a code has 8 characters)
 MAX_LIMIT = 50
@@ -83,6 +83,7 @@ class SearchEngine:
         book: SituationBook,
     ) -> None:
         self._procedures = procedures
+        self.decision = DECISION  # replaceable (tests, experiments); fitted by bench/fit_search.py
         self._situations = SituationMatcher(book, procedures)
         self._intents = IntentReader(book)
         self._preferred = preferred
@@ -257,17 +258,17 @@ class SearchEngine:
     ) -> SearchResult:
         if self.off_topic(ranked, parsed):
             return SearchResult(hits, None, "none", intent=intent)
-        p = DECISION.probability(self.features(ranked, parsed))
-        if p < DECISION.alternatives_at:
+        p = self.decision.probability(self.features(ranked, parsed))
+        if p < self.decision.alternatives_at:
             return SearchResult(hits, None, "ambiguous", probability=p, intent=intent)
         answer = self.representative(ranked[0][0])
         alternatives: list[str] = []
-        if p < DECISION.answer_at:
+        if p < self.decision.answer_at:
             top = ranked[0][1].score
             alternatives = [
                 self.representative(g)
                 for g, sc in ranked[1 : 1 + MAX_ALTERNATIVES]
-                if sc.score >= top - DECISION.alternative_gap
+                if sc.score >= top - self.decision.alternative_gap
             ]
         return SearchResult(hits, answer, "confident", alternatives, p, intent)
 
