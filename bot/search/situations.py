@@ -106,12 +106,15 @@ class SituationMatcher:
         if not self.situations:
             return []
         found_by_sentence = [f for f in (self.finder.find(s) for s in sentences(text)) if f]
+        anywhere = {ph for found in found_by_sentence for ph in found}
         hits: list[SituationHit] = []
         for index, sit in enumerate(self.situations):
             if not self._codes[index]:
                 continue
             best: tuple[int, int] | None = None  # (parts, -span)
             for pattern in sit.patterns:
+                if not all(any(ph in anywhere for ph in part) for part in pattern):
+                    continue  # cheap test first: some part is nowhere in the message
                 for found in found_by_sentence:
                     span = _span(pattern, found)
                     if span is not None and (best is None or (len(pattern), -span) > best):
