@@ -106,7 +106,14 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     query = " ".join(args.query)
     result = knowledge.engine.search(query)
-    print(f"confidence: {result.confidence}; answer: {result.answer}")
+    print(f"confidence: {result.confidence}; answer: {result.answer}; probability: {result.probability:.2f}")
+    if result.alternatives:
+        print(f"alternatives: {', '.join(result.alternatives)}")
+    intent = result.intent
+    print(
+        f"understood: events {', '.join(intent.events) or '-'}; objects {', '.join(intent.objects) or '-'}; "
+        f"who {intent.who}; asks {', '.join(intent.asks) or '-'}"
+    )
     for hit in result.results:
         print(f"  {hit.score:.3f}  {hit.code}  {hit.name}")
     return 0
