@@ -29,6 +29,7 @@ def current_procedure(ctx: Context) -> Procedure | None:
     return ctx.knowledge.procedures.get(code) if isinstance(code, str) else None
 
 
+CANDIDATE_FLOOR = 0.5  # candidates scoring under half the best one are noise (a word of a document list)
 SHORTEST_QUESTION = 2  # "i", "4", "ok": too short to name a procedure, never a search
 
 
@@ -62,7 +63,8 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
             replies.append(_alternatives(ctx, others))
         return replies
     if result.confidence == "ambiguous" and result.results:
-        return [_candidates(ctx, text, [h.code for h in result.results])]
+        floor = CANDIDATE_FLOOR * result.results[0].score  # a list of close candidates, not the tail
+        return [_candidates(ctx, text, [h.code for h in result.results if h.score >= floor])]
     if follow_up is not None and current is not None:
         return [section_reply(ctx, current, follow_up.section)]
     return [not_found(ctx, text)]
