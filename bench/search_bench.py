@@ -1,7 +1,10 @@
-"""Benchmark the search engine against a plain bm25s baseline on gold question sets.
+"""Benchmark the search engine against a plain bm25s baseline and the previous engine (branch ``main``).
 
-Usage: .venv/bin/python bench/search_bench.py [--queries FILE.tsv ...] [--reps N] [--misses]
-Scores with the same rules as ../shared/eval/score.py (imported from there by path).
+Usage: .venv/bin/python bench/search_bench.py [--queries FILE.tsv ...] [--reps N] [--misses] [--no-previous]
+Default sets: the held-out parts bench/data/{short,long,offtopic}_test.tsv, then ../shared/eval's dev sets
+(validation only) and bench/queries_extra.tsv. Scores with the rules of ../shared/eval/score.py (imported by
+path). Latency: every question ``--reps`` times, one thread; p50/p99 per question. The previous engine runs
+in a subprocess from ``git archive main bot`` over the same catalog.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.catalog.model import Level, LexiconEntry, Procedure  # noqa: E402
+from bot.catalog.situations import SituationBook  # noqa: E402
 from bot.search.batch import answer_line  # noqa: E402
 from bot.search.engine import SearchEngine  # noqa: E402
 from bot.search.lexicon import read_lexicon  # noqa: E402
@@ -31,7 +35,34 @@ SHARED = ROOT.parent / "shared"
 SCORE_PY = SHARED / "eval" / "score.py"
 RAW_DATA = SHARED / "data" / "dvc_procedures.jsonl.gz"
 CATALOG = ROOT / "procedures_catalog"
-DEFAULT_QUERIES = [SHARED / "eval" / "dev_queries.tsv", ROOT / "bench" / "queries_extra.tsv"]
+DATA = ROOT / "bench" / "data"
+DEFAULT_QUERIES = [
+    DATA / "short_test.tsv",
+    DATA / "long_test.tsv",
+    DATA / "offtopic_test.tsv",
+    SHARED / "eval" / "long_dev_queries.tsv",
+    SHARED / "eval" / "dev_queries.tsv",
+    ROOT / "bench" / "queries_extra.tsv",
+]
+PREVIOUS_DRIVER = """
+import json, statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+from bot.catalog.loader import load_catalog
+from bot.catalog.model import Level
+from bot.search.batch import answer_line
+from bot.search.engine import SearchEngine
+cat = load_catalog(__import__("pathlib").Path(sys.argv[2]))
+eng = SearchEngine.build(cat.procedures.values(), cat.lexicon, [Level.PROVINCE, Level.COMMUNE])
+queries, reps = json.load(sys.stdin), int(sys.argv[3])
+rows = [answer_line(eng, q) for q in queries]
+samples = []
+for _ in range(reps):
+    for q in queries:
+        t0 = time.perf_counter(); eng.search(q, limit=5); samples.append((time.perf_counter() - t0) * 1000)
+samples.sort()
+p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+json.dump({"rows": rows, "p50": statistics.median(samples), "p99": p99}, sys.stdout)
+"""
 PREFERRED = [Level.PROVINCE, Level.COMMUNE]
 
 Row = dict[str, Any]
@@ -48,15 +79,16 @@ def load_scorer() -> ModuleType:
     return module
 
 
-def load_data() -> tuple[list[Procedure], list[LexiconEntry], str]:
-    """Procedures and lexicon: the generated catalog when present, else the raw dump + lexicon.toml."""
+def load_data() -> tuple[list[Procedure], list[LexiconEntry], SituationBook, str]:
+    """Procedures, lexicon and situations: the generated catalog when present, else the raw dump + lexicon.toml."""
     if any((CATALOG / "procedures").rglob("*.toml")):
         from bot.catalog.loader import load_catalog
 
         catalog = load_catalog(CATALOG)
-        return list(catalog.procedures.values()), list(catalog.lexicon), f"catalog {CATALOG}"
+        procs = list(catalog.procedures.values())
+        return procs, list(catalog.lexicon), catalog.situations, f"catalog {CATALOG}"
     lexicon = read_lexicon(CATALOG / "lexicon.toml")
-    return list(procedures_from_jsonl(RAW_DATA)), lexicon, f"raw {RAW_DATA.name} + lexicon.toml"
+    return list(procedures_from_jsonl(RAW_DATA)), lexicon, SituationBook(), f"raw {RAW_DATA.name} + lexicon.toml"
 
 
 class Bm25Baseline:
@@ -100,10 +132,40 @@ def latency(fn: Callable[[str], Any], queries: list[str], reps: int) -> tuple[fl
 
 
 def evaluate(scorer: ModuleType, gold: list, rows: list[Row]) -> dict[str, Any]:
-    stats, misses = scorer.score(gold, rows)
+    if all(g is None for _q, g in gold):  # an off-topic set: only rejection counts (score.py needs in-scope rows)
+        wrong = sum(1 for r in rows if r.get("answer") is not None)
+        stats: dict[str, Any] = {"in_scope": 0, "out_of_scope": len(gold), "top1": 0.0, "top3": 0.0,
+                                 "answered_correct": 0.0, "wrong_answers": wrong,
+                                 "oos_rejected": round(1 - wrong / len(gold), 3)}
+        misses = [("OOS-answered", r["query"], r["answer"]) for r in rows if r.get("answer") is not None]
+    else:
+        stats, misses = scorer.score(gold, rows)
     stats["wrong_pct"] = round(100.0 * stats["wrong_answers"] / len(gold), 1)
     stats["misses"] = misses
     return stats
+
+
+def previous_engine(queries: list[str], reps: int) -> dict[str, Any] | None:
+    """Rows and latency of the engine on branch ``main`` (None when git or the branch is unavailable)."""
+    import json
+    import subprocess
+    import tarfile
+    import tempfile
+    from io import BytesIO
+
+    try:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", "main", "bot"], capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
+            tar.extractall(tmp, filter="data")
+        out = subprocess.run(
+            [sys.executable, "-c", PREVIOUS_DRIVER, tmp, str(CATALOG), str(reps)],
+            input=json.dumps(queries), capture_output=True, text=True, check=True, cwd=tmp,
+        )
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
 
 
 def print_table(title: str, columns: dict[str, dict[str, Any]]) -> None:
@@ -139,20 +201,31 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--queries", type=Path, action="append", help="gold TSV (repeatable)")
     parser.add_argument("--reps", type=int, default=30, help="latency repetitions per question")
     parser.add_argument("--misses", action="store_true", help="list the engine's misses")
+    parser.add_argument("--no-previous", action="store_true", help="skip the previous engine (branch main)")
     args = parser.parse_args(list(argv) if argv is not None else None)
     exe = Path(sys.executable)
     shown = exe.relative_to(Path.cwd()) if exe.is_relative_to(Path.cwd()) else exe
     print("$ " + shlex.join([str(shown), *sys.argv]))
     scorer = load_scorer()
-    procedures, lexicon, source = load_data()
     t0 = time.perf_counter()
-    engine = SearchEngine.build(procedures, lexicon, PREFERRED)
+    procedures, lexicon, situations, source = load_data()
+    load_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    engine = SearchEngine.build(procedures, lexicon, PREFERRED, situations)
     build_engine = time.perf_counter() - t0
+    import resource
+
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"catalog load (no parse cache) {load_s:.2f} s; engine build {build_engine:.2f} s; "
+        f"peak RSS after build {rss_mb:.0f} MB (before the baseline is built)"
+    )
     t0 = time.perf_counter()
     baseline = Bm25Baseline(procedures)
     build_base = time.perf_counter() - t0
     print(
-        f"data: {source}: {len(procedures)} procedures, {len(lexicon)} lexicon terms; "
+        f"data: {source}: {len(procedures)} procedures, {len(lexicon)} lexicon terms, "
+        f"{len(situations.situations)} situations; "
         f"preferred levels: {', '.join(PREFERRED)}"
     )
     for path in args.queries or DEFAULT_QUERIES:
@@ -168,6 +241,11 @@ def main(argv: Iterable[str] | None = None) -> None:
             stats["p50"], stats["p99"] = latency(fn, queries, args.reps if name == "engine" else 3)
             stats["build"] = build
             columns[name] = stats
+        prev = None if args.no_previous else previous_engine(queries, args.reps)
+        if prev is not None:
+            stats = evaluate(scorer, gold, prev["rows"])
+            stats["p50"], stats["p99"], stats["build"] = prev["p50"], prev["p99"], float("nan")
+            columns["previous (main)"] = stats
         print_table(str(path), columns)
         if args.misses:
             for miss in columns["engine"]["misses"]:

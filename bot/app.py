@@ -104,7 +104,7 @@ class Assistant:
 
     def _build_knowledge(self) -> Knowledge:
         cat = self.catalog.catalog
-        return Knowledge.build(cat.procedures.values(), cat.lexicon, self.settings.office.levels)
+        return Knowledge.build(cat.procedures.values(), cat.lexicon, self.settings.office.levels, cat.situations)
 
     @property
     def knowledge(self) -> Knowledge:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.catalog.model import Level, LexiconEntry, Procedure
+from bot.catalog.situations import SituationBook
 from bot.search.engine import SearchEngine
 from bot.search.normalize import fold
 
@@ -29,11 +30,15 @@ class Knowledge:
 
     @classmethod
     def build(
-        cls, procedures: Iterable[Procedure], lexicon: list[LexiconEntry], preferred_levels: list[Level]
+        cls,
+        procedures: Iterable[Procedure],
+        lexicon: list[LexiconEntry],
+        preferred_levels: list[Level],
+        situations: SituationBook | None = None,
     ) -> Knowledge:
         """Index ``procedures`` for search and browsing."""
         procs = {p.code: p for p in procedures}
-        engine = SearchEngine.build(procs.values(), lexicon, preferred_levels)
+        engine = SearchEngine.build(procs.values(), lexicon, preferred_levels, situations)
         k = cls(procedures=procs, engine=engine, preferred_levels=list(preferred_levels))
         for p in procs.values():
             k._by_field.setdefault(p.field, []).append(p)

@@ -30,8 +30,15 @@ def current_procedure(ctx: Context) -> Procedure | None:
     return ctx.knowledge.procedures.get(code) if isinstance(code, str) else None
 
 
+CANDIDATE_FLOOR = 0.5  # candidates scoring under half the best one are noise (a word of a document list)
+SHORTEST_QUESTION = 2  # "i", "4", "ok": too short to name a procedure, never a search
+
+
 def answer_question(ctx: Context, text: str) -> list[Reply]:
     """Answer free text: a follow-up about the procedure in context, or a new search."""
+    if len(text.strip()) <= SHORTEST_QUESTION:
+        return [Reply(text=esc(ctx._("Tin nhắn ngắn quá, tôi chưa hiểu bạn cần gì. Hãy gõ tên thủ tục hoặc kể "
+                                     "việc bạn cần làm, ví dụ “làm căn cước” hay “mất sổ đỏ”.")))]
     follow_up = detect_follow_up(text)
     current = current_procedure(ctx)
     if follow_up is not None and follow_up.is_bare:
@@ -52,16 +59,28 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
         replies = [open_procedure(ctx, p, list(top.variants) if top else [])]
         if follow_up is not None:
             replies.append(section_reply(ctx, p, follow_up.section))
+        others = [ctx.knowledge.procedures[c] for c in result.alternatives if c in ctx.knowledge.procedures]
+        if others:
+            replies.append(_alternatives(ctx, others))
         return replies
     published = faq_answer(ctx, text)  # an officer's answer an administrator published
     if published is not None:
         return [published]
     if result.confidence == "ambiguous" and result.results:
-        return [_candidates(ctx, text, [h.code for h in result.results])]
+        floor = CANDIDATE_FLOOR * result.results[0].score  # a list of close candidates, not the tail
+        return [_candidates(ctx, text, [h.code for h in result.results if h.score >= floor])]
     if follow_up is not None and current is not None:
         return [section_reply(ctx, current, follow_up.section)]
     log_not_found(ctx, text, [h.code for h in result.results])
     return [not_found(ctx, text)]
+
+
+def _alternatives(ctx: Context, procs: list[Procedure]) -> Reply:
+    """Beside a probable answer, the close alternatives as buttons (and numbers)."""
+    lines = [esc(ctx._("Hoặc bạn cần:"))]
+    lines += [f"{i}. {esc(p.name)}" for i, p in enumerate(procs, 1)]
+    rows = [[Choice(shorten(p.name, 60), encode(Action.OPEN, p.code))] for p in procs]
+    return Reply(text="\n".join(lines), choices=rows)
 
 
 def _candidates(ctx: Context, text: str, codes: list[str]) -> Reply:

@@ -16,6 +16,7 @@ from bot.catalog.files import LEXICON_FILE, iter_procedure_files
 from bot.catalog.locate import locate
 from bot.catalog.model import LexiconEntry, Procedure
 from bot.catalog.problems import Problem, from_toml_error, from_validation_error
+from bot.catalog.situations import SITUATIONS_FILE, SituationBook, check_targets, parse_situations
 from bot.catalog.text import fold
 
 Signature = tuple[tuple[str, int, int], ...]
@@ -39,6 +40,7 @@ class Catalog:
     lexicon: list[LexiconEntry]
     signature: Signature
     root: Path = field(default=Path("."))
+    situations: SituationBook = field(default_factory=SituationBook)
 
 
 @dataclass
@@ -58,9 +60,9 @@ def catalog_signature(root: Path) -> Signature:
     """(path, mtime_ns, size) of every catalog file: cheap (stat only) and changes on any edit."""
     root = root.resolve()
     keys = [_stat_key(entry) for entry in iter_procedure_files(root)]
-    lexicon = root / LEXICON_FILE
-    if lexicon.is_file():
-        keys.append(_stat_key(lexicon))
+    for extra in (LEXICON_FILE, SITUATIONS_FILE):
+        if (root / extra).is_file():
+            keys.append(_stat_key(root / extra))
     return tuple(keys)
 
 
@@ -126,6 +128,18 @@ def load_lexicon(root: Path) -> tuple[list[LexiconEntry], list[Problem]]:
     return entries, problems
 
 
+def load_situations(root: Path, procedures: dict[str, Procedure]) -> tuple[SituationBook, list[Problem]]:
+    """The situations of ``situations.toml`` (missing file → none), checked against ``procedures``."""
+    path = root / SITUATIONS_FILE
+    if not path.is_file():
+        return SituationBook(), []
+    text, data, problems = _read_toml(path)
+    if data is None:
+        return SituationBook(), problems
+    book, problems = parse_situations(path, text, data)
+    return book, problems + check_targets(path, book.situations, procedures.values())
+
+
 class _Cache:
     """Per-file parse results keyed by (path, mtime_ns, size), kept in a pickle file."""
 
@@ -174,9 +188,9 @@ def _scan(root: Path, cache_path: Path | None) -> tuple[Catalog | None, list[Pro
     procedures: dict[str, Procedure] = {}
     where: dict[str, Path] = {}
     problems: list[Problem] = []
-    lexicon_name = str(root / LEXICON_FILE)
+    extra_names = {str(root / LEXICON_FILE), str(root / SITUATIONS_FILE)}
     for key in signature:
-        if key[0] == lexicon_name:
+        if key[0] in extra_names:
             continue
         result = cache.result(key)
         problems += result.problems
@@ -193,9 +207,11 @@ def _scan(root: Path, cache_path: Path | None) -> tuple[Catalog | None, list[Pro
     cache.save({key[0] for key in signature})
     lexicon, lexicon_problems = load_lexicon(root)
     problems += lexicon_problems
+    situations, situation_problems = load_situations(root, procedures)
+    problems += situation_problems
     if problems:
         return None, sorted(problems)
-    return Catalog(procedures, lexicon, signature, root), []
+    return Catalog(procedures, lexicon, signature, root, situations), []
 
 
 def validate_catalog(root: Path, cache_path: Path | None = None) -> list[Problem]:

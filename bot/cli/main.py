@@ -98,7 +98,7 @@ def _knowledge(settings: Settings):  # type: ignore[no-untyped-def]
     from bot.knowledge import Knowledge
 
     cat = open_catalog(settings).catalog
-    return Knowledge.build(cat.procedures.values(), cat.lexicon, settings.office.levels)
+    return Knowledge.build(cat.procedures.values(), cat.lexicon, settings.office.levels, cat.situations)
 
 
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
@@ -113,7 +113,14 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     query = " ".join(args.query)
     result = knowledge.engine.search(query)
-    print(f"confidence: {result.confidence}; answer: {result.answer}")
+    print(f"confidence: {result.confidence}; answer: {result.answer}; probability: {result.probability:.2f}")
+    if result.alternatives:
+        print(f"alternatives: {', '.join(result.alternatives)}")
+    intent = result.intent
+    print(
+        f"understood: events {', '.join(intent.events) or '-'}; objects {', '.join(intent.objects) or '-'}; "
+        f"who {intent.who}; asks {', '.join(intent.asks) or '-'}"
+    )
     for hit in result.results:
         print(f"  {hit.score:.3f}  {hit.code}  {hit.name}")
     return 0

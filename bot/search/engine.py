@@ -7,24 +7,30 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.catalog.model import Level, LexiconEntry, Procedure
+from bot.catalog.situations import SituationBook
+from bot.search.decision import DECISION, features
 from bot.search.grouping import group_key, level_rank, pick_representative
 from bot.search.index import InvertedIndex
+from bot.search.intent import Intent, IntentReader
 from bot.search.lexicon import LexiconMatcher
 from bot.search.query import ParsedQuery, QueryParser
-from bot.search.ranking import Scored, query_terms, rerank, retrieve
+from bot.search.ranking import Scored, query_terms, rerank, retrieve, stated
+from bot.search.situations import SituationHit, SituationMatcher
 from bot.search.stopwords import STOPWORDS
 
 Confidence = Literal["confident", "ambiguous", "none"]
 
 # Confidence rules (coverage = share of the query's informative words the best result explains).
 MIN_COVERAGE = 0.55  # below: nothing relevant
-# Answer directly when the best result explains most of the query and clearly beats the next one:
-# (coverage, margin over the second group) pairs, any of which suffices.
 SUGGEST_COVERAGE = 0.4  # below MIN_COVERAGE but at least this, with a phrase match: offer choices
 PHRASE_CHECK_DEPTH = 5  # candidates checked for two query words side by side
-CONFIDENT_RULES: tuple[tuple[float, float], ...] = ((0.8, 0.045), (0.7, 0.1))
 NON_PREFERRED_FACTOR = 0.95  # groups not served at this office's levels rank slightly lower
-ORGANISATIONS_ONLY_FACTOR = 0.96  # citizens ask; procedures only organisations file rank lower
+# Citizens ask; procedures only organisations, customs declarants or police/army staff file rank lower
+# unless the message says the asker is one of them.
+AUDIENCE_FACTORS = {"organisation": 0.93, "customs": 0.85, "staff": 0.82}
+SITUATION_BONUS = 0.45  # a procedure the message's situation calls for (scaled by how specific the match is)
+MAX_ALTERNATIVES = 3
+MIN_QUERY_CHARS = 2  # messages this short name no procedure (a code has 8 characters)
 MAX_LIMIT = 50
 
 
@@ -45,6 +51,9 @@ class SearchResult:
     results: list[Hit]
     answer: str | None
     confidence: Confidence
+    alternatives: list[str] = field(default_factory=list)  # offered beside the answer ("Hoặc bạn cần: …")
+    probability: float = 0.0  # calibrated chance that the best result is the right one
+    intent: Intent = field(default_factory=Intent)
 
 
 @dataclass(slots=True)
@@ -71,8 +80,12 @@ class SearchEngine:
         parser: QueryParser,
         groups: list[_Group],
         preferred: list[Level],
+        book: SituationBook,
     ) -> None:
         self._procedures = procedures
+        self.decision = DECISION  # replaceable (tests, experiments); fitted by bench/fit_search.py
+        self._situations = SituationMatcher(book, procedures)
+        self._intents = IntentReader(book)
         self._preferred = preferred
         self._index = index
         self._parser = parser
@@ -89,8 +102,10 @@ class SearchEngine:
         procedures: Iterable[Procedure],
         lexicon: list[LexiconEntry],
         preferred_levels: list[Level],
+        situations: SituationBook | None = None,
     ) -> SearchEngine:
-        """Index ``procedures`` (any source) with ``lexicon``; ``preferred_levels`` = levels served here."""
+        """Index ``procedures`` (any source) with ``lexicon`` and ``situations``; ``preferred_levels`` = levels
+        served here."""
         procs = list({p.code: p for p in procedures}.values())
         keys: dict[str, int] = {}
         members: list[list[int]] = []
@@ -107,7 +122,7 @@ class SearchEngine:
             groups.append(_Group(mem, next(i for i in mem if procs[i] is rep)))
         index = InvertedIndex(procs, assignment)
         parser = QueryParser(index, LexiconMatcher(lexicon))
-        return cls(procs, index, parser, groups, list(preferred_levels))
+        return cls(procs, index, parser, groups, list(preferred_levels), situations or SituationBook())
 
     def __len__(self) -> int:
         return len(self._procedures)
@@ -120,28 +135,72 @@ class SearchEngine:
     def search(self, query: str, limit: int = 5) -> SearchResult:
         """Search ``query``; at most ``limit`` hits, best first, scores in 0..1."""
         limit = max(0, min(limit, MAX_LIMIT))
+        if len(query.strip()) <= MIN_QUERY_CHARS:
+            return SearchResult([], None, "none")  # "i", "4", "ok": never a procedure
         parsed = self._parser.parse(query)
         direct = [self._by_code[c] for c in dict.fromkeys(parsed.codes) if c in self._by_code]
         if direct:
             return self._code_result(direct, parsed, limit)
         if not parsed.slots:
             return SearchResult([], None, "none")
-        ranked = self._rank_groups(parsed)
+        intent = self._intents.read(query)
+        situations = self._situations.match(query)
+        ranked = self.rank(parsed, intent, situations)
         hits = [self._hit(g, s.score) for g, s in ranked[:limit]]
-        return SearchResult(hits, *self._decide(ranked, parsed))
+        return self._decide(ranked, parsed, hits, intent)
 
-    # -- internals --------------------------------------------------------------------------------
-    def _rank_groups(self, parsed: ParsedQuery) -> list[tuple[int, Scored]]:
+    def rank(self, parsed: ParsedQuery, intent: Intent, situations: list[SituationHit]) -> list[tuple[int, Scored]]:
+        """Groups ranked for a parsed message, its intent and its situations (best first)."""
+        found = retrieve(self._index, parsed)
+        strength: dict[int, float] = {}
+        for hit in situations:
+            for code in hit.codes:
+                d = self._by_code.get(code)
+                if d is not None:
+                    strength[d] = max(strength.get(d, 0.0), hit.strength(situations[0]))
+        if strength:
+            seen = {d for d, _ in found}
+            found += [(d, 0.0) for d in strength if d not in seen]
+            self._share_with_stated_members(parsed, found, strength)
         best: dict[int, Scored] = {}
-        for sc in rerank(self._index, parsed, retrieve(self._index, parsed)):
+        for sc in rerank(self._index, parsed, found):
             g = self._group_of[sc.doc_id]
             if not self._serves(g):
                 sc.score *= NON_PREFERRED_FACTOR
-            if not self._index.docs[sc.doc_id].for_people:
-                sc.score *= ORGANISATIONS_ONLY_FACTOR
+            audience = self._index.docs[sc.doc_id].audience
+            if audience != intent.who:
+                sc.score *= AUDIENCE_FACTORS.get(audience, 1.0)
+            sc.situation = strength.get(sc.doc_id, 0.0)
+            sc.score += SITUATION_BONUS * sc.situation
             if g not in best or sc.score > best[g].score:
                 best[g] = sc
         return sorted(best.items(), key=lambda kv: kv[1].score, reverse=True)
+
+    def _share_with_stated_members(
+        self, parsed: ParsedQuery, found: list[tuple[int, float]], strength: dict[int, float]
+    ) -> None:
+        """A situation names the plain procedure ("đăng ký kết hôn"); when the message states a special case
+        ("đăng ký lại", "lưu động"), the member of the family carrying it is called for as strongly."""
+        terms = frozenset(t for s in parsed.slots for a in s.alternatives for t in a.terms)
+        docs = self._index.docs
+        for d, _bm25 in found:
+            doc = docs[d]
+            if d in strength or not doc.markers or not any(stated(m, terms) for m in doc.markers):
+                continue
+            for target, value in list(strength.items()):
+                head = docs[target].name_terms
+                if head and all(t in doc.primary for t in head) and value > strength.get(d, 0.0):
+                    strength[d] = value
+
+    def representative(self, g: int) -> str:
+        """The code presented for group ``g``."""
+        return self._procedures[self._groups[g].representative].code
+
+    def parse(self, query: str) -> tuple[ParsedQuery, Intent, list[SituationHit]]:
+        """The message as evidence, its intent and its situations (for the fit script and reports)."""
+        return self._parser.parse(query), self._intents.read(query), self._situations.match(query)
+
+    # -- internals --------------------------------------------------------------------------------
 
     def _serves(self, g: int) -> bool:
         n_pref = len(self._preferred)
@@ -173,28 +232,45 @@ class SearchEngine:
                         return True
         return False
 
-    def _decide(self, ranked: list[tuple[int, Scored]], parsed: ParsedQuery) -> tuple[str | None, Confidence]:
+    def off_topic(self, ranked: list[tuple[int, Scored]], parsed: ParsedQuery) -> bool:
+        """Nothing relevant: weak or scattered evidence and no known situation."""
         if not ranked:
-            return None, "none"
-        if ranked[0][1].coverage < MIN_COVERAGE:
+            return True
+        top = ranked[0][1]
+        if top.situation > 0:
+            return False
+        if top.coverage < MIN_COVERAGE:
             # part of the question matched: offer the closest procedures only when two of its words
             # stand together in the best one ("sửa họ tên trong giấy khai sinh"), never for scattered hits
-            partial = ranked[0][1].coverage >= SUGGEST_COVERAGE and len(parsed.slots) >= 2
-            if partial and self._has_phrase(ranked[0][1].doc_id, parsed):
-                return None, "ambiguous"
-            return None, "none"
-        if len(parsed.slots) >= 2 and not any(
+            partial = top.coverage >= SUGGEST_COVERAGE and len(parsed.slots) >= 2
+            return not (partial and self._has_phrase(top.doc_id, parsed))
+        # several words, each found somewhere but never two together: scattered, not a procedure
+        return len(parsed.slots) >= 2 and not any(
             self._has_phrase(sc.doc_id, parsed) for _g, sc in ranked[:PHRASE_CHECK_DEPTH]
-        ):
-            # several words, each found somewhere but never two together: scattered, not a procedure
-            return None, "none"
-        top = ranked[0][1]
-        margin = top.score - ranked[1][1].score if len(ranked) > 1 else 1.0
-        if top.coverage >= CONFIDENT_RULES[0][0] and self._names_exactly(ranked, parsed):
-            return self._procedures[self._groups[ranked[0][0]].representative].code, "confident"
-        if any(top.coverage >= cov and margin >= gap for cov, gap in CONFIDENT_RULES):
-            return self._procedures[self._groups[ranked[0][0]].representative].code, "confident"
-        return None, "ambiguous"
+        )
+
+    def features(self, ranked: list[tuple[int, Scored]], parsed: ParsedQuery) -> dict[str, float]:
+        """The decision's features for the best group of ``ranked`` (non-empty)."""
+        return features(ranked, len(parsed.slots), self._names_exactly(ranked, parsed))
+
+    def _decide(
+        self, ranked: list[tuple[int, Scored]], parsed: ParsedQuery, hits: list[Hit], intent: Intent
+    ) -> SearchResult:
+        if self.off_topic(ranked, parsed):
+            return SearchResult(hits, None, "none", intent=intent)
+        p = self.decision.probability(self.features(ranked, parsed))
+        if p < self.decision.alternatives_at:
+            return SearchResult(hits, None, "ambiguous", probability=p, intent=intent)
+        answer = self.representative(ranked[0][0])
+        alternatives: list[str] = []
+        if p < self.decision.answer_at:
+            top = ranked[0][1].score
+            alternatives = [
+                self.representative(g)
+                for g, sc in ranked[1 : 1 + MAX_ALTERNATIVES]
+                if sc.score >= top - self.decision.alternative_gap
+            ]
+        return SearchResult(hits, answer, "confident", alternatives, p, intent)
 
     def _hit(self, g: int, score: float) -> Hit:
         grp = self._groups[g]

@@ -10,12 +10,21 @@ from dataclasses import dataclass
 
 from bot.catalog.model import Procedure
 from bot.search.grouping import strip_levels
-from bot.search.normalize import accented_tokens, bigrams, tokenize
+from bot.search.normalize import accented_tokens, bigrams, fold, tokenize
 from bot.search.stopwords import STOPWORDS
 
 # Field weights: the name and the aliases say what a procedure is; the result document and the
 # field (lĩnh vực) only hint at it.
-FIELD_WEIGHTS: dict[str, float] = {"name": 3.0, "aliases": 3.0, "result": 0.7, "field": 0.5}
+FIELD_WEIGHTS: dict[str, float] = {
+    "name": 3.0,
+    "aliases": 3.0,
+    "result": 0.7,
+    "field": 0.5,
+    # the rest of the record: who files it, when it applies, what to hand in (long questions tell these)
+    "applicants": 0.25,
+    "conditions": 0.15,
+    "documents": 0.15,
+}
 K1 = 1.2
 B = 0.5
 # Words too generic to tell procedures apart when a name is compared with a query.
@@ -63,8 +72,9 @@ class DocInfo:
     secondary: frozenset[str]  # the same for the result document and the field
     name_terms: dict[str, float]  # informative folded syllables heading the name → IDF
     name_folded: str
-    markers: tuple[frozenset[str], ...]  # special-case phrases in the name, as syllable sets
+    markers: tuple[tuple[str, ...], ...]  # special-case phrases in the name, as syllable tuples
     for_people: bool  # individuals may file it (or the applicants are unknown)
+    audience: str  # "staff" (police/army staff only), "customs" (declarants), "organisation", or "citizen"
 
 
 def _field_texts(proc: Procedure) -> dict[str, list[str]]:
@@ -73,6 +83,9 @@ def _field_texts(proc: Procedure) -> dict[str, list[str]]:
         "aliases": list(proc.aliases),
         "result": [result_text(proc)],
         "field": [proc.field],
+        "applicants": [proc.applicants],
+        "conditions": [proc.conditions[:600]],
+        "documents": [" ".join(d.name for d in proc.documents)[:600]],
     }
 
 
@@ -149,7 +162,8 @@ def _doc_info(proc: Procedure, group: int, field_toks: dict[str, list[list[str]]
         name_terms=dict.fromkeys(_head_terms(name_toks), 1.0),
         name_folded=" ".join(name_toks),
         for_people=_for_people(proc.applicants),
-        markers=tuple(frozenset(m.split()) for m in MARKERS if f" {m} " in f" {' '.join(name_toks)} "),
+        audience=_audience(proc, name_toks),
+        markers=tuple(tuple(m.split()) for m in MARKERS if f" {m} " in f" {' '.join(name_toks)} "),
     )
 
 
@@ -159,6 +173,18 @@ _PEOPLE = ("cong dan", "ca nhan", "nguoi viet nam", "ho gia dinh", "nguoi nuoc n
 
 def _head_terms(name_tokens: list[str]) -> list[str]:
     return [t for t in name_tokens if t not in STOPWORDS and t not in GENERIC][:NAME_HEAD]
+
+
+_STAFF = ("cong an nhan dan", "quan doi nhan dan", "quan nhan", "quan su", "bo quoc phong", "si quan", "chien si")
+
+
+def _audience(proc: Procedure, name_tokens: list[str]) -> str:
+    name = f" {' '.join(name_tokens)} "
+    if any(f" {s} " in name for s in _STAFF):
+        return "staff"
+    if fold(proc.field.lower()).startswith("hai quan"):
+        return "customs"
+    return "citizen" if _for_people(proc.applicants) else "organisation"
 
 
 def _for_people(applicants: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 from dataclasses import dataclass
 
 from bot.search.index import DocInfo, InvertedIndex
@@ -13,6 +14,7 @@ SECONDARY_CREDIT = 0.5  # a syllable found only in the result document / field c
 ORIGINAL_COVERAGE = 0.8  # a lexicon term matched by its own words (not its official wording)
 W_COVERAGE, W_BM25, W_NAME, W_FUZZY = 0.55, 0.2, 0.15, 0.1
 MARKER_PENALTY, MAX_MARKER_PENALTY = 0.03, 0.09
+MARKER_STATED_BONUS = 0.05  # the message states the special case ("đăng ký lại", "lưu động"): prefer that member
 
 
 @dataclass(slots=True)
@@ -25,6 +27,7 @@ class Scored:
     name_coverage: float = 0.0
     fuzzy: float = 0.0
     score: float = 0.0
+    situation: float = 0.0  # how specifically a situation of the message calls for this procedure (0..1)
 
 
 def retrieve(index: InvertedIndex, query: ParsedQuery, limit: int = CANDIDATES) -> list[tuple[int, float]]:
@@ -111,6 +114,13 @@ def query_terms(query: ParsedQuery) -> frozenset[str]:
     return frozenset(u.folded for s in query.slots for a in s.alternatives for u in a.units)
 
 
+def stated(marker: tuple[str, ...], terms: frozenset[str]) -> bool:
+    """Whether the query says a special-case phrase, its syllables side by side."""
+    if len(marker) == 1:
+        return marker[0] in terms
+    return all(f"{a} {b}" in terms for a, b in itertools.pairwise(marker))
+
+
 def rerank(index: InvertedIndex, query: ParsedQuery, found: list[tuple[int, float]]) -> list[Scored]:
     """Score retrieved candidates by coverage, BM25, name coverage and fuzzy similarity."""
     if not found:
@@ -133,7 +143,8 @@ def rerank(index: InvertedIndex, query: ParsedQuery, found: list[tuple[int, floa
             + W_BM25 * min(bm25 / top_bm25, 1.0)
             + W_NAME * sc.name_coverage
             + W_FUZZY * sc.fuzzy
-            - min(MAX_MARKER_PENALTY, MARKER_PENALTY * sum(not m <= all_terms for m in doc.markers))
+            - min(MAX_MARKER_PENALTY, MARKER_PENALTY * sum(not stated(m, all_terms) for m in doc.markers))
+            + MARKER_STATED_BONUS * any(stated(m, all_terms) for m in doc.markers)
         )
         out.append(sc)
     out.sort(key=lambda s: s.score, reverse=True)

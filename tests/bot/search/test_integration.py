@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[3]
 @pytest.fixture(scope="module")
 def full() -> SearchEngine:
     catalog = load_catalog(ROOT / "procedures_catalog")
-    return SearchEngine.build(catalog.procedures.values(), catalog.lexicon, [Level.PROVINCE, Level.COMMUNE])
+    return SearchEngine.build(
+        catalog.procedures.values(), catalog.lexicon, [Level.PROVINCE, Level.COMMUNE], catalog.situations
+    )
 
 
 def test_lexicon_file_is_broad_and_valid():
@@ -58,7 +60,43 @@ def test_naming_a_procedure_in_full_answers_it_directly(full):
     assert result.confidence == "confident" and result.answer == "1.000894"
 
 
-def test_a_generic_question_still_asks_which_one(full):
-    # "làm CCCD" could be a first card, a renewal or a re-issue: the assistant asks
+def test_a_generic_question_gets_the_first_card_with_its_family_close_by(full):
+    # "làm CCCD": most people asking want their first card; renewal and re-issue stay in the results
     result = full.search("lam cccd")
-    assert result.confidence == "ambiguous" and result.answer is None
+    assert result.answer == "2.000200"
+    assert {"2.001195", "2.001194"} & {h.code for h in result.results}
+
+
+def test_a_scattered_question_asks_or_finds_nothing(full):
+    result = full.search("thủ tục giấy tờ")
+    assert result.answer is None
+
+
+def test_one_or_two_characters_never_name_a_procedure(full):
+    for text in ("i", "4", "ok", " a "):
+        assert full.search(text).results == []
+
+
+def test_a_long_narrative_is_answered_from_its_situation(full):
+    text = (
+        "Tôi đi làm xa mấy năm, nay về thì sổ đỏ bị mối ăn mất một góc, không đọc được số thửa. "
+        "Tôi phải làm thủ tục gì để có sổ mới, mất bao lâu?"
+    )
+    result = full.search(text)
+    assert result.results[0].code == "1.012783"  # cấp đổi (damaged), not cấp lại (lost)
+    assert result.intent.objects and "so_do" in result.intent.objects
+
+
+def test_police_staff_procedures_rank_below_for_citizens_unless_stated(full):
+    citizen = full.search("xét hưởng trợ cấp một lần")
+    staff = full.search("sĩ quan công an nhân dân xét hưởng trợ cấp một lần")
+    assert staff.intent.who == "staff" and citizen.intent.who == "citizen"
+    staff_codes = [h.code for h in staff.results]
+    citizen_codes = [h.code for h in citizen.results]
+    assert "1.003799" in staff_codes[:2]
+    assert "1.003799" not in citizen_codes[:1]
+
+
+def test_the_plain_family_member_unless_the_special_case_is_stated(full):
+    assert full.search("dang ky ket hon can mang theo gi").answer == "1.000894"
+    assert full.search("xin đăng ký kết hôn lưu động tại thôn").results[0].code == "1.000593"

@@ -1,0 +1,152 @@
+"""Fit the search decision (bot/search/decision.toml) on the training parts of the labelled sets.
+
+Usage: .venv/bin/python bench/fit_search.py [--write]
+
+For every training question the engine ranks as usual; questions its off-topic gate already rejects are
+left out (they are never answered). A logistic regression (scikit-learn, dev dependency) over the decision
+features predicts whether the best result is right. The thresholds are read off the reliability of the
+fitted probability on the same training questions: answering (with alternatives) from the lowest
+probability at which at least ``ALT_PRECISION`` of the answers given are right, answering alone from the
+lowest at which ``ANSWER_PRECISION`` are. Only ``*_train.tsv`` files are read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+sys.path.insert(0, str(ROOT / "bench"))
+from search_bench import PREFERRED, load_data  # noqa: E402
+
+from bot.search.decision import DECISION_FILE, FEATURES  # noqa: E402
+from bot.search.engine import SearchEngine  # noqa: E402
+
+TRAIN = sorted((ROOT / "bench" / "data").glob("*_train.tsv"))
+# Wrong direct answers allowed per set, as a share of all its training questions (below the issue's targets:
+# 5% long, 3% short; off-topic messages answered count as wrong too).
+WRONG_LIMITS = {"long_train": 0.04, "short_train": 0.025, "offtopic_train": 0.03}
+ANSWER_PRECISION = 0.995  # of the answers given alone, this share must be right (else alternatives are offered)
+ALTERNATIVE_GAP = 0.12  # alternatives offered: groups scoring within this of the best
+C = 30.0  # weak regularisation: few features, all on a 0..1 scale
+
+
+def read_gold(path: Path) -> list[tuple[str, set[str] | None]]:
+    rows = []
+    for line in path.open(encoding="utf-8"):
+        if line.startswith("#") or not line.strip():
+            continue
+        q, g = line.rstrip("\n").split("\t")
+        rows.append((q, None if g == "NONE" else set(g.split(","))))
+    return rows
+
+
+def collect(engine: SearchEngine) -> tuple[list[list[float]], list[int], list[str], dict[str, int]]:
+    """Features, labels (1 = best result right) and set names of the training questions not gated off,
+    and the number of questions of each set."""
+    xs: list[list[float]] = []
+    ys: list[int] = []
+    sets: list[str] = []
+    totals: dict[str, int] = {}
+    for path in TRAIN:
+        rows = read_gold(path)
+        totals[path.stem] = len(rows)
+        for query, gold in rows:
+            parsed, intent, situations = engine.parse(query)
+            if parsed.codes or not parsed.slots:
+                continue
+            ranked = engine.rank(parsed, intent, situations)
+            if engine.off_topic(ranked, parsed):
+                continue
+            feats = engine.features(ranked, parsed)
+            best = engine.representative(ranked[0][0])
+            xs.append([feats[f] for f in FEATURES])
+            ys.append(int(gold is not None and best in gold))
+            sets.append(path.stem)
+    return xs, ys, sets, totals
+
+
+def lowest_within_limits(probs: list[float], ys: list[int], sets: list[str], totals: dict[str, int]) -> float:
+    """The lowest probability t such that answering every question at p ≥ t keeps each set's wrong answers
+    within ``WRONG_LIMITS`` (the reliability curve read per set)."""
+    best = 1.0
+    for t in sorted(set(probs), reverse=True):
+        wrong: dict[str, int] = {}
+        for p, y, name in zip(probs, ys, sets, strict=True):
+            if p >= t and not y:
+                wrong[name] = wrong.get(name, 0) + 1
+        if any(n / totals[name] > WRONG_LIMITS.get(name, 0.03) for name, n in wrong.items()):
+            break
+        best = t
+    return round(best, 4)
+
+
+def threshold(probs: list[float], ys: list[int], precision: float) -> float:
+    """The lowest probability t such that the answers given at p ≥ t are right at least ``precision`` of
+    the time (reliability read from the top down)."""
+    pairs = sorted(zip(probs, ys, strict=True), reverse=True)
+    right = 0
+    best = 1.0
+    for total, (p, y) in enumerate(pairs, 1):
+        right += y
+        if right / total >= precision:
+            best = p
+    return round(best, 4)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", action="store_true", help=f"write {DECISION_FILE.relative_to(ROOT)}")
+    args = parser.parse_args()
+    print("$ " + shlex.join([Path(sys.executable).name, *sys.argv]))
+    from sklearn.linear_model import LogisticRegression
+
+    procedures, lexicon, situations, _source = load_data()
+    engine = SearchEngine.build(procedures, lexicon, PREFERRED, situations)
+    xs, ys, sets, totals = collect(engine)
+    print(f"training questions (not gated off): {len(ys)} from {', '.join(p.name for p in TRAIN)}; right: {sum(ys)}")
+    model = LogisticRegression(C=C, max_iter=5000)
+    model.fit(xs, ys)
+    probs = [float(p) for p in model.predict_proba(xs)[:, 1]]
+    alt_at = lowest_within_limits(probs, ys, sets, totals)
+    answer_at = max(threshold(probs, ys, ANSWER_PRECISION), alt_at)
+    print("reliability (share right among questions with p ≥ x):")
+    for x in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
+        sel = [y for p, y in zip(probs, ys, strict=True) if p >= x]
+        print(f"  p ≥ {x:.2f}: {len(sel):4d} answered, {sum(sel) / len(sel) if sel else 0:.3f} right")
+    for name in sorted(set(sets)):
+        idx = [i for i, s in enumerate(sets) if s == name]
+        given = [i for i in idx if probs[i] >= alt_at]
+        wrong = sum(1 for i in given if not ys[i])
+        right = sum(ys[i] for i in idx)
+        print(f"  {name} ({totals[name]} questions): top-1 right {right}; {len(given)} answered, {wrong} wrong")
+    weights = dict(zip(FEATURES, (float(w) for w in model.coef_[0]), strict=True))
+    text = "\n".join(
+        [
+            "# Fitted by bench/fit_search.py on bench/data/*_train.tsv (logistic regression over ranking features).",
+            f"# Thresholds: answering at p ≥ alternatives keeps wrong answers within {WRONG_LIMITS} of each",
+            f"# training set; answers alone (p ≥ answer) are right ≥ {ANSWER_PRECISION:.1%} of the time.",
+            f"bias = {float(model.intercept_[0]):.6f}",
+            "",
+            "[weights]",
+            *(f"{k} = {v:.6f}" for k, v in weights.items()),
+            "",
+            "[thresholds]",
+            f"answer = {answer_at}",
+            f"alternatives = {alt_at}",
+            f"alternative_gap = {ALTERNATIVE_GAP}",
+            "",
+        ]
+    )
+    print(text)
+    if args.write:
+        DECISION_FILE.write_text(text, encoding="utf-8")
+        print(f"written: {DECISION_FILE}")
+
+
+if __name__ == "__main__":
+    main()

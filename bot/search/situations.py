@@ -1,0 +1,141 @@
+"""Finding the situations of ``situations.toml`` in a message, sentence by sentence.
+
+A pattern matches when all its parts occur in one sentence. Phrases match folded ("so do" finds
+"sổ đỏ"), but a syllable typed with diacritics must agree with the phrase's own ("mặt" ≠ "mất").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.catalog.model import Procedure
+from bot.catalog.situations import Situation, SituationBook, name_key, targets_of
+from bot.search.normalize import accented_tokens, canon, fold
+
+_SENTENCE = re.compile(r"[.?!;:\n]+(?:\s|$)|\?")
+MAX_CHARS = 2000  # longer messages are cut: nobody writes a situation after this
+
+
+@dataclass(frozen=True, slots=True)
+class SituationHit:
+    """A situation found in a message: its index, how many parts its pattern has, its procedure codes."""
+
+    index: int
+    parts: int
+    codes: tuple[str, ...]
+    span: int = 0  # syllables between the first and the last part matched (closer = surer)
+
+    def strength(self, best: SituationHit) -> float:
+        """How strongly this hit calls for its procedures next to the best hit of the message (0..1]."""
+        return (self.parts / best.parts) * min(1.0, (best.span + 4) / (self.span + 4))
+
+
+def _phrase(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    acc = tuple(accented_tokens(text))
+    return tuple(canon(fold(t)) for t in acc), acc
+
+
+def sentences(text: str) -> list[list[tuple[str, str | None]]]:
+    """The message's sentences as (folded, typed-with-diacritics or None) syllables."""
+    out = []
+    for piece in _SENTENCE.split(text[:MAX_CHARS]):
+        toks = []
+        for word in accented_tokens(piece):
+            f = canon(fold(word))
+            toks.append((f, word if word != f else None))
+        if toks:
+            out.append(toks)
+    return out
+
+
+class PhraseFinder:
+    """Which of a fixed set of phrases occur in a sentence, longest match first, left to right."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self._table: dict[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = {}
+        for text in phrases:
+            key, acc = _phrase(text)
+            if key:
+                self._table.setdefault(key, []).append((text, acc))
+        self.max_len = max((len(k) for k in self._table), default=0)
+
+    def find(self, sentence: Sequence[tuple[str, str | None]]) -> dict[str, list[int]]:
+        """The phrases (as written in the file) present in ``sentence`` and where they start."""
+        found: dict[str, list[int]] = {}
+        folded = [f for f, _ in sentence]
+        i = 0
+        while i < len(folded):
+            step = 1
+            for n in range(min(self.max_len, len(folded) - i), 0, -1):  # longest first: "ăn mất" is not "mất"
+                texts = self._texts(folded[i : i + n], [t for _, t in sentence[i : i + n]])
+                if texts:
+                    for text in texts:
+                        found.setdefault(text, []).append(i)
+                    step = n
+                    break
+            i += step
+        return found
+
+    def _texts(self, folded: list[str], typed: list[str | None]) -> list[str]:
+        variants = self._table.get(tuple(folded), ())
+        return [
+            text
+            for text, acc in variants
+            if all(t is None or canon(t) == a or fold(a) == a for t, a in zip(typed, acc, strict=True))
+        ]
+
+
+class SituationMatcher:
+    """All situations of a book, with their target codes resolved against the indexed procedures."""
+
+    def __init__(self, book: SituationBook, procedures: Sequence[Procedure]) -> None:
+        names = [(p.code, name_key(p.name)) for p in procedures]
+        known = {p.code for p in procedures}
+        self.situations: tuple[Situation, ...] = book.situations
+        self._codes = [tuple(c for c in targets_of(s, names) if c in known) for s in book.situations]
+        phrases = {ph for s in book.situations for pat in s.patterns for part in pat for ph in part}
+        self.finder = PhraseFinder(phrases)
+
+    def __len__(self) -> int:
+        return len(self.situations)
+
+    def match(self, text: str) -> list[SituationHit]:
+        """Situations whose pattern matches within one sentence, most specific (most parts) first."""
+        if not self.situations:
+            return []
+        found_by_sentence = [f for f in (self.finder.find(s) for s in sentences(text)) if f]
+        anywhere = {ph for found in found_by_sentence for ph in found}
+        hits: list[SituationHit] = []
+        for index, sit in enumerate(self.situations):
+            if not self._codes[index]:
+                continue
+            best: tuple[int, int] | None = None  # (parts, -span)
+            for pattern in sit.patterns:
+                if not all(any(ph in anywhere for ph in part) for part in pattern):
+                    continue  # cheap test first: some part is nowhere in the message
+                for found in found_by_sentence:
+                    span = _span(pattern, found)
+                    if span is not None and (best is None or (len(pattern), -span) > best):
+                        best = (len(pattern), -span)
+            if best is not None:
+                hits.append(SituationHit(index, best[0], self._codes[index], -best[1]))
+        hits.sort(key=lambda h: (-h.parts, h.span))
+        return hits
+
+
+def _span(pattern: tuple[tuple[str, ...], ...], found: dict[str, list[int]]) -> int | None:
+    """Syllables spanned by the pattern's parts in one sentence (nearest occurrences), None if a part is missing."""
+    positions = []
+    for part in pattern:
+        pos = [i for ph in part for i in found.get(ph, ())]
+        if not pos:
+            return None
+        positions.append(pos)
+    best: int | None = None
+    for start in positions[0]:
+        picked = [start] + [min(pos, key=lambda i: abs(i - start)) for pos in positions[1:]]
+        width = max(picked) - min(picked)
+        best = width if best is None else min(best, width)
+    return best
