@@ -16,7 +16,7 @@ from collections.abc import Callable
 from bot.contract.callbacks import Action
 from bot.contract.messages import Reply
 from bot.conversation import Context
-from handlers import browse, dossier, feedback, lookup, menu, officers, reports, section_actions
+from handlers import browse, dossier, feedback, lookup, menu, officers, reports, scorecard, section_actions
 
 CommandFn = Callable[[Context, str], list[Reply]]
 ActionFn = Callable[[Context, tuple[str, ...]], list[Reply] | None]
@@ -58,6 +58,8 @@ COMMANDS: dict[str, CommandFn] = {
     "answer": feedback.cmd_answer,
     "baocao": reports.cmd_report,
     "report": reports.cmd_report,
+    "bangdiem": scorecard.cmd_scorecard,
+    "scorecard": scorecard.cmd_scorecard,
 }
 
 ACTIONS: dict[Action, ActionFn] = {
@@ -80,6 +82,7 @@ ACTIONS: dict[Action, ActionFn] = {
     Action.FEEDBACK_STEP: feedback.on_step,
     Action.REPORT_PERIOD: reports.on_period,
     Action.REPORT_UNIT: reports.on_unit,
+    Action.SCORECARD: scorecard.on_period,
 }
 
 FLOWS: dict[str, FlowFn] = {

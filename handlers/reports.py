@@ -82,7 +82,7 @@ def on_unit(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
             units = [offered[int(choice)]]
         else:
             return None
-        report = compute_period(s, period, ctx.settings, filters=Filters(units=units))
+        report = compute_period(s, period, ctx.settings, filters=Filters(units=units), now=ctx.clock())
         weeks = last_weeks(period.last_day, ctx.settings.reports.chart_weeks)
         series = compute_series(s, weeks, ctx.settings, units)
     title = ctx._("Báo cáo {period}").format(period=_preset_label(ctx, preset).lower())
