@@ -23,7 +23,7 @@ from bot.dossiers.models import Dossier
 from bot.reports.chart import weekly_chart
 from bot.reports.compute import GroupBy, compute_report, compute_series
 from bot.reports.export import report_csv
-from bot.reports.periods import PeriodKind, last_weeks, period_of
+from bot.reports.periods import PeriodKind, chart_periods, period_of
 from bot.reports.sample import SampleSpec, insert_sample
 from bot.reports.scorecard import compute_scorecard
 from bot.reports.scorecard_png import scorecard_png
@@ -45,7 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--field", help="only this field (lĩnh vực)")
     p.add_argument("--procedure", help="only this procedure code")
     p.add_argument("--csv", type=Path, help="write the figures as CSV (UTF-8 with BOM)")
-    p.add_argument("--chart", type=Path, help="write the PNG chart of the weeks up to the period's end")
+    p.add_argument("--chart", type=Path, help="write the PNG chart of the period (by week; a quarter by month)")
     p.add_argument("--language", choices=["vi", "en"], default="vi")
     p.add_argument("--scorecard", action="store_true",
                    help="the 766 scorecard of the period instead (--csv and --chart write its CSV and one-page PNG)")
@@ -80,8 +80,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                                     units=args.unit, field=args.field, procedure=args.procedure)
             series = []
             if args.chart:
-                weeks = last_weeks(period_of(args.period, start).last_day, settings.reports.chart_weeks)
-                series = compute_series(s, weeks, settings, args.unit)
+                points = chart_periods(period_of(args.period, start), settings.reports.chart_weeks)
+                series = compute_series(s, points, settings, args.unit)
         print(_plain(report_text(report, args.language)))
         if args.csv:
             args.csv.write_bytes(report_csv(report))

@@ -236,7 +236,10 @@ def compute_report(
 
 
 def compute_series(
-    session: Session, weeks: Sequence[Period], settings: Settings, units: Sequence[str] | None = None
+    session: Session, weeks: Sequence[Period], settings: Settings, units: Sequence[str] | None = None,
+    now: datetime | None = None,
 ) -> list[Report]:
-    """One report per period (by unit), for charts over several weeks."""
-    return [compute_period(session, w, settings, filters=Filters(units=units)) for w in weeks]
+    """One report per period (by unit) that has begun by ``now``, for charts over several weeks or months."""
+    now = now or clock.now()
+    return [compute_period(session, w, settings, filters=Filters(units=units), now=now) for w in weeks
+            if w.utc_bounds(settings.zone)[0] <= now]
