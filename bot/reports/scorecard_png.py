@@ -65,14 +65,15 @@ def _components(ax, card: Scorecard, language: str) -> None:  # type: ignore[no-
         colour = _GOOD if share * 100 >= full else _WEAK if share < rule.full_at * 0.7 else _BAR
         ax.barh(y, share * 100, height=0.34, color=colour)
         if full < 100:
-            ax.plot([full, full], [y - 0.22, y + 0.22], color="#333333", linewidth=1.2)
+            ax.plot([full, full], [y + 0.17, y + 0.3], color="#333333", linewidth=2)  # a notch above the bar
         label = f"{format_percent(share, language)} · {points_text(points, rule.max_points, language)}"
         if c.key is not Key.SATISFACTION:  # its share is not a plain ratio
             counts = f"{format_number(c.numerator, language)}/{format_number(c.denominator, language)}"
             label = f"{format_percent(share, language)} ({counts}) · {points_text(points, rule.max_points, language)}"
         inside = share > 0.55
         ax.text(share * 100 - 1 if inside else share * 100 + 1, y, label + " " + t.gettext("điểm"), fontsize=9.5,
-                va="center", ha="right" if inside else "left", color="white" if inside else "#222222")
+                va="center", ha="right" if inside else "left", color="white" if inside else "#222222", zorder=3,
+                bbox=None if inside else {"facecolor": "#f2f2f2", "edgecolor": "none", "pad": 1.0})
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, len(comps) - 0.2)
     ax.set_axis_off()
