@@ -108,7 +108,8 @@ def _fill(url: str, dossiers: int, ratings: int) -> float:
     with db.engine.begin() as conn:
         insert_sample(conn, spec)
         rnd = random.Random(5)
-        bad = conn.execute(select(Rating.id, Rating.unit, Rating.created_at).where(Rating.score <= 2)).all()
+        bad = conn.execute(select(Rating.id, Rating.unit, Rating.created_at).where(Rating.score <= 2)
+                           .order_by(Rating.id)).all()
         rows = [{"rating_id": i, "unit": unit, "kind": "complaint", "status": "answered",
                  "created_at": created, "answered_at": created + timedelta(days=rnd.randint(0, 30))}
                 for i, unit, created in bad]
