@@ -92,7 +92,7 @@ def _sizes_row(ax: Any, totals: list[int], t: Translator) -> None:
 
     where = blended_transform_factory(ax.transData, ax.transAxes)
     for i, n in enumerate(totals):
-        ax.text(i, 1.01, t.gettext("n={n}").format(n=n), transform=where, ha="center", va="bottom", fontsize=8.5,
+        ax.text(i, 1.01, f"n={n}", transform=where, ha="center", va="bottom", fontsize=8.5,
                 color="#333333" if n >= MIN_SAMPLE else "#aaaaaa")
 
 
