@@ -56,21 +56,24 @@ def naive_report(db: Database) -> dict[str, list[int]]:
     with db.session() as s:
         apologised = set(s.scalars(select(Apology.dossier_id)))
         rows = s.execute(select(Dossier.id, Dossier.unit, Dossier.received_at, Dossier.due_at, Dossier.finished_at,
-                                Dossier.returned_at)).all()
+                                Dossier.returned_at, Dossier.supplements)).all()
         ratings = s.execute(select(Rating.unit, Rating.score, Rating.created_at)).all()
 
     def utc(v: datetime | None) -> datetime | None:
         return None if v is None else (v.replace(tzinfo=UTC) if v.tzinfo is None else v)
 
-    for dossier_id, unit, received, due, finished, returned in rows:
+    for dossier_id, unit, received, due, finished, returned, supplements in rows:
         f = out[unit]
         received, due, done = utc(received), utc(due), utc(finished or returned)
         f[0] += received is not None and start <= received < end
         if done is not None and start <= done < end:
-            late = due is not None and done > due
+            late = (due is not None and done > due) or (supplements or 0) >= 2
             f[1] += 1
             f[2 + late] += 1
             f[4] += late and dossier_id in apologised
+        if received is not None and received < end and (done is None or done >= end):  # open at the month's end
+            overdue = (due is not None and due < end) or (supplements or 0) >= 2
+            f[4] += overdue and dossier_id in apologised
     for unit, score, created in ratings:
         created = utc(created)
         if start <= created < end:
@@ -80,7 +83,7 @@ def naive_report(db: Database) -> dict[str, list[int]]:
 
 
 def _figures(report) -> dict[str, list[int]]:  # type: ignore[no-untyped-def]
-    return {r.key: [r.figures.received, r.figures.finished, r.figures.on_time, r.figures.late,
+    return {r.key: [r.figures.received, r.figures.finished, r.figures.on_time, r.figures.finished_late,
                     r.figures.late_with_apology, r.figures.ratings, r.figures.satisfied] for r in report.rows}
 
 

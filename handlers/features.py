@@ -16,7 +16,7 @@ from collections.abc import Callable
 from bot.contract.callbacks import Action
 from bot.contract.messages import Reply
 from bot.conversation import Context
-from handlers import browse, catalog_admin, dossier, feedback, handoff, lookup, menu, officers, reports, section_actions
+from handlers import browse, catalog_admin, dossier, feedback, handoff, lookup, menu, officers, reports, scorecard, section_actions
 
 CommandFn = Callable[[Context, str], list[Reply]]
 ActionFn = Callable[[Context, tuple[str, ...]], list[Reply] | None]
@@ -70,6 +70,8 @@ COMMANDS: dict[str, CommandFn] = {
     "gaps": handoff.cmd_gaps,
     "baocao": reports.cmd_report,
     "report": reports.cmd_report,
+    "bangdiem": scorecard.cmd_scorecard,
+    "scorecard": scorecard.cmd_scorecard,
 }
 
 ACTIONS: dict[Action, ActionFn] = {
@@ -96,6 +98,7 @@ ACTIONS: dict[Action, ActionFn] = {
     Action.HANDOFF_ASK: handoff.on_ask,
     Action.HANDOFF_CANCEL: handoff.on_cancel,
     Action.HANDOFF_RATE: handoff.on_rate,
+    Action.SCORECARD: scorecard.on_period,
 }
 
 FLOWS: dict[str, FlowFn] = {

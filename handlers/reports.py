@@ -15,7 +15,7 @@ from bot.officers.models import Officer
 from bot.officers.registry import visible_units
 from bot.reports.chart import weekly_chart
 from bot.reports.compute import Filters, compute_period, compute_series
-from bot.reports.periods import Preset, last_weeks, preset_period
+from bot.reports.periods import Preset, chart_periods, preset_period
 from bot.reports.text import report_text
 from handlers.feedback import acting_officer
 
@@ -82,9 +82,9 @@ def on_unit(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
             units = [offered[int(choice)]]
         else:
             return None
-        report = compute_period(s, period, ctx.settings, filters=Filters(units=units))
-        weeks = last_weeks(period.last_day, ctx.settings.reports.chart_weeks)
-        series = compute_series(s, weeks, ctx.settings, units)
+        report = compute_period(s, period, ctx.settings, filters=Filters(units=units), now=ctx.clock())
+        points = chart_periods(period, ctx.settings.reports.chart_weeks)
+        series = compute_series(s, points, ctx.settings, units, now=ctx.clock())
     title = ctx._("Báo cáo {period}").format(period=_preset_label(ctx, preset).lower())
     reply = Reply(text=report_text(report, ctx.language, title))
     chart = None if report.is_empty else weekly_chart(series, ctx.language)

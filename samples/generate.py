@@ -73,8 +73,14 @@ CSV_HEADERS = {
     "apologySentDate": "Ngày gửi phiếu xin lỗi",
     "newAppointmentDate": "Ngày hẹn lại",
     "apologyReason": "Lý do trễ hạn",
+    "applyMethod": "Hình thức nộp",
+    "paymentMethod": "Hình thức thanh toán",
+    "supplementCount": "Số lần yêu cầu bổ sung",
+    "digitized": "Đã số hóa",
     "note": "Ghi chú",
 }
+APPLY_METHODS = ("Trực tuyến toàn trình", "Trực tuyến một phần", "Trực tiếp", "Bưu chính công ích")
+PAYMENTS = ("Trực tuyến", "Tiền mặt", "Miễn phí")
 
 
 def _fmt(value: datetime | None) -> str:
@@ -92,6 +98,7 @@ def iter_records(
 ) -> Iterator[dict[str, str]]:
     """``n`` fake dossiers in the iGate JSON field names, received up to 40 days before ``reference``."""
     rng = random.Random(seed)
+    extra = random.Random(seed + 1)  # the 766 columns: a second stream keeps the older columns as they were
     cal = calendar or WorkCalendar()
     tz = cal.tz
     for i in range(1, n + 1):
@@ -140,7 +147,18 @@ def iter_records(
             record["apologySentDate"] = _fmt(sent)
             record["newAppointmentDate"] = _fmt(cal.add_working_days(sent + timedelta(days=1), 3))
             record["apologyReason"] = rng.choice(REASONS)
+        record.update(_scorecard_columns(extra))
         yield record
+
+
+def _scorecard_columns(rng: random.Random) -> dict[str, str]:
+    """Filing channel, payment, supplement requests and digitisation (the optional columns of the 766 scorecard)."""
+    return {
+        "applyMethod": rng.choices(APPLY_METHODS, weights=(35, 20, 40, 5))[0],
+        "paymentMethod": rng.choices(PAYMENTS, weights=(40, 25, 35))[0],
+        "supplementCount": str(rng.choices((0, 1, 2), weights=(85, 11, 4))[0]),
+        "digitized": rng.choice(("Có", "Có", "Có", "Không")),
+    }
 
 
 def write_json(records: Iterator[dict[str, str]], path: Path) -> None:

@@ -2,6 +2,7 @@
 
     python -m bot report --period month --start 2026-10-01 --by unit --csv out.csv --chart out.png
     python -m bot report --load-sample 20000      # DEMO ONLY: add synthetic "(mẫu)" dossiers and ratings
+    python -m bot report --scorecard --period quarter --csv bang-diem.csv --chart bang-diem.png   # 766 scorecard
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from bot.dossiers.models import Dossier
 from bot.reports.chart import weekly_chart
 from bot.reports.compute import GroupBy, compute_report, compute_series
 from bot.reports.export import report_csv
-from bot.reports.periods import PeriodKind, last_weeks, period_of
+from bot.reports.periods import PeriodKind, chart_periods, period_of
 from bot.reports.sample import SampleSpec, insert_sample
+from bot.reports.scorecard import compute_scorecard
+from bot.reports.scorecard_png import scorecard_png
+from bot.reports.scorecard_text import scorecard_csv, scorecard_text
 from bot.reports.text import report_text
 from bot.schema import create_schema
 from bot.storage.db import Database
@@ -41,8 +45,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--field", help="only this field (lĩnh vực)")
     p.add_argument("--procedure", help="only this procedure code")
     p.add_argument("--csv", type=Path, help="write the figures as CSV (UTF-8 with BOM)")
-    p.add_argument("--chart", type=Path, help="write the PNG chart of the weeks up to the period's end")
+    p.add_argument("--chart", type=Path, help="write the PNG chart of the period (by week; a quarter by month)")
     p.add_argument("--language", choices=["vi", "en"], default="vi")
+    p.add_argument("--scorecard", action="store_true",
+                   help="the 766 scorecard of the period instead (--csv and --chart write its CSV and one-page PNG)")
     p.add_argument("--load-sample", type=int, metavar="N",
                    help="DEMO ONLY: insert N synthetic dossiers (codes MAU-…) and N/5 ratings over the last 12 weeks")
     return p
@@ -67,14 +73,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.load_sample:
             _load_sample(db, args.load_sample)
         start = args.start or local_date(clock.now(), settings.zone)
+        if args.scorecard:
+            return _scorecard(db, settings, args, start)
         with db.session() as s:
             report = compute_report(s, period=args.period, start=start, settings=settings, group_by=args.by,
                                     units=args.unit, field=args.field, procedure=args.procedure)
             series = []
             if args.chart:
-                weeks = last_weeks(period_of(args.period, start).last_day, settings.reports.chart_weeks)
-                series = compute_series(s, weeks, settings, args.unit)
-        print(html.unescape(_TAGS.sub("", report_text(report, args.language))))
+                points = chart_periods(period_of(args.period, start), settings.reports.chart_weeks)
+                series = compute_series(s, points, settings, args.unit)
+        print(_plain(report_text(report, args.language)))
         if args.csv:
             args.csv.write_bytes(report_csv(report))
             print(f"CSV: {args.csv}")
@@ -88,3 +96,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     finally:
         db.dispose()
+
+
+def _plain(text: str) -> str:
+    return html.unescape(_TAGS.sub("", text))
+
+
+def _scorecard(db: Database, settings: Settings, args: argparse.Namespace, start: date) -> int:
+    with db.session() as s:
+        card = compute_scorecard(s, period_of(args.period, start), settings, units=args.unit)
+    print(_plain(scorecard_text(card, args.language)))
+    if args.csv:
+        args.csv.write_bytes(scorecard_csv(card))
+        print(f"CSV: {args.csv}")
+    if args.chart:
+        args.chart.write_bytes(scorecard_png(card, args.language))
+        print(f"PNG: {args.chart}")
+    return 0

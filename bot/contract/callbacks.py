@@ -33,6 +33,7 @@ class Action(StrEnum):
     FEEDBACK_STEP = "fk"  # fk:<rating id>:<s skip comment | c complaint | r recommendation | g remark | y/n contact>
     REPORT_PERIOD = "rp"  # officers' report, period chosen: rp:<tw|lw|tm|lm|tq>
     REPORT_UNIT = "ru"  # officers' report for a period and unit: ru:<period>:<a = all | unit index>
+    SCORECARD = "sc"  # the 766 scorecard of one's units: sc:<tm|lm|tq|lq> (this/last month, this/last quarter)
     DETAIL = "d"  # more of a section: d:<code>:<docs|steps>:<all | case index>
     AREA = "a"  # the commune/ward a citizen files in, then where to go: a:<code>:<receiving point index>
     CATALOG_CONFIRM = "cc"  # administrators: accept the catalog edit awaiting confirmation: cc:<12 hex token>
@@ -84,6 +85,7 @@ _GRAMMAR: dict[Action, re.Pattern[str]] = {
     Action.FEEDBACK_STEP: re.compile(r"([1-9]\d{0,11}):(s|c|r|g|y|n)"),
     Action.REPORT_PERIOD: re.compile(r"(tw|lw|tm|lm|tq)"),
     Action.REPORT_UNIT: re.compile(r"(tw|lw|tm|lm|tq):(a|\d{1,2})"),
+    Action.SCORECARD: re.compile(r"(tm|lm|tq|lq)"),
     Action.DETAIL: re.compile(rf"({_CODE}):(docs|steps):(all|\d{{1,2}})"),
     Action.AREA: re.compile(rf"({_CODE}):(\d{{1,2}})"),
     Action.CATALOG_CONFIRM: re.compile(r"([0-9a-f]{12})"),

@@ -25,6 +25,7 @@ from bot.catalog.model import Channel, Duration, Procedure
 from bot.clock import as_utc
 from bot.config import Settings
 from bot.dossiers.calendar import WorkCalendar
+from bot.dossiers.export_flags import read_scorecard_columns
 from bot.dossiers.mapping import DEFAULT_COLUMNS, REQUIRED, ColumnMapping, load_mapping
 from bot.dossiers.models import OPEN_STATUSES, Apology, Dossier, DossierEvent, StatusChange
 from bot.dossiers.sources import Source, SourceFileError, SourceRow, open_source
@@ -139,6 +140,10 @@ class _RowReader:
                 return f"{cols.get(name, name)}: {exc}"
         if dates["received_at"] is None:
             return f"no received date ({cols.get('received_at', 'received_at')} is empty)"
+        try:
+            flags = read_scorecard_columns(raw)
+        except ValueError as exc:
+            return str(exc)
         status_text = raw.get("status", "")
         status = self.mapping.status_of(status_text)
         values: dict[str, object] = {"code": code}
@@ -166,6 +171,7 @@ class _RowReader:
             status=status.value,
             status_text=status_text[:255],
             is_open=status in OPEN_STATUSES and dates["returned_at"] is None,
+            **flags,
         )
         apology = None
         if dates["apology_sent_at"] is not None:

@@ -44,6 +44,12 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "apology_sent_at": ("apologySentDate", "apologyDate", "ngayXinLoi", "Ngày xin lỗi"),
     "apology_new_due_at": ("newAppointmentDate", "ngayHenMoi", "Ngày hẹn mới"),
     "apology_reason": ("apologyReason", "lyDoXinLoi", "lyDoTreHan", "Lý do xin lỗi"),
+    # optional, for the 766 scorecard (bot.dossiers.export_flags reads the values)
+    "online": ("onlineType", "applyMethod", "hinhThucNop", "Hình thức nộp", "Nộp trực tuyến"),
+    "paid_online": ("paymentMethod", "onlinePayment", "hinhThucThanhToan", "Hình thức thanh toán",
+                    "Thanh toán trực tuyến"),
+    "supplements": ("supplementCount", "soLanBoSung", "Số lần yêu cầu bổ sung", "Số lần bổ sung"),
+    "digitised": ("digitized", "digitised", "daSoHoa", "Số hóa", "Đã số hóa"),
 }
 
 #: Fields without which a file cannot be imported.

@@ -36,6 +36,14 @@ class DossierStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
+class OnlineFiling(StrEnum):
+    """How a dossier was filed (dịch vụ công trực tuyến toàn trình / một phần, or at the counter)."""
+
+    FULL = "full"
+    PARTIAL = "partial"
+    NO = "no"
+
+
 #: Statuses in which the office still owes the applicant a result (counted in alerts).
 OPEN_STATUSES = (DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.SUPPLEMENT, DossierStatus.UNKNOWN)
 
@@ -79,6 +87,11 @@ class Dossier(Base):
     current_step: Mapped[str] = mapped_column(String(255), default="")
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Optional export columns for the 766 scorecard; NULL / "" = the export does not say.
+    online: Mapped[str] = mapped_column(String(8), default="")  # "full", "partial", "no" (OnlineFiling)
+    paid_online: Mapped[bool | None] = mapped_column(Boolean)  # fee-bearing: paid online or not; NULL = no fee
+    supplements: Mapped[int | None] = mapped_column(Integer)  # how many times supplements were requested
+    digitised: Mapped[bool | None] = mapped_column(Boolean)  # components and result digitised
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
     events: Mapped[list[DossierEvent]] = relationship(back_populates="dossier", order_by="DossierEvent.id")

@@ -63,6 +63,9 @@ class ItemLike(Protocol):
     @property
     def has_apology(self) -> bool: ...
 
+    @property
+    def supplements(self) -> int: ...
+
 
 class ReportLike(Protocol):
     """``bot.late.query.AlertReport``: counts of the officer's units and the most urgent items."""
@@ -118,6 +121,8 @@ def urgency_text(item: ItemLike, t: Translator) -> str:
     """"quá hạn 2 ngày làm việc", "đến hạn hôm nay", "còn 1 ngày làm việc"."""
     n = item.urgency.working_days
     kind = item.urgency.kind
+    if kind == "overdue" and n == 0:
+        return t.gettext("trễ hạn: yêu cầu bổ sung {n} lần").format(n=item.supplements)
     if kind == "overdue":
         return t.ngettext("quá hạn {n} ngày làm việc", "quá hạn {n} ngày làm việc", n).format(n=n)
     if kind == "due_today":

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Exists, Select, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
+from bot.dossiers import lateness
 from bot.dossiers.calendar import AlertBounds, Urgency, WorkCalendar
 from bot.dossiers.models import Apology, Dossier
 
@@ -30,6 +31,7 @@ class AlertItem:
     due_at: datetime
     urgency: Urgency
     has_apology: bool
+    supplements: int = 0  # requests for supplements (more than one makes the dossier late, 766)
 
 
 @dataclass
@@ -73,13 +75,15 @@ def _count_by_unit(session: Session, units: Sequence[str] | None, b: AlertBounds
         return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
     due = Dossier.due_at
+    overdue = lateness.past_due(b.now)  # the one definition of late (bot.dossiers.lateness)
+    ahead = ~lateness.repeated_supplements()
     stmt = (
         select(
             Dossier.unit,
             func.count(),
-            n(due < b.now),
-            n((due >= b.now) & (due < b.today_end)),
-            n((due >= b.today_end) & (due < b.soon_end)),
+            n(overdue),
+            n(ahead & (due >= b.now) & (due < b.today_end)),
+            n(ahead & (due >= b.today_end) & (due < b.soon_end)),
             n(due.is_(None)),
         )
         .where(*_open_in(units))
@@ -91,7 +95,7 @@ def _count_by_unit(session: Session, units: Sequence[str] | None, b: AlertBounds
     }
     late = (
         select(Dossier.unit, func.count())
-        .where(*_open_in(units), Dossier.due_at < b.now, ~_has_apology())
+        .where(*_open_in(units), lateness.past_due(b.now), ~_has_apology())
         .group_by(Dossier.unit)
     )
     for unit, count in session.execute(late):
@@ -109,17 +113,24 @@ def _urgent_rows(units: Sequence[str] | None, b: AlertBounds) -> Select:  # type
             Dossier.procedure_name,
             Dossier.due_at,
             _has_apology().label("has_apology"),
+            Dossier.supplements,
         )
-        .where(*_open_in(units), Dossier.due_at < b.soon_end)
+        .where(*_open_in(units), (Dossier.due_at < b.soon_end) | lateness.repeated_supplements())
         .order_by(Dossier.due_at, Dossier.id)
     )
 
 
 def _item(row, now: datetime, calendar: WorkCalendar, soon_days: int) -> AlertItem:  # type: ignore[no-untyped-def]
     due = as_utc(row.due_at)
-    assert due is not None
+    supplements = row.supplements or 0
+    if due is None:  # only repeated supplements bring an open dossier without an appointment here
+        return AlertItem(row.code, row.unit, row.field, row.procedure_name, now, Urgency("overdue", 0),
+                         bool(row.has_apology), supplements)
     urgency = calendar.classify(due, now, soon_days)
-    return AlertItem(row.code, row.unit, row.field, row.procedure_name, due, urgency, bool(row.has_apology))
+    if supplements > lateness.SUPPLEMENT_LIMIT and urgency.kind != "overdue":
+        urgency = Urgency("overdue", 0)  # late by 766 although the appointment is still ahead
+    return AlertItem(row.code, row.unit, row.field, row.procedure_name, due, urgency, bool(row.has_apology),
+                     supplements)
 
 
 def alert_report(

@@ -83,3 +83,22 @@ def preset_period(preset: Preset | str, today: date) -> Period:
              Preset.THIS_QUARTER: PeriodKind.QUARTER}
     current = period_of(kinds[preset], today)
     return previous(current) if preset in (Preset.LAST_WEEK, Preset.LAST_MONTH) else current
+
+
+def chart_periods(period: Period, weeks: int) -> list[Period]:
+    """The points of the chart of ``period``: its weeks (clipped to it) for a month, its months for a
+    quarter, and for a week the ``weeks`` weeks ending with it (one point alone says nothing)."""
+    if period.kind is PeriodKind.WEEK:
+        return last_weeks(period.start, weeks)
+    if period.kind is PeriodKind.QUARTER:
+        months, day = [], period.start
+        while day < period.end:
+            months.append(period_of(PeriodKind.MONTH, day))
+            day = months[-1].end
+        return months
+    points, day = [], period.start
+    while day < period.end:
+        week = period_of(PeriodKind.WEEK, day)
+        points.append(Period(PeriodKind.WEEK, max(week.start, period.start), min(week.end, period.end)))
+        day = week.end
+    return points

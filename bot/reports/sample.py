@@ -45,6 +45,9 @@ class SampleSpec:
     late_share: float = 0.06
     open_share: float = 0.08
     apology_share: float = 0.7
+    supplement_weights: tuple[int, int, int] = (80, 15, 5)  # supplements requested 0, 1, 2 times
+    online_share: float = 0.5  # filed online (three in five of them fully)
+    fee_share: float = 0.6  # fee-bearing dossiers (two in three of them paid online)
     first_id: int = 1  # dossier ids are first_id … first_id + dossiers - 1
 
 
@@ -65,7 +68,8 @@ def dossier_rows(spec: SampleSpec) -> Iterator[tuple[dict[str, Any], dict[str, A
             returned = finished + timedelta(hours=rnd.randint(0, 48)) if rnd.random() < 0.8 else None
             status = "returned" if returned else "done"
         apology = None
-        if finished is not None and finished > due and rnd.random() < spec.apology_share:
+        late = due < spec.end if finished is None else finished > due
+        if late and rnd.random() < spec.apology_share:
             apology = {"dossier_id": i, "sent_at": due - timedelta(hours=4), "new_due_at": due + timedelta(days=5),
                        "reason": "Hồ sơ cần xác minh thêm (mẫu)"}
         yield {
@@ -74,8 +78,18 @@ def dossier_rows(spec: SampleSpec) -> Iterator[tuple[dict[str, Any], dict[str, A
             "phone_digest": "", "id_number_digest": "", "received_at": received, "due_at": due,
             "due_computed": False, "finished_at": finished, "returned_at": returned, "status": status,
             "status_text": "", "current_step": "", "is_open": finished is None, "content_hash": "",
-            "updated_at": received,
+            "updated_at": received, **_scorecard_columns(spec, rnd),
         }, apology
+
+
+def _scorecard_columns(spec: SampleSpec, rnd: random.Random) -> dict[str, Any]:
+    """The optional export columns of the 766 scorecard for one dossier."""
+    online = "no"
+    if rnd.random() < spec.online_share:
+        online = "full" if rnd.random() < 0.6 else "partial"
+    paid = (rnd.random() < 2 / 3) if rnd.random() < spec.fee_share else None
+    return {"supplements": rnd.choices((0, 1, 2), weights=spec.supplement_weights)[0], "online": online,
+            "paid_online": paid, "digitised": rnd.random() < 0.7}
 
 
 def rating_rows(spec: SampleSpec, dossiers: Sequence[dict[str, Any]] | None = None) -> Iterator[dict[str, Any]]:

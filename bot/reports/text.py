@@ -22,16 +22,25 @@ def _figures_lines(f: Figures, report: Report, language: str, t: Translator) -> 
     def n(value: int) -> str:
         return format_number(value, language)
 
-    return [
-        esc(t.gettext("Tiếp nhận {received} · Đã giải quyết {finished}").format(
-            received=n(f.received), finished=n(f.finished))),
-        esc(t.gettext("Đúng hạn: {rate}").format(rate=_rate(f.on_time_rate, report.on_time_target, language, t))),
-        esc(t.gettext("Trễ hạn {late}: có xin lỗi {with_apology}, chưa xin lỗi {without}").format(
-            late=n(f.late), with_apology=n(f.late_with_apology), without=n(f.late_without_apology))),
-        esc(t.gettext("Đang giải quyết đã quá hạn (cuối kỳ): {n}").format(n=n(f.open_overdue))),
-        esc(t.gettext("Hài lòng: {rate} — {n} đánh giá").format(
-            rate=_rate(f.satisfaction_rate, report.satisfaction_target, language, t), n=n(f.ratings))),
+    if report.partial:
+        backlog = t.gettext("Đang giải quyết (đến nay): quá hạn {overdue}, trong hạn {on_track}")
+    else:
+        backlog = t.gettext("Đang giải quyết (cuối kỳ): quá hạn {overdue}, trong hạn {on_track}")
+    lines = [
+        t.gettext("Tiếp nhận {received} · Đã giải quyết {finished}: sớm và đúng hạn {on_time}, trễ hạn {late}").format(
+            received=n(f.received), finished=n(f.finished), on_time=n(f.on_time), late=n(f.finished_late)),
+        backlog.format(overdue=n(f.open_overdue), on_track=n(f.open_on_track)),
+        t.gettext("Đúng hạn: {rate} — trên {n} hồ sơ (đã giải quyết và quá hạn)").format(
+            rate=_rate(f.on_time_rate, report.on_time_target, language, t), n=n(f.judged)),
+        t.gettext("Trễ hạn {late}: có xin lỗi {with_apology}, chưa xin lỗi {without}").format(
+            late=n(f.late), with_apology=n(f.late_with_apology), without=n(f.late_without_apology)),
     ]
+    if f.open_overdue:
+        lines.append(t.gettext("Trong đó đang quá hạn chưa có phiếu xin lỗi: {n}").format(
+            n=n(f.open_overdue_without_apology)))
+    lines.append(t.gettext("Hài lòng: {rate} — {n} đánh giá").format(
+        rate=_rate(f.satisfaction_rate, report.satisfaction_target, language, t), n=n(f.ratings)))
+    return [esc(line) for line in lines]
 
 
 def no_data_text(report: Report, language: str) -> str:
@@ -51,7 +60,7 @@ def report_text(report: Report, language: str, title: str = "") -> str:
         first=format_date(report.period.start, language), last=format_date(report.period.last_day, language))
     lines = [bold(title or t.gettext("Báo cáo giải quyết hồ sơ và mức độ hài lòng")), esc(period), "",
              bold(t.gettext("Tổng cộng")), *_figures_lines(report.total, report, language, t)]
-    rows = sorted(report.rows, key=lambda r: (-(r.figures.received + r.figures.finished), r.key))
+    rows = sorted(report.rows, key=lambda r: (-(r.figures.received + r.figures.judged), r.key))
     if len(rows) > 1:
         for row in rows[:MAX_ROWS]:
             lines += ["", bold(row.key or t.gettext("Chung (không theo đơn vị)")),

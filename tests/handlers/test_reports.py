@@ -54,9 +54,17 @@ def test_single_unit_officer_gets_the_report_at_once(chat_as):
 
 
 def test_empty_period_is_a_clear_no_data(chat_as):
-    chat = chat_as("officer", Role.OFFICER, [UNIT_B])
+    chat = chat_as("officer", Role.OFFICER, ["Đơn vị không có hồ sơ"])
     (report,) = chat.press("rp:tw")
     assert "Không có dữ liệu" in report.text and report.attachments == []
+
+
+def test_a_quiet_week_still_shows_the_overdue_backlog(chat_as):
+    # nothing received or finished in B this week, but dossier 9 (due 9 October) is still open: not "no data"
+    chat = chat_as("officer", Role.OFFICER, [UNIT_B])
+    (report,) = chat.press("rp:tw")
+    assert "Đang giải quyết (đến nay): quá hạn 1, trong hạn 0" in report.text
+    assert "Trong đó đang quá hạn chưa có phiếu xin lỗi: 1" in report.text
 
 
 def test_citizens_and_forged_units_are_refused(chat_as):
@@ -74,3 +82,22 @@ def test_admin_sees_every_unit(chat_as):
     assert [c.label for c in units.flat_choices()][1:] == [UNIT_A, UNIT_B]
     (report,) = admin.press("ru:lm:a")
     assert "Tiếp nhận 7" in report.text
+
+
+def test_scorecard_in_the_chat(chat_as):
+    chat = chat_as("leader-sc", Role.LEADER, [UNIT_A])
+    (periods,) = chat.send("/bangdiem")
+    assert [c.data for c in periods.flat_choices()] == ["sc:tm", "sc:lm", "sc:tq", "sc:lq"]
+    (card,) = chat.press("sc:lm")
+    assert "Bảng điểm chất lượng phục vụ" in card.text and "01/10/2026 – 31/10/2026" in card.text
+    # A in October: 3 of 5 finished on time (no open overdue at the end of the month)
+    assert "Tiến độ giải quyết (sớm và đúng hạn): 60,0% (3/5) — 12,0/20 điểm" in card.text
+    assert "Nộp hồ sơ trực tuyến (toàn trình, một phần): không có dữ liệu" in card.text and UNIT_B not in card.text
+    (png,) = card.attachments
+    assert png.mime_type == "image/png" and png.content.startswith(b"\x89PNG")
+    (quiet,) = chat.press("sc:lq")  # July – September: only dossier 6, open and on track on 30 September
+    assert "Tiến độ giải quyết (sớm và đúng hạn): không có hồ sơ trong kỳ" in quiet.text
+    assert "0,0%" not in quiet.text
+    citizen = chat_as("citizen-sc")
+    (refused,) = citizen.send("/bangdiem")
+    assert "chỉ dành cho cán bộ" in refused.text and citizen.press("sc:tm")[0].attachments == []

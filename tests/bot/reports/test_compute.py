@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,16 +26,19 @@ def test_october_by_hand(database):
         report = compute_report(s, period="month", start=date(2026, 10, 17), settings=SETTINGS)
     assert (report.period.start, report.period.end) == (date(2026, 10, 1), date(2026, 11, 1))
     rows = {r.key: r.figures for r in report.rows}
-    assert rows[UNIT_A] == Figures(received=5, finished=5, on_time=3, late=2, late_with_apology=1, ratings=3,
-                                   satisfied=2)
-    # B's dossier 9 (due 9 October) is still open at the end of October: overdue backlog 1
-    assert rows[UNIT_B] == Figures(received=2, finished=1, on_time=1, late=0, late_with_apology=0, ratings=1,
-                                   satisfied=0, open_overdue=1)
+    # A's dossiers 4 (due 6 Nov) and 6 (due 2 Nov) are open on 31 October but not overdue
+    assert rows[UNIT_A] == Figures(received=5, finished=5, on_time=3, finished_late=2, late_with_apology=1,
+                                   ratings=3, satisfied=2, open_on_track=2)
+    # B's dossier 9 (due 9 October) is still open at the end of October: overdue, so late
+    assert rows[UNIT_B] == Figures(received=2, finished=1, on_time=1, finished_late=0, late_with_apology=0,
+                                   ratings=1, satisfied=0, open_overdue=1)
     assert rows[""] == Figures(ratings=1, satisfied=1)
     total = report.total
-    assert (total.received, total.finished, total.on_time, total.late, total.late_without_apology) == (7, 6, 4, 2, 1)
-    assert total.on_time_rate == pytest.approx(4 / 6) and total.satisfaction_rate == pytest.approx(3 / 5)
-    assert rows[UNIT_A].late_without_apology == 1
+    assert (total.received, total.finished, total.on_time, total.late, total.late_without_apology) == (7, 6, 4, 3, 2)
+    # the open overdue dossier counts against the on-time rate: 4 on time of 6 finished + 1 overdue
+    assert total.judged == 7 and total.on_time_rate == pytest.approx(4 / 7)
+    assert total.satisfaction_rate == pytest.approx(3 / 5)
+    assert rows[UNIT_A].late_without_apology == 1 and rows[UNIT_B].on_time_rate == pytest.approx(1 / 2)
     assert (report.on_time_target, report.satisfaction_target) == (0.98, 0.90)
 
 
@@ -67,8 +70,11 @@ def test_filters_and_other_groupings(database):
     assert [(r.key, r.figures.late) for r in land.rows] == [("1.012786", 1)]
     # week of Mon 5 – Sun 11 October: finished d1 8/10 (on time), d2 5/10 (late), e1 returned 6/10 (on time);
     # received d3 10/10, d7 11/10, e1 5/10
-    assert (week.period.start, week.total.finished, week.total.on_time, week.total.late, week.total.received) == (
-        date(2026, 10, 5), 3, 2, 1, 3)
+    assert (week.period.start, week.total.finished, week.total.on_time, week.total.finished_late,
+            week.total.received) == (date(2026, 10, 5), 3, 2, 1, 3)
+    # at the end of Sunday 11 October: e2 (due 9/10) open and overdue; d3, d6 and d7 (no appointment, finished
+    # on the 12th) open on track
+    assert (week.total.open_overdue, week.total.open_on_track, week.total.late) == (1, 3, 2)
     assert (quarter.period.start, quarter.period.end) == (date(2026, 10, 1), date(2027, 1, 1))
     assert quarter.total.finished == 7 and quarter.total.ratings == 6
 
@@ -86,9 +92,12 @@ def test_text_shows_targets_beside_the_rates(database):
     with database.session() as s:
         report = compute_report(s, period="month", start=OCTOBER, settings=SETTINGS)
     text = report_text(report, "vi")
-    assert "Đúng hạn: 66,7% ⚠️ (mục tiêu 98%)" in text
+    assert "Đúng hạn: 57,1% ⚠️ (mục tiêu 98%) — trên 7 hồ sơ (đã giải quyết và quá hạn)" in text
+    assert "Tiếp nhận 7 · Đã giải quyết 6: sớm và đúng hạn 4, trễ hạn 2" in text
+    assert "Đang giải quyết (cuối kỳ): quá hạn 1, trong hạn 2" in text
     assert "Hài lòng: 60,0% ⚠️ (mục tiêu 90%) — 5 đánh giá" in text
-    assert "Trễ hạn 2: có xin lỗi 1, chưa xin lỗi 1" in text
+    assert "Trễ hạn 3: có xin lỗi 1, chưa xin lỗi 2" in text
+    assert "Trong đó đang quá hạn chưa có phiếu xin lỗi: 1" in text
     assert UNIT_A in text and UNIT_B in text
 
 
@@ -100,7 +109,8 @@ def _expected(spec: SampleSpec, month: date) -> dict[str, list[int]]:
     def inside(at: datetime | None) -> bool:
         return at is not None and period.start <= at.astimezone(zone).date() < period.end
 
-    rows, apologised, out = [], set(), defaultdict(lambda: [0] * 7)
+    cutoff = datetime.combine(period.end, time(0), tzinfo=zone)
+    rows, apologised, out = [], set(), defaultdict(lambda: [0] * 9)
     for dossier, apology in dossier_rows(spec):
         rows.append(dossier)
         if apology:
@@ -109,12 +119,18 @@ def _expected(spec: SampleSpec, month: date) -> dict[str, list[int]]:
         figures = out[d["unit"]]
         done = d["finished_at"] or d["returned_at"]
         figures[0] += inside(d["received_at"])
+        twice = d["supplements"] >= 2
         if inside(done):
             figures[1] += 1
-            late = d["due_at"] is not None and done > d["due_at"]
+            late = twice or (d["due_at"] is not None and done > d["due_at"])
             figures[2] += not late
             figures[3] += late
             figures[4] += late and d["id"] in apologised
+        if d["received_at"] < cutoff and (done is None or done >= cutoff):
+            overdue = twice or d["due_at"] < cutoff
+            figures[7] += overdue
+            figures[8] += not overdue
+            figures[4] += overdue and d["id"] in apologised
     for r in rating_rows(spec, rows):
         if inside(r["created_at"]):
             out[r["unit"]][5] += 1
@@ -129,8 +145,11 @@ def test_generated_dataset_matches_python(database):
         insert_sample(conn, spec, keep=True)
     with database.session() as s:
         report = compute_report(s, period="month", start=OCTOBER, settings=SETTINGS)
-    got = {r.key: [r.figures.received, r.figures.finished, r.figures.on_time, r.figures.late,
-                   r.figures.late_with_apology, r.figures.ratings, r.figures.satisfied] for r in report.rows}
+    got = {r.key: [r.figures.received, r.figures.finished, r.figures.on_time, r.figures.finished_late,
+                   r.figures.late_with_apology, r.figures.ratings, r.figures.satisfied, r.figures.open_overdue,
+                   r.figures.open_on_track] for r in report.rows}
     expected = _expected(spec, OCTOBER)
     assert got == expected
-    assert sum(v[3] for v in expected.values()) > 10 and sum(v[4] for v in expected.values()) > 5  # real cases
+    # real cases of each kind: finished late, apologies, open overdue at the end of October
+    assert sum(v[3] for v in expected.values()) > 10 and sum(v[4] for v in expected.values()) > 5
+    assert sum(v[7] for v in expected.values()) > 10 and sum(v[8] for v in expected.values()) > 10

@@ -15,10 +15,10 @@ from bot.config import Settings
 from bot.i18n.format import format_percent
 from bot.officers.models import Officer, Role
 from bot.outbox.models import OutboxMessage
-from bot.reports.chart import HEIGHT_PX, WIDTH_PX, weekly_chart
+from bot.reports.chart import HEIGHT_PX, MIN_SAMPLE, WIDTH_PX, split_by_sample, weekly_chart
 from bot.reports.compute import compute_report, compute_series
 from bot.reports.export import HEADER, report_csv
-from bot.reports.periods import Preset, last_weeks, period_of, preset_period
+from bot.reports.periods import PeriodKind, Preset, chart_periods, last_weeks, period_of, preset_period
 from bot.reports.weekly import enqueue_weekly_reports
 from bot.storage.db import Database
 from tests.bot.reports.conftest import SETTINGS, UNIT_A, UNIT_B, add_hand_dataset
@@ -117,3 +117,30 @@ def test_cli_writes_csv_and_chart(database, tmp_path, capsys, monkeypatch):
     printed = capsys.readouterr().out
     assert "Tiếp nhận 7 · Đã giải quyết 6" in printed and "<b>" not in printed
     assert out_csv.read_bytes().startswith(b"\xef\xbb\xbf") and out_png.read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_chart_points_follow_the_period_asked():
+    october = chart_periods(period_of("month", date(2026, 10, 1)), 8)
+    assert [(p.start.day, p.last_day.day) for p in october] == [(1, 4), (5, 11), (12, 18), (19, 25), (26, 31)]
+    quarter = chart_periods(period_of("quarter", date(2026, 11, 1)), 8)
+    assert [p.start for p in quarter] == [date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)]
+    assert all(p.kind is PeriodKind.MONTH for p in quarter)
+    weeks = chart_periods(period_of("week", date(2026, 11, 4)), 8)
+    assert len(weeks) == 8 and weeks[-1].start == date(2026, 11, 2)
+
+
+def test_points_with_too_few_dossiers_are_not_rates():
+    nan = float("nan")
+    solid, few = split_by_sample([100.0, 50.0, nan, 80.0], [MIN_SAMPLE - 1, MIN_SAMPLE, 0, 40])
+    assert solid[1:2] == [50.0] and solid[3] == 80.0 and all(v != v for v in (solid[0], solid[2]))
+    assert few[0] == 100.0 and all(v != v for v in (few[1], few[2], few[3]))
+
+
+def test_a_current_month_is_marked_partial(database):
+    add_hand_dataset(database)
+    with database.session() as s:
+        now = datetime(2026, 10, 20, 3, 0, tzinfo=UTC)
+        series = compute_series(s, chart_periods(period_of("month", date(2026, 10, 1)), 8), SETTINGS, now=now)
+    assert [r.partial for r in series] == [False, False, False, True]  # 26–31 October not begun: left out
+    png = weekly_chart(series, "vi")
+    assert png is not None and png.startswith(PNG_SIGNATURE)
