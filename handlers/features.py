@@ -16,7 +16,7 @@ from collections.abc import Callable
 from bot.contract.callbacks import Action
 from bot.contract.messages import Reply
 from bot.conversation import Context
-from handlers import browse, dossier, feedback, lookup, menu, officers, reports, section_actions
+from handlers import apology, browse, dossier, feedback, lookup, menu, officers, reports, section_actions
 
 CommandFn = Callable[[Context, str], list[Reply]]
 ActionFn = Callable[[Context, tuple[str, ...]], list[Reply] | None]
@@ -56,6 +56,8 @@ COMMANDS: dict[str, CommandFn] = {
     "complaints": feedback.cmd_complaints,
     "traloi": feedback.cmd_answer,
     "answer": feedback.cmd_answer,
+    "xinloi": apology.cmd_apology,
+    "apology": apology.cmd_apology,
     "baocao": reports.cmd_report,
     "report": reports.cmd_report,
 }
@@ -80,10 +82,13 @@ ACTIONS: dict[Action, ActionFn] = {
     Action.FEEDBACK_STEP: feedback.on_step,
     Action.REPORT_PERIOD: reports.on_period,
     Action.REPORT_UNIT: reports.on_unit,
+    Action.APOLOGY_DATE: apology.on_date,
+    Action.APOLOGY_REASON: apology.on_reason,
 }
 
 FLOWS: dict[str, FlowFn] = {
     dossier.FLOW: dossier.on_text,
     feedback.FLOW_COMMENT: feedback.flow_comment,
     feedback.FLOW_CONTACT: feedback.flow_contact,
+    apology.FLOW: apology.on_text,
 }

@@ -35,6 +35,8 @@ class Action(StrEnum):
     REPORT_UNIT = "ru"  # officers' report for a period and unit: ru:<period>:<a = all | unit index>
     DETAIL = "d"  # more of a section: d:<code>:<docs|steps>:<all | case index>
     AREA = "a"  # the commune/ward a citizen files in, then where to go: a:<code>:<receiving point index>
+    APOLOGY_DATE = "ad"  # officers' /xinloi flow: the new appointment date: ad:<yyyymmdd>
+    APOLOGY_REASON = "ar"  # officers' /xinloi flow: a usual reason: ar:<reason index>
 
 
 class Section(StrEnum):
@@ -82,6 +84,8 @@ _GRAMMAR: dict[Action, re.Pattern[str]] = {
     Action.REPORT_UNIT: re.compile(r"(tw|lw|tm|lm|tq):(a|\d{1,2})"),
     Action.DETAIL: re.compile(rf"({_CODE}):(docs|steps):(all|\d{{1,2}})"),
     Action.AREA: re.compile(rf"({_CODE}):(\d{{1,2}})"),
+    Action.APOLOGY_DATE: re.compile(r"(\d{8})"),
+    Action.APOLOGY_REASON: re.compile(r"(\d)"),
 }
 
 

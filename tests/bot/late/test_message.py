@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 
 from bot.dossiers.calendar import Urgency
@@ -108,7 +109,7 @@ def test_dossiers_due_within_one_working_day_ask_for_an_apology_letter() -> None
         _item("S-2", UNIT_A, "Hộ tịch", kind="due_soon", days=2),
     ])  # fmt: skip
     lines = alert_reply(report, _view()).text.splitlines()
-    blocks = {line.split(" — ")[0][2:]: nxt for line, nxt in zip(lines, lines[1:]) if line.startswith("• ")}
+    blocks = {line.split(" — ")[0][2:]: nxt for line, nxt in itertools.pairwise(lines) if line.startswith("• ")}
     mark = "✍️ cần lập phiếu xin lỗi và hẹn lại"
     assert mark in blocks["T-1"] and mark in blocks["S-1"]
     assert mark not in blocks["T-2"] and mark not in blocks["S-2"]
