@@ -201,6 +201,15 @@ class ReportSettings(_Section):
     weekly_time: dt.time = dt.time(8, 0)
 
 
+class ApologySettings(_Section):
+    """The apology letter (Phiếu xin lỗi và hẹn lại ngày trả kết quả): its editable template and fonts."""
+
+    template: str = "templates/phieu-xin-loi-va-hen-lai.txt"
+    # A TrueType font with Vietnamese (Debian: fonts-dejavu-core); relative paths resolve to the project root.
+    font: str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    font_bold: str = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+
 class Settings(_Section):
     """All settings of one office."""
 
@@ -215,6 +224,7 @@ class Settings(_Section):
     dossiers: DossierSettings = Field(default_factory=DossierSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    apologies: ApologySettings = Field(default_factory=ApologySettings)
     # Where citizens file ("ở đâu"): [[receiving_points]] tables; none = the office's name and address only.
     receiving_points: list[ReceivingPoint] = Field(default_factory=list)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.apologies.letter import LetterError, letter_for
 from bot.apologies.record import ApologyError, Recorded, check_new_date, record_apology
 from bot.clock import as_utc
 from bot.contract.callbacks import Action, encode
@@ -162,9 +163,17 @@ def _take_reason(ctx: Context, reason: str) -> list[Reply]:
             return _say(ctx._("Ngày hẹn mới phải sau hôm nay.") + " " + ctx._("Hãy chọn hoặc gõ ngày khác:"),
                         _date_buttons(ctx))  # fmt: skip
         session.commit()
+        reply = confirmation(ctx, recorded)
+        try:
+            letter = letter_for(session, code, ctx.settings, ctx.clock())
+        except LetterError as exc:  # a broken template or a missing font must not lose the recorded apology
+            log.error("apology letter not made: %s", exc)
+            reply.text += "\n" + esc(ctx._("⚠️ Chưa tạo được phiếu PDF; quản trị viên đã được ghi nhận lỗi."))
+        else:
+            reply.attachments.append(letter)
     _leave(ctx)
     log.info("apology %d recorded for dossier %d", recorded.apology_id, recorded.dossier_id)
-    return [confirmation(ctx, recorded)]
+    return [reply]
 
 
 def confirmation(ctx: Context, recorded: Recorded) -> Reply:
@@ -174,6 +183,7 @@ def confirmation(ctx: Context, recorded: Recorded) -> Reply:
         bold(ctx._("✅ Đã ghi nhận phiếu xin lỗi và hẹn lại cho hồ sơ {code}.").format(code=recorded.code)),
         esc(ctx._("Ngày hẹn mới: {date}").format(date=format_date(new_day, ctx.language))),
     ]
+    lines.append(esc(ctx._("📄 Phiếu xin lỗi và hẹn lại ngày trả kết quả (PDF) kèm theo: in, ký và gửi người nộp.")))
     if recorded.number >= 2:
         lines.append(esc(ctx._("⚠️ Đây là lần hẹn lại thứ {n}: đã báo lãnh đạo đơn vị ({k}).").format(
             n=recorded.number, k=recorded.leaders_flagged)))

@@ -23,6 +23,8 @@ def test_an_officer_records_an_apology_with_buttons(database: Database) -> None:
     assert "Ngày hẹn mới: 26/11/2026" in reason.text and len(reason.flat_choices()) == 3
     [done] = chat.press("ar:1")
     assert "Đã ghi nhận phiếu xin lỗi và hẹn lại cho hồ sơ A-0001" in done.text and "lần hẹn lại thứ" not in done.text
+    [letter] = done.attachments
+    assert letter.filename == "phieu-xin-loi-A-0001.pdf" and letter.content.startswith(b"%PDF")
     with database.session() as s:
         [apology] = s.scalars(select(Apology)).all()
     assert apology.reason == "Chờ ý kiến của cơ quan phối hợp"
