@@ -184,6 +184,9 @@ def confirmation(ctx: Context, recorded: Recorded) -> Reply:
         esc(ctx._("Ngày hẹn mới: {date}").format(date=format_date(new_day, ctx.language))),
     ]
     lines.append(esc(ctx._("📄 Phiếu xin lỗi và hẹn lại ngày trả kết quả (PDF) kèm theo: in, ký và gửi người nộp.")))
+    if recorded.citizens_told:
+        told = ctx._("🔔 Đã nhắn ngày hẹn mới cho {n} người theo dõi hồ sơ.").format(n=recorded.citizens_told)
+        lines.append(esc(told))
     if recorded.number >= 2:
         lines.append(esc(ctx._("⚠️ Đây là lần hẹn lại thứ {n}: đã báo lãnh đạo đơn vị ({k}).").format(
             n=recorded.number, k=recorded.leaders_flagged)))

@@ -1,8 +1,8 @@
-"""Recording apologies (Phiếu xin lỗi và hẹn lại ngày trả kết quả, Decree 118/2025/NĐ-CP): recording, history, repeats.
+"""Recording apologies (Phiếu xin lỗi và hẹn lại ngày trả kết quả, Decree 118/2025/NĐ-CP): history, repeats.
 
 Every apology is a row of ``apologies`` (the dossier's history of postponements, from chat or from the
-export). A dossier postponed a second time is flagged to the leaders of its unit through the outbox, and
-:func:`count_repeat_postponements` counts such repeats for the reports.
+export). The dossier's followers are told (``notify.py``). A dossier postponed a second time is flagged to
+the leaders of its unit through the outbox, and :func:`count_repeat_postponements` counts such repeats.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from bot.apologies.notify import notify_followers
 from bot.clock import as_utc
 from bot.config import Settings
 from bot.contract.html import bold, esc
@@ -51,6 +52,7 @@ class Recorded:
     number: int
     new_due_at: datetime
     leaders_flagged: int
+    citizens_told: int
 
 
 def check_new_date(new_date: date, today: date, calendar: WorkCalendar) -> None:
@@ -87,7 +89,8 @@ def record_apology(
     session.flush()
     number = apology_count(session, dossier.id)
     flagged = _flag_leaders(session, dossier, apology, number, settings) if number >= 2 else 0
-    return Recorded(apology.id, dossier.id, dossier.code, dossier.unit, number, new_due, flagged)
+    told = notify_followers(session, dossier, apology, settings)
+    return Recorded(apology.id, dossier.id, dossier.code, dossier.unit, number, new_due, flagged, told)
 
 
 def unit_leaders(session: Session, unit: str) -> list[Officer]:
