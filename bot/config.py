@@ -49,6 +49,8 @@ class OfficeSettings(_Section):
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"
     portal_url: str = "https://dichvucong.gov.vn"
+    # Units (đơn vị) officers may be invited for, besides those of the imported dossiers.
+    units: list[str] = Field(default_factory=list)
 
 
 class DatabaseSettings(_Section):
