@@ -7,6 +7,7 @@ anything else a paragraph; placeholders ``{name}`` from :data:`FIELDS`. Problems
 
 from __future__ import annotations
 
+import logging
 import string
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,8 @@ from bot.config import Settings
 from bot.contract.messages import Attachment
 from bot.dossiers.models import Apology, Dossier
 from bot.i18n.format import format_date
+
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # font subsetting logs every glyph at INFO
 
 PDF_MIME = "application/pdf"
 FIELDS = ("office", "unit", "code", "applicant", "procedure", "received", "due", "new_due", "reason", "today",
