@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-far-date install lint bench postgres i18n faketime browser
+.PHONY: run test test-far-date install lint bench postgres i18n faketime browser fonts
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) fonts
 
 run: $(STAMP)
 	$(BIN)/python -m bot run
@@ -23,7 +23,7 @@ run: $(STAMP)
 postgres:
 	@scripts/ensure-postgres.sh
 
-test: $(STAMP) postgres browser
+test: $(STAMP) postgres browser fonts
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
@@ -31,7 +31,7 @@ test: $(STAMP) postgres browser
 
 # The suite again with the wall clock moved years ahead (CI runs it after `make test`).
 FAR_DATE ?= 2031-07-15 10:00:00
-test-far-date: $(STAMP) postgres faketime browser
+test-far-date: $(STAMP) postgres faketime browser fonts
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 		faketime -f '@$(FAR_DATE)' $(BIN)/python -m pytest -q -p no:cacheprovider
 
@@ -48,6 +48,12 @@ browser:
 		(apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null || \
 		(apt-get update -q >/dev/null && apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null)) || \
 		{ echo "Chromium is needed for the web chat browser test (Debian packages: $(BROWSER_PACKAGES))" >&2; exit 1; }
+
+# The apology letter's font (a TrueType font with Vietnamese; [apologies].font in config.toml).
+fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || (apt-get install -y -q fonts-dejavu-core >/dev/null || \
+		(apt-get update -q >/dev/null && apt-get install -y -q fonts-dejavu-core >/dev/null)) || \
+		{ echo "The apology letter needs a font with Vietnamese (Debian package fonts-dejavu-core)" >&2; exit 1; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -49,6 +49,8 @@ class OfficeSettings(_Section):
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"
     portal_url: str = "https://dichvucong.gov.vn"
+    # Units (đơn vị) officers may be invited for, besides those of the imported dossiers.
+    units: list[str] = Field(default_factory=list)
 
 
 class DatabaseSettings(_Section):
@@ -256,6 +258,8 @@ class HandoffSettings(_Section):
     faq_path: str = "faq"
     # Weekly gaps summary to administrators, sent with the weekly report ([reports] weekday and time).
     weekly_gaps: bool = True
+
+
 class PrivacySettings(_Section):
     """How long personal data is kept (Decree 13/2023/NĐ-CP): purged every night and by
     ``python -m bot privacy purge``."""
@@ -268,6 +272,15 @@ class PrivacySettings(_Section):
     complaint_days: int = Field(default=365, ge=1)
     # Local time of the nightly purge.
     purge_time: dt.time = dt.time(2, 30)
+
+
+class ApologySettings(_Section):
+    """The apology letter (Phiếu xin lỗi và hẹn lại ngày trả kết quả): its editable template and fonts."""
+
+    template: str = "templates/phieu-xin-loi-va-hen-lai.txt"
+    # A TrueType font with Vietnamese (Debian: fonts-dejavu-core); relative paths resolve to the project root.
+    font: str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    font_bold: str = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 
 class Settings(_Section):
@@ -287,6 +300,7 @@ class Settings(_Section):
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     handoff: HandoffSettings = Field(default_factory=HandoffSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    apologies: ApologySettings = Field(default_factory=ApologySettings)
     # Where citizens file ("ở đâu"): [[receiving_points]] tables; none = the office's name and address only.
     receiving_points: list[ReceivingPoint] = Field(default_factory=list)
 

@@ -16,7 +16,20 @@ from collections.abc import Callable
 from bot.contract.callbacks import Action
 from bot.contract.messages import Reply
 from bot.conversation import Context
-from handlers import browse, catalog_admin, dossier, feedback, handoff, lookup, menu, officers, reports, scorecard, section_actions
+from handlers import (
+    apology,
+    browse,
+    catalog_admin,
+    dossier,
+    feedback,
+    handoff,
+    lookup,
+    menu,
+    officers,
+    reports,
+    scorecard,
+    section_actions,
+)
 
 CommandFn = Callable[[Context, str], list[Reply]]
 ActionFn = Callable[[Context, tuple[str, ...]], list[Reply] | None]
@@ -68,6 +81,8 @@ COMMANDS: dict[str, CommandFn] = {
     "approve": handoff.cmd_approve,
     "hoidap": handoff.cmd_gaps,
     "gaps": handoff.cmd_gaps,
+    "xinloi": apology.cmd_apology,
+    "apology": apology.cmd_apology,
     "baocao": reports.cmd_report,
     "report": reports.cmd_report,
     "bangdiem": scorecard.cmd_scorecard,
@@ -99,6 +114,8 @@ ACTIONS: dict[Action, ActionFn] = {
     Action.HANDOFF_CANCEL: handoff.on_cancel,
     Action.HANDOFF_RATE: handoff.on_rate,
     Action.SCORECARD: scorecard.on_period,
+    Action.APOLOGY_DATE: apology.on_date,
+    Action.APOLOGY_REASON: apology.on_reason,
 }
 
 FLOWS: dict[str, FlowFn] = {
@@ -106,4 +123,5 @@ FLOWS: dict[str, FlowFn] = {
     feedback.FLOW_COMMENT: feedback.flow_comment,
     feedback.FLOW_CONTACT: feedback.flow_contact,
     handoff.FLOW: handoff.flow_question,
+    apology.FLOW: apology.on_text,
 }

@@ -47,14 +47,14 @@ class Viewer:
     language: str
 
 
-def _refusal(ctx: Context) -> list[Reply]:
+def refusal(ctx: Context) -> list[Reply]:
     return [Reply(text=esc(ctx._(
         "Lệnh này chỉ dành cho cán bộ đã đăng ký. Nếu bạn là cán bộ, hãy xin quản trị viên một mã mời "
         "rồi gõ /dangky MÃ."
     )))]
 
 
-def _viewer(ctx: Context) -> Viewer | None:
+def viewer_of(ctx: Context) -> Viewer | None:
     """The registered officer (or configured administrator) behind this chat; None for anyone else."""
     with ctx.db.session() as session:
         officer = officer_for(session, ctx.incoming.channel, ctx.incoming.user_id)
@@ -127,9 +127,9 @@ def _page(arg: str) -> int:
 
 
 def _late_page(ctx: Context, page: int) -> list[Reply]:
-    viewer = _viewer(ctx)
+    viewer = viewer_of(ctx)
     if viewer is None:
-        return _refusal(ctx)
+        return refusal(ctx)
     with ctx.db.session() as session:
         reply = compose_alert(session, ctx.settings, units=viewer.units, language=viewer.language,
                               now=ctx.clock(), page=page)  # fmt: skip
@@ -148,9 +148,9 @@ def on_late_page(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
 
 def cmd_late_csv(ctx: Context, arg: str = "") -> list[Reply]:
     """``/trehan_csv``: every urgent dossier of the officer's units as a CSV file."""
-    viewer = _viewer(ctx)
+    viewer = viewer_of(ctx)
     if viewer is None:
-        return _refusal(ctx)
+        return refusal(ctx)
     with ctx.db.session() as session:
         attachment = compose_csv(session, ctx.settings, units=viewer.units, now=ctx.clock())
     text = esc(ctx._("📄 Danh sách đầy đủ hồ sơ quá hạn, đến hạn và sắp đến hạn (mở bằng Excel)."))
@@ -167,7 +167,7 @@ def on_late_csv(ctx: Context, args: tuple[str, ...]) -> list[Reply] | None:
 
 def cmd_failures(ctx: Context, arg: str) -> list[Reply]:
     """``/loigui``: recent messages that could not be delivered (administrators only)."""
-    viewer = _viewer(ctx)
+    viewer = viewer_of(ctx)
     if viewer is None or not viewer.admin:
         return [Reply(text=esc(ctx._("Lệnh này chỉ dành cho quản trị viên.")))]
     zone = ctx.settings.zone

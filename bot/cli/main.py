@@ -22,6 +22,7 @@ PLUGINS: dict[str, tuple[str, ...]] = {
     "bot.cli.dossiers": ("dossiers",),
     "bot.cli.officers": ("officers",),
     "bot.cli.alerts": ("alerts",),
+    "bot.cli.apology": ("apology",),
     "bot.cli.reports": ("report",),
     "bot.cli.channels": ("serve", "web", "zalo"),
     "bot.cli.db": ("db",),

@@ -9,7 +9,8 @@ from bot.clock import as_utc
 from bot.config import Settings
 from bot.masking import mask_id
 from bot.officers.models import Role
-from bot.officers.registry import create_invite, deactivate, list_officers
+from bot.officers.registry import create_invite, deactivate, last_alert, list_officers
+from bot.officers.units import UnknownUnit, check_units, known_units
 from bot.outbox.dispatch import failures
 from bot.schema import create_schema
 from bot.storage.db import Database
@@ -35,16 +36,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     db = Database(settings.database_url)
     create_schema(db)
     try:
-        return _COMMANDS[args.officers_command](args, db)
+        return _COMMANDS[args.officers_command](args, db, settings)
     finally:
         db.dispose()
 
 
-def _invite(args: argparse.Namespace, db: Database) -> int:
+def _invite(args: argparse.Namespace, db: Database, settings: Settings) -> int:
     try:
         with db.session() as session:
+            check_units(session, args.unit, settings.office.units)
             code = create_invite(session, args.role, args.unit, ttl_days=args.days)
             session.commit()
+    except UnknownUnit as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except ValueError as exc:
         print(f"error: {exc} (use --unit \"UBND phường A\"; --role admin needs none)", file=sys.stderr)
         return 2
@@ -55,19 +60,26 @@ def _invite(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-def _list(args: argparse.Namespace, db: Database) -> int:
+def _list(args: argparse.Namespace, db: Database, settings: Settings) -> int:
     with db.session() as session:
         officers = list_officers(session)
+        units = known_units(session, settings.office.units)
+        alerts = {o.id: last_alert(session, o.id) for o in officers}
+    print(f"units ({len(units)}): " + (" | ".join(units) or "none yet (import dossiers or set [office].units)"))
     if not officers:
         print("no officers registered yet: python -m bot officers invite --unit \"...\"")
     for o in officers:
         state = "active" if o.active else "inactive"
-        units = "every unit" if o.role == Role.ADMIN.value else ", ".join(o.units or [])
-        print(f"{o.id:>4}  {o.role:<8} {state:<8} {o.channel}:{mask_id(o.user_id)}  {o.name}  [{units}]")
+        scope = "every unit" if o.role == Role.ADMIN.value else ", ".join(o.units or [])
+        unknown = [u for u in (o.units or []) if u not in units]
+        warn = f"  UNKNOWN UNIT: {', '.join(unknown)}" if unknown and o.role != Role.ADMIN.value else ""
+        alert = alerts[o.id]
+        seen = f"last alert {as_utc(alert[0]):%Y-%m-%d %H:%M}Z {alert[1]}" if alert else "no alert yet"
+        print(f"{o.id:>4}  {o.role:<8} {state:<8} {o.channel}:{mask_id(o.user_id)}  {o.name}  [{scope}]  {seen}{warn}")
     return 0
 
 
-def _failures(args: argparse.Namespace, db: Database) -> int:
+def _failures(args: argparse.Namespace, db: Database, settings: Settings) -> int:
     with db.session() as session:
         rows = failures(session, limit=50)
     if not rows:
@@ -80,7 +92,7 @@ def _failures(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-def _deactivate(args: argparse.Namespace, db: Database) -> int:
+def _deactivate(args: argparse.Namespace, db: Database, settings: Settings) -> int:
     with db.session() as session:
         done = deactivate(session, args.officer_id)
         session.commit()

@@ -40,6 +40,8 @@ class Action(StrEnum):
     HANDOFF_ASK = "ha"  # ask an officer, about a procedure or in general: ha:<code | 0>
     HANDOFF_CANCEL = "hx"  # withdraw a pending question: hx:<question id>
     HANDOFF_RATE = "hr"  # rate an officer's answer: hr:<question id>:<score>
+    APOLOGY_DATE = "ad"  # officers' /xinloi flow: the new appointment date: ad:<yyyymmdd>
+    APOLOGY_REASON = "ar"  # officers' /xinloi flow: a usual reason: ar:<reason index>
 
 
 class Section(StrEnum):
@@ -92,6 +94,8 @@ _GRAMMAR: dict[Action, re.Pattern[str]] = {
     Action.HANDOFF_ASK: re.compile(rf"({_CODE}|0)"),
     Action.HANDOFF_CANCEL: re.compile(r"([1-9]\d{0,11})"),
     Action.HANDOFF_RATE: re.compile(r"([1-9]\d{0,11}):([1-5])"),
+    Action.APOLOGY_DATE: re.compile(r"(\d{8})"),
+    Action.APOLOGY_REASON: re.compile(r"(\d)"),
 }
 
 

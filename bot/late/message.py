@@ -130,12 +130,21 @@ def urgency_text(item: ItemLike, t: Translator) -> str:
     return t.ngettext("còn {n} ngày làm việc", "còn {n} ngày làm việc", n).format(n=n)
 
 
+def needs_apology_soon(item: ItemLike) -> bool:
+    """Due today or on the next working day, not finished, no apology yet: Decree 118/2025 asks for the
+    Phiếu xin lỗi và hẹn lại ngày trả kết quả before the appointment passes."""
+    kind, days = item.urgency.kind, item.urgency.working_days
+    return not item.has_apology and (kind == "due_today" or (kind == "due_soon" and days <= 1))
+
+
 def item_lines(item: ItemLike, view: AlertView, t: Translator) -> str:
     """Two lines for one dossier: code and procedure, then due date, urgency and a missing apology."""
     due = format_date(item.due_at.astimezone(view.zone).date(), view.language)
     details = [t.gettext("hẹn trả {date}").format(date=due), urgency_text(item, t)]
     if item.urgency.kind == "overdue" and not item.has_apology:
         details.append(t.gettext("✉️ chưa có phiếu xin lỗi"))
+    elif needs_apology_soon(item):
+        details.append(t.gettext("✍️ cần lập phiếu xin lỗi và hẹn lại"))
     head = f"{shorten(item.code, _CODE_CHARS)} — {shorten(item.procedure_name, _PROCEDURE_CHARS)}"
     return f"• {esc(head)}\n   {esc(' · '.join(details))}"
 

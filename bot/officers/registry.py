@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.clock import as_utc
 from bot.officers.models import Officer, OfficerInvite, Role
+from bot.outbox.models import OutboxMessage
 from bot.security import digest, matches
 from bot.storage.db import rowcount
 
@@ -157,3 +158,14 @@ def is_admin(officer: Officer) -> bool:
 def visible_units(officer: Officer) -> list[str] | None:
     """The units whose dossiers the officer sees; None means every unit (administrators)."""
     return None if is_admin(officer) else [str(u) for u in officer.units or []]
+
+
+def last_alert(session: Session, officer_id: int) -> tuple[datetime, str] | None:
+    """When the officer's latest morning alert was enqueued, and its delivery status (None: never)."""
+    row = session.execute(
+        select(OutboxMessage.created_at, OutboxMessage.status)
+        .where(OutboxMessage.dedupe_key.like(f"alert:{officer_id}:%"))
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 
 from bot.dossiers.calendar import Urgency
@@ -98,3 +99,19 @@ def test_counts_and_items_from_a_hand_made_dataset(database: Database) -> None:
     assert codes == ["A-LATE-3", "A-LATE-1", "A-SOON", "A-TODAY"]  # grouped: Hộ tịch first, then Chứng thực
     assert "quá hạn 4 ngày làm việc · ✉️ chưa có phiếu xin lỗi" in text
     assert "B-LATE" not in text and "A-LATER" not in text and "A-DONE" not in text
+
+
+def test_dossiers_due_within_one_working_day_ask_for_an_apology_letter() -> None:
+    report = AlertReport(due_today=2, due_soon=2, items=[
+        _item("T-1", UNIT_A, "Hộ tịch", kind="due_today", days=0),
+        _item("T-2", UNIT_A, "Hộ tịch", kind="due_today", days=0, apology=True),
+        _item("S-1", UNIT_A, "Hộ tịch", kind="due_soon", days=1),
+        _item("S-2", UNIT_A, "Hộ tịch", kind="due_soon", days=2),
+    ])  # fmt: skip
+    lines = alert_reply(report, _view()).text.splitlines()
+    blocks = {line.split(" — ")[0][2:]: nxt for line, nxt in itertools.pairwise(lines) if line.startswith("• ")}
+    mark = "✍️ cần lập phiếu xin lỗi và hẹn lại"
+    assert mark in blocks["T-1"] and mark in blocks["S-1"]
+    assert mark not in blocks["T-2"] and mark not in blocks["S-2"]
+    english = alert_reply(report, _view("en")).text
+    assert "✍️ apology and new appointment letter needed" in english
