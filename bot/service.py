@@ -42,7 +42,9 @@ def build_web_app(assistant: Assistant) -> Starlette:
 def app_from_env() -> Starlette:
     """uvicorn factory (``uvicorn --factory bot.service:app_from_env``): settings from ASSISTANT_CONFIG /
     config.toml, the assistant closed on shutdown."""
-    assistant = build_assistant(load_settings())
+    settings = load_settings()
+    registry.check_webhook_secrets(settings)
+    assistant = build_assistant(settings)
     web = registry.web_channels(assistant, assistant.db)
 
     async def close() -> None:
@@ -56,6 +58,7 @@ def serve_web(settings: Settings, host: str, port: int) -> None:
     """``python -m bot web``: every webhook on ``host:port`` until interrupted."""
     import uvicorn
 
+    registry.check_webhook_secrets(settings)
     assistant = build_assistant(settings)
     assistant.watch_catalog()
     try:
@@ -100,6 +103,8 @@ def run(command: str, settings: Settings) -> int:
     """``run`` (Telegram when TELEGRAM_BOT_TOKEN is set, else the console), ``chat`` or ``telegram``."""
     if command == "telegram" and not settings.telegram_token:
         raise ConfigError("set TELEGRAM_BOT_TOKEN to start the Telegram bot")
+    if command in ("run", "telegram"):
+        registry.check_webhook_secrets(settings, names=("telegram",))
     assistant = build_assistant(settings)
     assistant.watch_catalog()
     scheduler = start_scheduler(assistant, registry.outbox_channels(settings, assistant.db), registry.capabilities)
