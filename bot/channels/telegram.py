@@ -289,6 +289,25 @@ def run_telegram(assistant: Responder) -> None:
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def well_formed(update: Update) -> bool:
+    """Whether the parts the library and the assistant rely on have their Bot API types (``de_json`` keeps
+    whatever it is given: an id that is a list would fail deep inside the library)."""
+    try:
+        chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+        query = update.callback_query
+    except Exception:
+        return False
+    if not all(_is_int(x.id) for x in (chat, user) if x is not None):
+        return False
+    if message is not None and not (_is_int(message.message_id) and isinstance(message.text, str | None)):
+        return False
+    return query is None or (isinstance(query.id, str) and isinstance(query.data, str | None))
+
+
 def telegram_route(
     application: AnyApplication, secret: str, path: str = "/telegram/webhook", max_body: int = MAX_BODY_BYTES
 ) -> Route:
@@ -309,6 +328,8 @@ def telegram_route(
         try:
             update = Update.de_json(data, application.bot)
         except Exception:  # the library trusts the shape it is given: anything it cannot read is a bad request
+            return PlainTextResponse("not a Telegram update", status_code=400)
+        if not well_formed(update):
             return PlainTextResponse("not a Telegram update", status_code=400)
         await application.process_update(update)
         return PlainTextResponse("ok")
