@@ -32,7 +32,7 @@ def _import(database, settings_, path: Path) -> None:  # type: ignore[no-untyped
 
 @st.composite
 def csv_files(draw: st.DrawFn) -> bytes:
-    header = draw(st.sampled_from([HEADER, HEADER[:3] + ["dossierStatusName"], [*HEADER, "dossierNo"]]))
+    header = draw(st.sampled_from([HEADER, [*HEADER[:3], "dossierStatusName"], [*HEADER, "dossierNo"]]))
     rows = [row(f"F-{i}") for i in range(draw(st.integers(0, 4)))]
     for cells in rows:
         for _ in range(draw(st.integers(0, 3))):
