@@ -192,6 +192,7 @@ def _csv_rows(path: Path, text: io.TextIOWrapper, header: list[str], delimiter: 
     folded_header = [fold(h) for h in header]
     done = 0
     held: SourceRow | None = None
+    held_terminated = True
     try:
         while True:
             try:
@@ -209,8 +210,9 @@ def _csv_rows(path: Path, text: io.TextIOWrapper, header: list[str], delimiter: 
             if held is not None:
                 yield held
             held = _csv_row(line, header, folded_header, cells, width)
+            held_terminated = lines.terminated
         if held is not None:
-            if not lines.terminated and not held.problem:
+            if not held_terminated and not held.problem:
                 held.problem = (
                     "the file ends in the middle of this row (no line break after it): it looks cut off; "
                     "export the file again (a complete export ends every row with a line break)"

@@ -174,3 +174,9 @@ def test_a_json_record_over_the_limit_is_a_file_error(database, settings, tmp_pa
     path.write_text(json.dumps([{"dossierNo": "x" * 5000}, {"dossierNo": "y"}]), encoding="utf-8")
     with pytest.raises(SourceFileError, match="over"):
         import_dossiers(database, path, settings=settings)
+
+
+def test_a_trailing_row_of_empty_cells_without_a_line_break_is_not_a_cut(database, settings, tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text(csv_text([row("E-1")]) + "," * (len(HEADER) - 1), encoding="utf-8")
+    assert import_dossiers(database, path, settings=settings).applied
