@@ -98,7 +98,7 @@ buttons = st.builds(
 )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=buttons)
 def test_button_data_through_the_real_handlers_never_crashes(knowledge, data):
     """Well-formed-looking button data with arguments of the wrong kind, through the router and every handler."""
