@@ -49,6 +49,7 @@ def app_from_env() -> Starlette:
     """uvicorn factory (``uvicorn --factory bot.service:app_from_env``): settings from ASSISTANT_CONFIG /
     config.toml, the assistant closed on shutdown."""
     settings = load_settings()
+    registry.check_webhook_secrets(settings)
     try:
         assistant = build_assistant(settings)
     except CatalogError as error:  # no traceback: the problems, and uvicorn exits
@@ -117,6 +118,7 @@ async def serve_assistant(
 def run_serve(settings: Settings, host: str = "0.0.0.0", port: int = DEFAULT_PORT) -> int:
     """``python -m bot serve``: the exit code (0 after a graceful stop)."""
     registry.check(settings)
+    registry.check_webhook_secrets(settings)
     assistant = build_assistant(settings)
     assistant.watch_catalog()
     try:

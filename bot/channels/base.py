@@ -349,3 +349,5 @@ class Registration:
     #: Its webhook routes on the shared ASGI app, when the settings ask for a webhook (None: no webhook).
     web: Callable[[Responder, Database], WebChannels] | None = None
     web_enabled: Callable[[Settings], bool] = field(default=lambda settings: False)
+    #: The secret its webhook checks: (environment variable, value); validated when a server starts.
+    webhook_secret: Callable[[Settings], tuple[str, str]] | None = None

@@ -6,13 +6,13 @@ Adding a channel (a web chat, Facebook Messenger) means one module with a ``Chan
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
 
 from bot.channels import console, telegram_sender, zalo_bot, zalo_oa
 from bot.channels.base import Channel, Registration, Responder
 from bot.channels.webchat import channel as webchat
-from bot.channels.webhook import WebChannels, combine
+from bot.channels.webhook import WebChannels, combine, secret_problem
 from bot.config import ConfigError, Settings
 from bot.contract.capabilities import DEFAULT, Capabilities
 from bot.storage.db import Database
@@ -44,6 +44,18 @@ def enabled(settings: Settings) -> list[Registration]:
     """The channels this office runs, in registry order (``ConfigError`` for an invalid channel table)."""
     check(settings)
     return [r for r in _REGISTRATIONS if r.enabled(settings)]
+
+
+def check_webhook_secrets(settings: Settings, names: Collection[str] | None = None) -> None:
+    """``ConfigError`` naming every unusable secret of the webhooks a server would serve (all enabled ones,
+    or only those in ``names``): run before anything starts, so a weak secret never goes live."""
+    problems = [
+        secret_problem(*r.webhook_secret(settings))
+        for r in enabled(settings)
+        if r.webhook_secret is not None and r.web_enabled(settings) and (names is None or r.name in names)
+    ]
+    if any(problems):
+        raise ConfigError("; ".join(p for p in problems if p))
 
 
 def outbox_channels(settings: Settings, db: Database) -> dict[str, Channel]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -37,8 +36,8 @@ from telegram.ext import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import Channel, Responder, answer_durably
-from bot.channels.webhook import MAX_BODY_BYTES, WebChannels, create_web_app, secret_json, serve
-from bot.config import ConfigError, Settings
+from bot.channels.webhook import MAX_BODY_BYTES, WebChannels, create_web_app, secret_json, secret_problem, serve
+from bot.config import ENV_TELEGRAM_SECRET, ConfigError, Settings
 from bot.contract.capabilities import Capabilities
 from bot.contract.html import strip_tags
 from bot.contract.messages import Attachment, Choice, Incoming, Kind, Reply
@@ -55,7 +54,6 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 #: Longest flood-control pause we sit out before giving up on one message.
 MAX_RETRY_WAIT = 30.0
 _PHOTO_TYPES = {"image/png", "image/jpeg"}
-_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 #: python-telegram-bot's Application with its default context and persistence types.
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -330,6 +328,23 @@ async def poll_telegram(assistant: Responder, stop: asyncio.Event) -> None:
         finally:
             await updater.stop()
             await application.stop()
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def well_formed(update: Update) -> bool:
+    """Whether the parts the library and the assistant rely on have their Bot API types (``de_json`` keeps
+    whatever it is given: an id that is a list would fail deep inside the library)."""
+    try:
+        chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+        query = update.callback_query
+    except Exception:
+        return False
+    if not all(_is_int(x.id) for x in (chat, user) if x is not None):
+        return False
+    if message is not None and not (_is_int(message.message_id) and isinstance(message.text, str | None)):
+        return False
+    return query is None or (isinstance(query.id, str) and isinstance(query.data, str | None))
 
 
 def telegram_route(
@@ -351,7 +366,9 @@ def telegram_route(
             return PlainTextResponse("not a Telegram update", status_code=400)
         try:
             update = Update.de_json(data, application.bot)
-        except (KeyError, TypeError, ValueError):
+        except Exception:  # the library trusts the shape it is given: anything it cannot read is a bad request
+            return PlainTextResponse("not a Telegram update", status_code=400)
+        if not well_formed(update):
             return PlainTextResponse("not a Telegram update", status_code=400)
         await application.process_update(update)
         return PlainTextResponse("ok")
@@ -369,10 +386,9 @@ def telegram_web(assistant: Responder) -> WebChannels:
     settings = assistant.settings
     config = settings.channels.telegram
     token, secret = _token(settings), settings.telegram_webhook_secret
-    if not _SECRET_RE.fullmatch(secret):
-        raise ConfigError(
-            "TELEGRAM_WEBHOOK_SECRET must be set for webhook mode: 1-256 characters of A-Z, a-z, 0-9, _ and -"
-        )
+    problem = secret_problem(ENV_TELEGRAM_SECRET, secret)
+    if problem:
+        raise ConfigError(f"{problem} (needed for Telegram's webhook mode)")
     path = urlparse(config.webhook_url).path or "/telegram/webhook"
     application = build_application(assistant, token, base_url=config.base_url, polling=False)
 

@@ -20,8 +20,9 @@ from telegram.error import RetryAfter
 # _retry_seconds: the adapter's reading of PTB's int-or-timedelta retry_after, shared rather than repeated
 from bot.channels.base import Registration
 from bot.channels.telegram import CAPABILITIES, CHANNEL, TelegramChannel, _retry_seconds, telegram_web, webhook_enabled
-from bot.config import Settings
-from bot.outbox.sender import RetryLater
+from bot.config import ENV_TELEGRAM_SECRET, Settings
+from bot.contract.messages import Reply
+from bot.outbox.sender import PermanentFailure, RetryLater
 
 log = logging.getLogger(__name__)
 
@@ -78,4 +79,5 @@ REGISTRATION = Registration(
     outbox=lambda settings, db: telegram_sender(settings),
     web=lambda assistant, db: telegram_web(assistant),
     web_enabled=webhook_enabled,
+    webhook_secret=lambda settings: (ENV_TELEGRAM_SECRET, settings.telegram_webhook_secret),
 )

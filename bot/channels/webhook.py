@@ -15,6 +15,7 @@ import contextlib
 import hmac
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -27,12 +28,56 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 MAX_BODY_BYTES = 1_000_000
+#: Deepest nesting of objects/lists accepted in a request body (platform updates nest about 8 deep).
+MAX_JSON_DEPTH = 32
+#: A webhook secret the server checks: 16-256 characters of A-Z, a-z, 0-9, ``_`` and ``-`` (Telegram's
+#: alphabet; long enough not to be guessed).
+SECRET_RE = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 log = logging.getLogger(__name__)
 
 
 class BodyTooLarge(Exception):
     """The request body exceeds the limit."""
+
+
+class BadJson(ValueError):
+    """A request body that is not JSON, or nests deeper than ``MAX_JSON_DEPTH``."""
+
+
+def secret_problem(name: str, value: str) -> str:
+    """What is wrong with the webhook secret in environment variable ``name`` ('' when it is acceptable)."""
+    if not value:
+        return f"{name} is not set"
+    if SECRET_RE.fullmatch(value):
+        return ""
+    return (
+        f"{name} is not a usable webhook secret ({len(value)} characters): use 16-256 characters of "
+        "A-Z, a-z, 0-9, _ and - (e.g. the output of `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+    )
+
+
+def parse_json(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """The JSON value of ``body``; ``BadJson`` when malformed, not UTF-8 or nested deeper than ``max_depth``.
+
+    The C decoder stops at the interpreter's recursion limit (``RecursionError``); shallower values are
+    measured without recursion."""
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise BadJson("malformed JSON") from exc
+    if body.count(b"[") + body.count(b"{") > max_depth and _depth_over(value, max_depth):
+        raise BadJson(f"nested deeper than {max_depth}")
+    return value
+
+
+def _depth_over(value: Any, max_depth: int) -> bool:
+    level: list[Any] = [value]
+    for _ in range(max_depth):
+        level = [v for c in level for v in (c.values() if isinstance(c, dict) else c) if isinstance(v, dict | list)]
+        if not level:
+            return False
+    return True
 
 
 def create_app(routes: Sequence[BaseRoute] = ()) -> Starlette:
@@ -67,16 +112,17 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
 
 async def secret_json(request: Request, header: str, secret: str, max_body: int) -> dict[str, Any] | Response:
     """The JSON object of a webhook request whose ``header`` carries ``secret``, or the error response:
-    403 for a missing/wrong secret (nothing else is read), 413 over ``max_body``, 400 if not a JSON object."""
+    403 for a missing/wrong secret (nothing else is read), 413 over ``max_body``, 400 if not a JSON object
+    (or nested deeper than ``MAX_JSON_DEPTH``)."""
     if not secret_matches(request.headers.get(header), secret):
         log.warning("webhook %s: request with a missing or wrong secret refused", request.url.path)
         return PlainTextResponse("forbidden", status_code=403)
     try:
-        data = json.loads(await read_body(request, max_body))
+        data = parse_json(await read_body(request, max_body))
     except BodyTooLarge:
         return PlainTextResponse("payload too large", status_code=413)
-    except (ValueError, UnicodeDecodeError):
-        return PlainTextResponse("malformed JSON", status_code=400)
+    except BadJson as exc:
+        return PlainTextResponse(str(exc), status_code=400)
     if not isinstance(data, dict):
         return PlainTextResponse("not a JSON object", status_code=400)
     return data

@@ -27,8 +27,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.channels.base import Channel, Registration, Responder, answer_durably, handler_pool
-from bot.channels.webhook import MAX_BODY_BYTES, WebChannels, secret_json
-from bot.config import ConfigError, Settings
+from bot.channels.webhook import MAX_BODY_BYTES, WebChannels, secret_json, secret_problem
+from bot.config import ENV_ZALO_BOT_SECRET, ConfigError, Settings
 from bot.contract.capabilities import Capabilities
 from bot.contract.messages import Attachment, Choice, Incoming, Kind, Reply
 from bot.outbox.sender import PermanentFailure, RetryLater
@@ -366,8 +366,9 @@ def zalo_bot_web(assistant: Responder) -> WebChannels:
     settings = assistant.settings
     config = settings.channels.zalo_bot
     secret = settings.zalo_bot_webhook_secret
-    if not 8 <= len(secret) <= 256:
-        raise ConfigError("ZALO_BOT_WEBHOOK_SECRET must be set for the Zalo Bot webhook (8-256 characters)")
+    problem = secret_problem(ENV_ZALO_BOT_SECRET, secret)
+    if problem:
+        raise ConfigError(f"{problem} (needed for the Zalo Bot webhook)")
     channel = zalo_bot_channel(settings)
     web = WebChannels(routes=[zalo_bot_route(ZaloBotAdapter(assistant, channel), secret)], on_stop=[channel.stop])
     if config.webhook_url:
@@ -394,4 +395,5 @@ REGISTRATION = Registration(
     web=lambda assistant, db: zalo_bot_web(assistant),
     # without a webhook URL the Zalo Bot is answered by long polling (``serve`` starts it)
     web_enabled=lambda settings: settings.channels.zalo_bot.enabled and bool(settings.channels.zalo_bot.webhook_url),
+    webhook_secret=lambda settings: (ENV_ZALO_BOT_SECRET, settings.zalo_bot_webhook_secret),
 )

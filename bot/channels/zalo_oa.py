@@ -23,10 +23,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
 import httpx
@@ -37,10 +38,18 @@ from starlette.routing import Route
 
 from bot import clock
 from bot.channels.base import Channel, Registration, Responder, answer_durably
-from bot.channels.webhook import MAX_BODY_BYTES, BodyTooLarge, WebChannels, read_body
 from bot.channels.zalo_models import ZaloOAContact
+from bot.channels.webhook import (
+    MAX_BODY_BYTES,
+    BadJson,
+    BodyTooLarge,
+    WebChannels,
+    parse_json,
+    read_body,
+    secret_problem,
+)
 from bot.channels.zalo_tokens import OAuthClient, TokenUnavailable, ZaloTokenStore
-from bot.config import ConfigError, Settings
+from bot.config import ENV_ZALO_OA_SECRET, ConfigError, Settings
 from bot.contract.capabilities import Capabilities
 from bot.contract.html import strip_tags
 from bot.contract.messages import Choice, Incoming, Kind, Reply
@@ -69,6 +78,9 @@ RATE_ERRORS = frozenset({-32})
 TOKEN_RETRY_SECONDS = 300.0
 
 log = logging.getLogger(__name__)
+#: ``"timestamp": "1700000000000"`` (or a number) in a raw event body; at most a few are tried.
+MAX_TIMESTAMPS_TRIED = 4
+_TIMESTAMPS = re.compile(rb'"timestamp"\s*:\s*"?(\d{1,19})"?')
 
 
 # --------------------------------------------------------------------------- signatures
@@ -97,25 +109,36 @@ class Rejected(Exception):
         self.status = status
 
 
+def _signed_timestamp(body: bytes, header: str | None, app_id: str, secret: str) -> str | None:
+    """The ``timestamp`` value of the raw body that the signature was made with, found without parsing the
+    body (it may be anything until it is authenticated); None when no candidate matches."""
+    if not header or not secret:
+        return None
+    for match in islice(_TIMESTAMPS.finditer(body), MAX_TIMESTAMPS_TRIED):
+        candidate = match.group(1).decode("ascii")
+        if signature_matches(header, app_id, body, candidate, secret):
+            return candidate
+    return None
+
+
 def verified_event(
     body: bytes, header: str | None, app_id: str, secret: str, window: float, now: float | None = None
 ) -> dict[str, Any]:
-    """The event of a webhook request that passed every check, else ``Rejected`` (400/401/403)."""
-    try:
-        event = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise Rejected(400, "malformed JSON") from None
-    if not isinstance(event, dict):
-        raise Rejected(400, "not an OA event")
-    timestamp = str(event.get("timestamp") or "")
-    if not signature_matches(header, app_id, body, timestamp, secret):
+    """The event of a webhook request that passed every check, else ``Rejected`` (400/401/403).
+
+    The signature is checked on the raw bytes first; only an authentic body is parsed (bounded depth)."""
+    timestamp = _signed_timestamp(body, header, app_id, secret)
+    if timestamp is None:
         raise Rejected(401, "bad signature")
+    try:
+        event = parse_json(body)
+    except BadJson as exc:
+        raise Rejected(400, str(exc)) from None
+    if not isinstance(event, dict) or str(event.get("timestamp") or "") != timestamp:
+        raise Rejected(400, "not an OA event")
     if str(event.get("app_id") or "") != app_id:
         raise Rejected(403, "event for another app")
-    try:
-        sent_at = int(timestamp) / 1000
-    except ValueError:
-        raise Rejected(401, "bad timestamp") from None
+    sent_at = int(timestamp) / 1000
     if abs((clock.now().timestamp() if now is None else now) - sent_at) > window:
         raise Rejected(401, "stale timestamp")
     return event
@@ -424,8 +447,9 @@ def zalo_oa_web(assistant: Responder, db: Database) -> WebChannels:
     settings = assistant.settings
     config = settings.channels.zalo_oa
     oa_secret = settings.zalo_oa_secret_key
-    if not oa_secret:
-        raise ConfigError("ZALO_OA_SECRET_KEY must be set for the Zalo OA webhook")
+    problem = secret_problem(ENV_ZALO_OA_SECRET, oa_secret)
+    if problem:
+        raise ConfigError(f"{problem} (needed for the Zalo OA webhook)")
     channel = zalo_oa_channel(settings, db)
     adapter = ZaloOAAdapter(assistant, channel, config.app_id, oa_secret, window=config.signature_window_seconds)
     return WebChannels(routes=[zalo_oa_route(adapter)], on_stop=[channel.stop])
@@ -438,4 +462,5 @@ REGISTRATION = Registration(
     outbox=zalo_oa_channel,
     web=zalo_oa_web,
     web_enabled=lambda settings: settings.channels.zalo_oa.enabled,
+    webhook_secret=lambda settings: (ENV_ZALO_OA_SECRET, settings.zalo_oa_secret_key),
 )

@@ -31,6 +31,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     imp.add_argument("--mapping", type=Path, help="TOML file naming the export's columns (see samples/)")
     imp.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
     imp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    imp.add_argument(
+        "--allow-status-reversal",
+        action="store_true",
+        help="accept rows that move a dossier back to an earlier status (e.g. returned → processing)",
+    )
     show = sub.add_parser("show", help="one dossier as stored (personal data masked)")
     show.add_argument("code")
     alert = sub.add_parser("alert", help="preview the officers' morning alert")
@@ -68,6 +73,7 @@ def _import(args: argparse.Namespace, settings: Settings, db: Database) -> int:
             mapping_path=args.mapping,
             progress=not args.no_progress and sys.stderr.isatty(),
             dry_run=args.dry_run,
+            allow_status_reversal=args.allow_status_reversal,
         )
     except ValueError as exc:  # unusable file or mapping
         print(f"error: {exc}", file=sys.stderr)
@@ -82,7 +88,7 @@ def _import(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     if result.rejected:
         print(f"{len(result.rejected)} rejected row(s); NOTHING was imported:", file=sys.stderr)
         for row in result.rejected[:MAX_REJECTED_SHOWN]:
-            print(f"  line {row.line}: {row.reason}", file=sys.stderr)
+            print(f"  {row.describe(args.file)}", file=sys.stderr)
         if len(result.rejected) > MAX_REJECTED_SHOWN:
             print(f"  … and {len(result.rejected) - MAX_REJECTED_SHOWN} more", file=sys.stderr)
         return 1

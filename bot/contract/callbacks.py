@@ -69,6 +69,7 @@ class MenuItem(StrEnum):
 
 
 _CODE = r"\d\.\d{6}"
+_FEEDBACK_REF = rf"(?<=p:){_CODE}|(?<=d:)[1-9]\d{{0,11}}|(?<=g:)0"
 _GRAMMAR: dict[Action, re.Pattern[str]] = {
     Action.OPEN: re.compile(rf"({_CODE})"),
     Action.SECTION: re.compile(rf"({_CODE}):({'|'.join(s.value for s in Section)})"),
@@ -81,8 +82,9 @@ _GRAMMAR: dict[Action, re.Pattern[str]] = {
     Action.DOSSIER_UNSUBSCRIBE: re.compile(r"([1-9]\d{0,11})"),
     Action.LATE: re.compile(r"([1-9]\d{0,2})"),
     Action.LATE_CSV: re.compile(r""),
-    Action.FEEDBACK_ASK: re.compile(rf"(p|d|g):({_CODE}|[1-9]\d{{0,11}}|0)"),
-    Action.RATE: re.compile(rf"(p|d|g):({_CODE}|[1-9]\d{{0,11}}|0):(\d)"),
+    # the reference must fit the kind: a procedure code after p, a dossier id after d, 0 after g
+    Action.FEEDBACK_ASK: re.compile(rf"(p|d|g):({_FEEDBACK_REF})"),
+    Action.RATE: re.compile(rf"(p|d|g):({_FEEDBACK_REF}):(\d)"),
     Action.CRITERION: re.compile(r"([1-9]\d{0,11}):(\d):(\d|x)"),
     Action.FEEDBACK_STEP: re.compile(r"([1-9]\d{0,11}):(s|c|r|g|y|n)"),
     Action.REPORT_PERIOD: re.compile(r"(tw|lw|tm|lm|tq)"),

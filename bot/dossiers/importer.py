@@ -55,10 +55,18 @@ _APOLOGIES = cast(Table, Apology.__table__)
 
 @dataclass(frozen=True, slots=True)
 class RejectedRow:
-    """A row that cannot be imported: the line it starts on and why."""
+    """A row that cannot be imported: the line it starts on, why, and the column (or JSON key) at fault."""
 
     line: int
     reason: str
+    column: str = ""
+
+    def describe(self, path: Path | str) -> str:
+        """``file:line: column X: reason`` for the administrator."""
+        where = ""
+        if self.column:
+            where = f", {self.column}" if self.column.startswith("column ") else f", column {self.column!r}"
+        return f"{path}: line {self.line}{where}: {self.reason}"
 
 
 @dataclass
@@ -82,6 +90,7 @@ class ImportResult:
 
 @dataclass(slots=True)
 class _Parsed:
+    line: int
     code: str
     values: dict[str, object]
     apology: tuple[datetime, datetime | None, str] | None
@@ -121,29 +130,32 @@ class _RowReader:
             self._durations[procedure_code] = next((w.time for w in ways if w.time.amount is not None), None)
         return self._durations[procedure_code]
 
-    def read(self, row: SourceRow) -> _Parsed | str:
-        """Column values of the row, or the reason it is rejected."""
+    def read(self, row: SourceRow) -> _Parsed | RejectedRow:
+        """Column values of the row, or why it is rejected."""
         if row.problem:
-            return row.problem
+            return RejectedRow(row.line, row.problem, row.column)
         cols = self.columns(row)
         raw = {ours: row.values.get(theirs, "").strip() for ours, theirs in cols.items()}
         code = normalise_code(raw.get("code", ""))
         if not code:
-            return f"no dossier code ({cols.get('code', 'code')} is empty)"
+            return RejectedRow(row.line, "no dossier code (the cell is empty)", cols.get("code", "code"))
         if len(code) > 64:
-            return f"dossier code longer than 64 characters: {code[:20]}…"
+            return RejectedRow(row.line, f"dossier code longer than 64 characters: {code[:20]}…", cols["code"])
         dates: dict[str, datetime | None] = {}
         for name in DATE_FIELDS:
             try:
                 dates[name] = parse_export_datetime(raw.get(name, ""), self.tz)
             except ValueError as exc:
-                return f"{cols.get(name, name)}: {exc}"
+                return RejectedRow(row.line, str(exc), cols.get(name, name))
         if dates["received_at"] is None:
-            return f"no received date ({cols.get('received_at', 'received_at')} is empty)"
+            return RejectedRow(row.line, "no received date (the cell is empty)", cols.get("received_at", "received_at"))
+        wrong = _date_order(dates, raw, cols)
+        if wrong:
+            return RejectedRow(row.line, *wrong)
         try:
             flags = read_scorecard_columns(raw)
         except ValueError as exc:
-            return str(exc)
+            return RejectedRow(row.line, str(exc))
         status_text = raw.get("status", "")
         status = self.mapping.status_of(status_text)
         values: dict[str, object] = {"code": code}
@@ -177,7 +189,45 @@ class _RowReader:
         if dates["apology_sent_at"] is not None:
             apology = (dates["apology_sent_at"], dates["apology_new_due_at"], raw.get("apology_reason", ""))
         values["content_hash"] = _content_hash(values, apology)
-        return _Parsed(code, values, apology)
+        return _Parsed(row.line, code, values, apology)
+
+
+#: Dates that cannot come before another one: (later, earlier) — equal is fine.
+_DATE_ORDER = (
+    ("due_at", "received_at"),
+    ("finished_at", "received_at"),
+    ("returned_at", "received_at"),
+    ("returned_at", "finished_at"),
+    ("apology_new_due_at", "received_at"),
+)
+
+
+def _date_order(
+    dates: Mapping[str, datetime | None], raw: Mapping[str, str], cols: Mapping[str, str]
+) -> tuple[str, str] | None:
+    """(reason, column) when a date comes before one it must follow (e.g. returned before received)."""
+    for later, earlier in _DATE_ORDER:
+        a, b = dates[later], dates[earlier]
+        if a is not None and b is not None and a < b:
+            return f"{raw[later]!r} is before {cols[earlier]} {raw[earlier]!r}: impossible date order", cols[later]
+    return None
+
+
+#: Order of progress; an import may not move a dossier to a lower rank unless reversal is allowed.
+_RANK = {
+    "received": 0,
+    "processing": 1,
+    "supplement": 1,
+    "done": 2,
+    "rejected": 2,
+    "cancelled": 2,
+    "returned": 3,
+}
+
+
+def is_reversal(old: str, new: str) -> bool:
+    """True when ``new`` is an earlier stage than ``old`` (e.g. returned → processing); unknown never is."""
+    return old in _RANK and new in _RANK and _RANK[new] < _RANK[old]
 
 
 def _content_hash(values: Mapping[str, object], apology: tuple[datetime, datetime | None, str] | None) -> str:
@@ -190,13 +240,18 @@ def _content_hash(values: Mapping[str, object], apology: tuple[datetime, datetim
 class _Writer:
     """Applies chunks of parsed rows inside the caller's transaction."""
 
-    def __init__(self, conn: Connection, source_name: str, result: ImportResult) -> None:
+    def __init__(
+        self, conn: Connection, source_name: str, result: ImportResult, status_column: str, allow_reversal: bool
+    ) -> None:
         self.conn = conn
         self.source_name = source_name
         self.result = result
+        self.status_column = status_column
+        self.allow_reversal = allow_reversal
         self.now = clock.now()
 
     def apply(self, chunk: list[_Parsed]) -> None:
+        """Check the chunk against the stored dossiers; write it unless a row of the file was rejected."""
         codes = [p.code for p in chunk]
         existing = {
             code: (id_, content_hash, status)
@@ -206,6 +261,17 @@ class _Writer:
                 )
             )
         }
+        if not self.allow_reversal:
+            for p in chunk:
+                old = existing.get(p.code)
+                if old is not None and is_reversal(old[2], str(p.values["status"])):
+                    reason = (
+                        f"status goes back from {old[2]} to {p.values['status']} ({p.values['status_text']!r}); "
+                        "if that is right, import again with --allow-status-reversal"
+                    )
+                    self.result.rejected.append(RejectedRow(p.line, reason, self.status_column))
+        if self.result.rejected:
+            return
         new = [p for p in chunk if p.code not in existing]
         changed = [p for p in chunk if p.code in existing and existing[p.code][1] != p.values["content_hash"]]
         self.result.unchanged += len(chunk) - len(new) - len(changed)
@@ -320,14 +386,14 @@ def _chunks(source: Source, reader: _RowReader, result: ImportResult, size: int)
     chunk: list[_Parsed] = []
     for row in source.rows:
         parsed = reader.read(row)
-        if isinstance(parsed, str):
-            result.rejected.append(RejectedRow(row.line, parsed))
+        if isinstance(parsed, RejectedRow):
+            result.rejected.append(parsed)
             continue
         first = seen.setdefault(parsed.code, row.line)
         if first != row.line:
-            result.rejected.append(
-                RejectedRow(row.line, f"duplicate dossier code {parsed.code} (first on line {first})")
-            )
+            column = reader.columns(row).get("code", "")
+            reason = f"duplicate dossier code {parsed.code} (first on line {first})"
+            result.rejected.append(RejectedRow(row.line, reason, column))
             continue
         if parsed.values["status"] == "unknown":
             result.unknown_statuses[str(parsed.values["status_text"])] += 1
@@ -355,11 +421,13 @@ def import_dossiers(
     source_name: str | None = None,
     dry_run: bool = False,
     chunk_rows: int = CHUNK_ROWS,
+    allow_status_reversal: bool = False,
 ) -> ImportResult:
     """Import ``path`` (CSV or JSON export) completely or not at all; see the module docstring.
 
-    Raises ``SourceFileError`` (``ImportFileError`` for missing columns) or ``MappingError`` — both
-    ``ValueError`` — when the file or the mapping as a whole is unusable."""
+    A row moving a stored dossier to an earlier status (returned → processing) is rejected unless
+    ``allow_status_reversal``. Raises ``SourceFileError`` (``ImportFileError`` for missing columns) or
+    ``MappingError`` — both ``ValueError`` — when the file or the mapping as a whole is unusable."""
     mapping = load_mapping(mapping_path)
     source = open_source(path)
     if source.kind == "json" and not source.header:  # an empty list of dossiers: nothing to do
@@ -373,11 +441,11 @@ def import_dossiers(
     result = ImportResult()
     with db.engine.connect() as conn, _progress_bar(progress, source) as advance:
         trans = conn.begin()
-        writer = _Writer(conn, source_name or path.name, result)
+        status_column = mapping.resolve(source.header).get("status", "status")
+        writer = _Writer(conn, source_name or path.name, result, status_column, allow_status_reversal)
         try:
             for chunk in _chunks(source, reader, result, chunk_rows):
-                if not result.rejected:
-                    writer.apply(chunk)
+                writer.apply(chunk)
                 advance()
         except BaseException:
             trans.rollback()

@@ -53,7 +53,7 @@ class FakeZaloOA(LocalServer):
         self,
         app_id: str = "4455667788",
         app_secret: str = "app-secret-x",
-        oa_secret: str = "oa-secret-y",
+        oa_secret: str = "oa-secret-key-y-0123",
         *,
         refresh_token: str = "RT-0",
         expires_in: int = 90000,

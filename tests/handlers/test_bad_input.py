@@ -76,3 +76,33 @@ def test_router_never_crashes(knowledge, text, kind):
         assert r.text.strip()
         for c in r.flat_choices():
             assert decode(c.data) is not None
+
+
+def test_forged_feedback_buttons_get_the_outdated_button_reply(chat):
+    """A dossier-kind rating button carrying a procedure code (or an id that does not exist) is not acted on."""
+    for data in ["fa:d:1.001193", "fr:d:1.001193:5", "fa:g:1.001193", "fr:p:12:5", "fa:d:999999",
+                 "fr:d:999999:5", "fc:999999:9:9", "fk:999999:c", "fr:g:0:9"]:  # fmt: skip
+        replies = chat.press(data)
+        assert replies and all(r.text.strip() for r in replies), data
+        if data != "fr:g:0:9":  # a score out of the scale has its own answer
+            assert "không còn hiệu lực" in replies[-1].text, data
+
+
+_PIECES = ["p", "d", "g", "0", "1", "5", "9", "x", "s", "c", "y", "1.001193", "1.000894", "9.999999", "99999999999",
+           "docs", "steps", "all", "tw", "a", "vi", "en", "search", "deadbeef", "-1", "", " ", "1.0001", "١"]
+buttons = st.builds(
+    lambda action, args: ":".join([action, *args]),
+    st.sampled_from(["p", "s", "fl", "f", "m", "l", "h", "ds", "du", "th", "tc", "fa", "fr", "fc", "fk", "rp", "ru",
+                     "d", "a", "zz"]),
+    st.lists(st.sampled_from(_PIECES) | st.text(max_size=6), max_size=4),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=buttons)
+def test_button_data_through_the_real_handlers_never_crashes(knowledge, data):
+    """Well-formed-looking button data with arguments of the wrong kind, through the router and every handler."""
+    replies = Chat(knowledge).press(data)
+    assert replies and all(r.text.strip() for r in replies)
+    for r in replies:
+        assert all(decode(c.data) is not None for c in r.flat_choices())

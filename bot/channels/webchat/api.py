@@ -23,7 +23,6 @@ embedding portals listed in ``allowed_origins`` (CORS); the token travels in a h
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ from bot.channels.webchat.mailbox import Mailbox, Shown
 from bot.channels.webchat.settings import CHANNEL, WebChatSettings
 from bot.channels.webchat.texts import page_html, widget_language, widget_texts
 from bot.channels.webchat.tokens import NewSessionLimit, Signer, Visitor
-from bot.channels.webhook import BodyTooLarge, read_body
+from bot.channels.webhook import BadJson, BodyTooLarge, parse_json, read_body
 from bot.contract.messages import Incoming, Kind, Reply
 from bot.masking import mask_id
 from bot.storage.db import Database
@@ -177,10 +176,10 @@ class WebChatAPI:
         if visitor is None:
             return error("session", 401)
         try:
-            data = json.loads(await read_body(request, MAX_BODY_BYTES))
+            data = parse_json(await read_body(request, MAX_BODY_BYTES))
         except BodyTooLarge:
             return error("too_large", 413)
-        except (ValueError, UnicodeDecodeError):
+        except BadJson:
             return error("bad_json", 400)
         question = parse_question(data)
         if isinstance(question, str):

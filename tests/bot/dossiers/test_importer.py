@@ -118,9 +118,9 @@ def test_every_rejected_row_is_listed(database, settings, tmp_path):
     rows = [row("D-1"), row("D-2", appointmentDate="tomorrow"), row(""), row("D-1"), row("D-3")]
     result = import_dossiers(database, write_csv(tmp_path / "x.csv", HEADER, rows), settings=settings)
     assert [r.line for r in result.rejected] == [3, 4, 5]
-    assert "appointmentDate" in result.rejected[0].reason
-    assert "no dossier code" in result.rejected[1].reason
-    assert result.rejected[2] == RejectedRow(5, "duplicate dossier code D-1 (first on line 2)")
+    assert result.rejected[0].column == "appointmentDate" and "tomorrow" in result.rejected[0].reason
+    assert "no dossier code" in result.rejected[1].reason and result.rejected[1].column == "dossierNo"
+    assert result.rejected[2] == RejectedRow(5, "duplicate dossier code D-1 (first on line 2)", "dossierNo")
     assert count(database, Dossier) == 0
 
 
@@ -213,7 +213,8 @@ def test_semicolon_csv_and_extra_values(database, settings, tmp_path):
     rows = [row("S-1"), [*row("S-2"), "surplus"]]
     path = write_csv(tmp_path / "s.csv", HEADER, rows, delimiter=";")
     result = import_dossiers(database, path, settings=settings)
-    assert result.rejected == [RejectedRow(3, "12 values but the header has 11 columns")]
+    assert result.rejected == [RejectedRow(3, "12 values but the header has 11 columns", "column 12")]
+    assert result.rejected[0].describe("s.csv") == "s.csv: line 3, column 12: 12 values but the header has 11 columns"
 
 
 def test_dry_run_changes_nothing(database, settings, tmp_path):
