@@ -21,8 +21,7 @@ from telegram.error import RetryAfter
 from bot.channels.base import Registration
 from bot.channels.telegram import CAPABILITIES, CHANNEL, TelegramChannel, _retry_seconds, telegram_web, webhook_enabled
 from bot.config import ENV_TELEGRAM_SECRET, Settings
-from bot.contract.messages import Reply
-from bot.outbox.sender import PermanentFailure, RetryLater
+from bot.outbox.sender import RetryLater
 
 log = logging.getLogger(__name__)
 

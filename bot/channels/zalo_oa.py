@@ -38,7 +38,6 @@ from starlette.routing import Route
 
 from bot import clock
 from bot.channels.base import Channel, Registration, Responder, answer_durably
-from bot.channels.zalo_models import ZaloOAContact
 from bot.channels.webhook import (
     MAX_BODY_BYTES,
     BadJson,
@@ -48,6 +47,7 @@ from bot.channels.webhook import (
     read_body,
     secret_problem,
 )
+from bot.channels.zalo_models import ZaloOAContact
 from bot.channels.zalo_tokens import OAuthClient, TokenUnavailable, ZaloTokenStore
 from bot.config import ENV_ZALO_OA_SECRET, ConfigError, Settings
 from bot.contract.capabilities import Capabilities
