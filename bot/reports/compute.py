@@ -30,6 +30,7 @@ from bot.config import Settings
 from bot.dossiers import lateness
 from bot.dossiers.models import Apology, Dossier
 from bot.feedback.models import SATISFIED_MIN_SCORE, Rating
+from bot.handoff.figures import QuestionFigures, question_figures
 from bot.reports.periods import Period, PeriodKind, period_of
 
 
@@ -139,6 +140,9 @@ class Report:
     on_time_target: float
     filters: Filters = field(default_factory=Filters)
     partial: bool = False  # the period has not ended: judged as of now
+    # questions citizens sent to officers in the period ("Hỏi cán bộ"), next to complaints; None when the
+    # report is filtered by field or procedure (questions are kept per unit)
+    questions: QuestionFigures | None = None
 
     @property
     def total(self) -> Figures:
@@ -150,8 +154,8 @@ class Report:
 
     @property
     def is_empty(self) -> bool:
-        """Nothing received, finished or rated in the period."""
-        return self.total.is_empty
+        """Nothing received, finished, rated or asked in the period."""
+        return self.total.is_empty and not (self.questions and (self.questions.received or self.questions.overdue_open))
 
 
 _Counts = dict[str, list[int]]
@@ -228,8 +232,12 @@ def compute_period_with(
     for key in sorted(set(dossiers) | set(ratings)):
         d, r = dossiers.get(key, [0] * 8), ratings.get(key, [0, 0])
         rows.append(ReportRow(key, Figures(*(d[:5] + r + d[5:8]))))
+    questions = None
+    if filters.field is None and filters.procedure is None:
+        units = list(filters.units) if filters.units is not None else None
+        questions = question_figures(session, start, end, now, units=units)
     report = Report(period, group_by, rows, settings.reports.satisfaction_target, settings.reports.on_time_target,
-                    filters, partial=now < end)
+                    filters, partial=now < end, questions=questions)
     return report, {key: d[8:] for key, d in dossiers.items()}
 
 

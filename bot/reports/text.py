@@ -60,6 +60,12 @@ def report_text(report: Report, language: str, title: str = "") -> str:
         first=format_date(report.period.start, language), last=format_date(report.period.last_day, language))
     lines = [bold(title or t.gettext("Báo cáo giải quyết hồ sơ và mức độ hài lòng")), esc(period), "",
              bold(t.gettext("Tổng cộng")), *_figures_lines(report.total, report, language, t)]
+    q = report.questions
+    if q is not None and (q.received or q.overdue_open):
+        lines.append(esc(t.gettext("Câu hỏi gửi cán bộ {received}: đã trả lời {answered} (đúng hạn {on_time}), "
+                                   "quá hạn chưa trả lời {overdue}").format(
+            received=format_number(q.received, language), answered=format_number(q.answered, language),
+            on_time=format_number(q.answered_on_time, language), overdue=format_number(q.overdue_open, language))))
     rows = sorted(report.rows, key=lambda r: (-(r.figures.received + r.figures.judged), r.key))
     if len(rows) > 1:
         for row in rows[:MAX_ROWS]:

@@ -11,6 +11,9 @@ from bot.handoff.figures import question_figures
 from bot.handoff.models import Question
 from bot.handoff.reminders import run_reminders
 from bot.officers.models import Role
+from bot.reports.compute import Filters, compute_period
+from bot.reports.periods import period_of
+from bot.reports.text import report_text
 from tests.handlers.conftest import NOW
 from tests.handlers.handoff.conftest import add_officer, outbox
 
@@ -64,3 +67,22 @@ def test_figures_count_answers_on_time(make_chat, database, clock):
         figures = question_figures(s, NOW - timedelta(days=1), NOW + timedelta(days=5), clock())
     assert (figures.received, figures.answered, figures.answered_on_time) == (2, 2, 1)
     assert (figures.rated, figures.satisfied, figures.on_time_rate) == (1, 1, 0.5)
+
+
+def test_the_report_counts_questions_next_to_the_dossiers(make_chat, database, settings, clock):
+    add_officer(database, "tuphap-1")
+    citizen, officer = make_chat(chat_id="c1"), make_chat(chat_id="tuphap-1")
+    citizen.send("/hoi Đăng ký kết hôn cần mang theo giấy tờ gì?")
+    officer.send("/traloi H1 Mang căn cước và giấy xác nhận tình trạng hôn nhân.")
+    citizen.send("/hoi Đăng ký kết hôn có mất phí không ạ?")
+    clock.advance(days=3)  # the second question is past its answer-by time, unanswered
+    with database.session() as s:
+        report = compute_period(s, period_of("month", NOW.date()), settings, now=clock())
+        by_field = compute_period(s, period_of("month", NOW.date()), settings, now=clock(),
+                                  filters=Filters(field="Hộ tịch"))
+    assert report.questions is not None and not report.is_empty
+    assert (report.questions.received, report.questions.answered, report.questions.overdue_open) == (2, 1, 1)
+    text = report_text(report, "vi")
+    assert "Câu hỏi gửi cán bộ 2: đã trả lời 1 (đúng hạn 1), quá hạn chưa trả lời 1" in text
+    assert "Questions to officers 2: 1 answered (1 on time), 1 overdue unanswered" in report_text(report, "en")
+    assert by_field.questions is None  # questions are kept per unit, not per field
