@@ -1,7 +1,8 @@
 """Purging personal data past its retention period ([privacy] in config.toml, Decree 13/2023/NĐ-CP).
 
 Applicants' names of finished dossiers, and citizens' comments, complaint texts, contact details and the
-officers' answers to them, are blanked once older than configured. What the reports count (scores,
+officers' answers to them, and the words of questions sent to officers ("Hỏi cán bộ"; their anonymised
+copy stays for the gaps report), are blanked once older than configured. What the reports count (scores,
 statuses, dates) stays. The nightly job of the scheduler and ``python -m bot privacy purge`` call ``purge``.
 """
 
@@ -16,6 +17,7 @@ from bot.clock import as_utc
 from bot.config import PrivacySettings
 from bot.dossiers.models import Dossier, VerificationAttempt
 from bot.feedback.models import Complaint, Rating
+from bot.handoff.models import Question, QuestionStatus
 from bot.storage.db import Database, rowcount
 
 
@@ -26,6 +28,7 @@ class Purged:
     applicant_names: int
     ratings: int
     complaint_answers: int
+    questions: int = 0  # questions to officers whose words and answer were blanked
 
 
 def purge(db: Database, cfg: PrivacySettings, now: datetime) -> Purged:
@@ -51,7 +54,14 @@ def purge(db: Database, cfg: PrivacySettings, now: datetime) -> Purged:
             .where(and_(Complaint.rating_id.in_(old), Complaint.answer.is_not(None)))
             .values(answer=None)
             .execution_options(synchronize_session=False)))
+        done = (QuestionStatus.ANSWERED.value, QuestionStatus.CLOSED.value, QuestionStatus.CANCELLED.value)
+        questions = rowcount(s.execute(
+            update(Question)
+            .where(Question.status.in_(done), Question.created_at < texts_before,
+                   or_(Question.text != "", Question.answer.is_not(None)))
+            .values(text="", answer=None)
+            .execution_options(synchronize_session=False)))
         # the answers log of the first releases (chat ids in clear) is no longer written: emptied
         s.execute(delete(VerificationAttempt))
         s.commit()
-    return Purged(names, ratings, answers)
+    return Purged(names, ratings, answers, questions)

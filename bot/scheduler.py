@@ -174,9 +174,9 @@ class Scheduler:
         except Exception:
             log.exception("personal data purge failed")
             return 0
-        log.info("privacy purge: %d applicant names, %d ratings, %d complaint answers", done.applicant_names,
-                 done.ratings, done.complaint_answers)
-        return done.applicant_names + done.ratings + done.complaint_answers
+        log.info("privacy purge: %d applicant names, %d ratings, %d complaint answers, %d questions",
+                 done.applicant_names, done.ratings, done.complaint_answers, done.questions)
+        return done.applicant_names + done.ratings + done.complaint_answers + done.questions
 
     def catch_up(self) -> int:
         """Start-up: send today's alerts if their time has passed and they were not enqueued yet."""

@@ -28,6 +28,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         db.dispose()
     print(f"purged: {done.applicant_names} applicant names (finished over {settings.privacy.applicant_name_days} "
-          f"days ago), {done.ratings} comments/contacts and {done.complaint_answers} complaint answers (over "
-          f"{settings.privacy.complaint_days} days old)")
+          f"days ago), {done.ratings} comments/contacts, {done.complaint_answers} complaint answers and "
+          f"{done.questions} questions to officers (over {settings.privacy.complaint_days} days old)")
     return 0

@@ -12,6 +12,7 @@ from bot.clock import ManualClock
 from bot.config import PrivacySettings, Settings
 from bot.dossiers.models import Dossier, DossierStatus
 from bot.feedback.models import Complaint, Rating
+from bot.handoff.models import Question, QuestionStatus
 from bot.retention import purge
 from bot.storage.db import Database
 
@@ -71,3 +72,24 @@ def test_configured_periods_and_the_command(database, manual_clock: ManualClock,
     names, ratings = _state(database)
     assert names["OLD"] == names["RECENT"] == "" and names["OPEN"] == "Nguyễn Văn An"
     assert [r[1] for r in ratings] == ["", ""]
+
+
+def test_purge_blanks_the_words_of_old_questions_to_officers(database, manual_clock: ManualClock):
+    now = manual_clock.now()
+    asked = "Tôi là Trần Thị Bình, 0987654321, hỏi về đăng ký kết hôn"
+    with database.session() as s:
+        for age, status in ((400, QuestionStatus.CLOSED), (400, QuestionStatus.ASSIGNED),
+                            (10, QuestionStatus.ANSWERED)):
+            s.add(Question(status=status.value, text=asked, text_masked="hỏi về đăng ký kết hôn", channel="zalo_bot",
+                           chat_digest="x", answer="Mang căn cước", created_at=now - age * DAY,
+                           due_at=now - age * DAY))
+        s.commit()
+    done = purge(database, PrivacySettings(), now)
+    assert done.questions == 1
+    with database.session() as s:
+        rows = [(q.status, q.text, q.text_masked, q.answer) for q in s.scalars(select(Question).order_by(Question.id))]
+    assert rows == [
+        ("closed", "", "hỏi về đăng ký kết hôn", None),  # the anonymised copy stays for the gaps report
+        ("assigned", asked, "hỏi về đăng ký kết hôn", "Mang căn cước"),  # still waiting for an officer: kept
+        ("answered", asked, "hỏi về đăng ký kết hôn", "Mang căn cước"),  # recent: kept
+    ]
