@@ -173,11 +173,14 @@ def test_on_the_real_catalog_one_field_folder_is_refused_and_a_smaller_edit_pass
     shutil.copytree(project / "procedures_catalog", root)
     holder = _holder(root, state)
     assert len(holder.catalog.procedures) == 2642
-    one = next((root / "procedures" / "ho-tich").glob("*.toml"))
+    # a field no situation of situations.toml points to (a situation naming a missing code is a problem of
+    # its own, reported before the removal guard is asked)
+    folder = root / "procedures" / "bao-hiem"
+    one = sorted(folder.glob("*.toml"))[0]
     one.unlink()  # 1 of 2,642: within 1%
     small = holder.reload()
     assert small.reloaded and small.removed == (one.stem,)
-    shutil.rmtree(root / "procedures" / "ho-tich")  # the rest of Hộ tịch: 40 more
+    shutil.rmtree(folder)  # the rest of Bảo hiểm: 35 more
     result = holder.reload()
-    assert result.awaiting_confirmation and len(result.removed) == 40 and len(holder.catalog.procedures) == 2641
-    assert list_removed(result.removed).endswith("(+20)")
+    assert result.awaiting_confirmation and len(result.removed) == 35 and len(holder.catalog.procedures) == 2641
+    assert list_removed(result.removed).endswith("(+15)")
