@@ -22,8 +22,8 @@ def test_secret_rules(value, ok):
 
 def test_web_refuses_a_short_secret_with_a_space(tmp_path, monkeypatch, capsys):
     config = tmp_path / "config.toml"
-    config.write_text("[channels.zalo_bot]\nenabled = true\nwebhook_url = \"https://example.org/zalo\"\n\n[channels.zalo_oa]\nenabled = true\napp_id = \"1\"\n",
-                      encoding="utf-8")  # fmt: skip
+    config.write_text('[channels.zalo_bot]\nenabled = true\nwebhook_url = "https://example.org/zalo"\n\n'
+                      '[channels.zalo_oa]\nenabled = true\napp_id = "1"\n', encoding="utf-8")
     monkeypatch.setenv(ENV_ZALO_BOT_SECRET, "a b")
     monkeypatch.setenv(ENV_ZALO_OA_SECRET, "short")
     assert main(["--config", str(config), "web"]) == 2
