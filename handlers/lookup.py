@@ -40,7 +40,7 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
     if len(text.strip()) <= SHORTEST_QUESTION:
         return [Reply(text=esc(ctx._("Tin nhắn ngắn quá, tôi chưa hiểu bạn cần gì. Hãy gõ tên thủ tục hoặc kể "
                                      "việc bạn cần làm, ví dụ “làm căn cước” hay “mất sổ đỏ”.")))]
-    query = text
+    query = in_vietnamese(ctx, text)
     follow_up = detect_follow_up(query)
     current = current_procedure(ctx)
     if follow_up is not None and follow_up.is_bare:
@@ -77,6 +77,14 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
         return section_replies(ctx, current, follow_up.sections)
     log_not_found(ctx, text, [h.code for h in result.results])
     return [not_found(ctx, text)]
+
+
+def in_vietnamese(ctx: Context, text: str) -> str:
+    """An English question (chat in English, or clearly English) in the Vietnamese words the search knows."""
+    reader = ctx.knowledge.english
+    if reader.is_english(text, expected=ctx.language == "en"):
+        return reader.translate(text) or text
+    return text
 
 
 MAX_SECTIONS = 3  # "cần gì, lệ phí bao nhiêu, nộp ở đâu": at most this many sections in a row

@@ -12,6 +12,7 @@ from typing import Any
 import rtoml
 from pydantic import ValidationError
 
+from bot.catalog.english import ENGLISH_FILE, EnglishTerm, parse_english
 from bot.catalog.files import LEXICON_FILE, iter_procedure_files
 from bot.catalog.locate import locate
 from bot.catalog.model import LexiconEntry, Procedure
@@ -41,6 +42,7 @@ class Catalog:
     signature: Signature
     root: Path = field(default=Path("."))
     situations: SituationBook = field(default_factory=SituationBook)
+    english: list[EnglishTerm] = field(default_factory=list)
 
 
 @dataclass
@@ -60,7 +62,7 @@ def catalog_signature(root: Path) -> Signature:
     """(path, mtime_ns, size) of every catalog file: cheap (stat only) and changes on any edit."""
     root = root.resolve()
     keys = [_stat_key(entry) for entry in iter_procedure_files(root)]
-    for extra in (LEXICON_FILE, SITUATIONS_FILE):
+    for extra in (LEXICON_FILE, SITUATIONS_FILE, ENGLISH_FILE):
         if (root / extra).is_file():
             keys.append(_stat_key(root / extra))
     return tuple(keys)
@@ -140,6 +142,17 @@ def load_situations(root: Path, procedures: dict[str, Procedure]) -> tuple[Situa
     return book, problems + check_targets(path, book.situations, procedures.values())
 
 
+def load_english(root: Path) -> tuple[list[EnglishTerm], list[Problem]]:
+    """The terms of ``lexicon_en.toml`` (missing file → none) and their problems."""
+    path = root / ENGLISH_FILE
+    if not path.is_file():
+        return [], []
+    text, data, problems = _read_toml(path)
+    if data is None:
+        return [], problems
+    return parse_english(path, text, data)
+
+
 class _Cache:
     """Per-file parse results keyed by (path, mtime_ns, size), kept in a pickle file."""
 
@@ -188,7 +201,7 @@ def _scan(root: Path, cache_path: Path | None) -> tuple[Catalog | None, list[Pro
     procedures: dict[str, Procedure] = {}
     where: dict[str, Path] = {}
     problems: list[Problem] = []
-    extra_names = {str(root / LEXICON_FILE), str(root / SITUATIONS_FILE)}
+    extra_names = {str(root / name) for name in (LEXICON_FILE, SITUATIONS_FILE, ENGLISH_FILE)}
     for key in signature:
         if key[0] in extra_names:
             continue
@@ -209,9 +222,11 @@ def _scan(root: Path, cache_path: Path | None) -> tuple[Catalog | None, list[Pro
     problems += lexicon_problems
     situations, situation_problems = load_situations(root, procedures)
     problems += situation_problems
+    english, english_problems = load_english(root)
+    problems += english_problems
     if problems:
         return None, sorted(problems)
-    return Catalog(procedures, lexicon, signature, root, situations), []
+    return Catalog(procedures, lexicon, signature, root, situations, english), []
 
 
 def validate_catalog(root: Path, cache_path: Path | None = None) -> list[Problem]:

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def real() -> Knowledge:
     catalog = load_catalog(ROOT / "procedures_catalog")
-    return Knowledge.build(catalog.procedures.values(), catalog.lexicon, SETTINGS.office.levels, catalog.situations)
+    return Knowledge.build(catalog.procedures.values(), catalog.lexicon, SETTINGS.office.levels, catalog.situations,
+                           catalog.english)
 
 
 def _datas(replies) -> list[str]:
@@ -122,3 +123,29 @@ def test_a_new_question_after_a_card_is_recognised_as_new(real):
     assert "1.012786" in replies[0].text and "khai sinh" not in replies[0].text.lower()
     assert any(t.startswith("<b>Thời hạn giải quyết</b>") and "1.012786" in t for t in _titles(replies))
 
+
+@pytest.mark.parametrize(("text", "codes"), [
+    ("I lost my ID card", {"2.001194", "1.000757", "1.014064"}),
+    ("birth registration", {"1.001193"}),
+    ("land use right certificate lost", {"1.012786"}),
+])
+def test_an_english_question_in_english_mode_finds_the_procedure(real, text, codes):
+    chat = Chat(real)
+    chat.state.language = "en"
+    replies = chat.send(text)
+    assert any(code in replies[0].text for code in codes), replies[0].text
+    assert "I couldn't find" not in replies[0].text
+
+
+def test_an_english_follow_up_in_english_mode_answers_the_section(real):
+    chat = Chat(real)
+    chat.state.language = "en"
+    chat.send("marriage registration")
+    [reply] = chat.send("how long does it take?")
+    assert "1.000894" in reply.text.split("\n", 1)[0]
+
+
+def test_a_clearly_english_question_is_understood_in_a_vietnamese_chat(real):
+    chat = Chat(real)
+    replies = chat.send("I lost my driver's license")
+    assert "3.000348" in replies[0].text
