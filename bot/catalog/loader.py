@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import pickle
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import rtoml
 from pydantic import ValidationError
@@ -19,6 +20,8 @@ from bot.catalog.model import LexiconEntry, Procedure
 from bot.catalog.problems import Problem, from_toml_error, from_validation_error
 from bot.catalog.situations import SITUATIONS_FILE, SituationBook, check_targets, parse_situations
 from bot.catalog.text import fold
+
+_T = TypeVar("_T")
 
 Signature = tuple[tuple[str, int, int], ...]
 CACHE_VERSION = 2  # bump when the Procedure model changes shape
@@ -130,27 +133,28 @@ def load_lexicon(root: Path) -> tuple[list[LexiconEntry], list[Problem]]:
     return entries, problems
 
 
+def _load_file(
+    path: Path, empty: _T, parse: Callable[[Path, str, dict[str, Any]], tuple[_T, list[Problem]]]
+) -> tuple[_T, list[Problem]]:
+    """One optional TOML file of the catalog folder: ``empty`` when missing, else what ``parse`` makes of it."""
+    if not path.is_file():
+        return empty, []
+    text, data, problems = _read_toml(path)
+    if data is None:
+        return empty, problems
+    return parse(path, text, data)
+
+
 def load_situations(root: Path, procedures: dict[str, Procedure]) -> tuple[SituationBook, list[Problem]]:
     """The situations of ``situations.toml`` (missing file → none), checked against ``procedures``."""
     path = root / SITUATIONS_FILE
-    if not path.is_file():
-        return SituationBook(), []
-    text, data, problems = _read_toml(path)
-    if data is None:
-        return SituationBook(), problems
-    book, problems = parse_situations(path, text, data)
+    book, problems = _load_file(path, SituationBook(), parse_situations)
     return book, problems + check_targets(path, book.situations, procedures.values())
 
 
 def load_english(root: Path) -> tuple[list[EnglishTerm], list[Problem]]:
     """The terms of ``lexicon_en.toml`` (missing file → none) and their problems."""
-    path = root / ENGLISH_FILE
-    if not path.is_file():
-        return [], []
-    text, data, problems = _read_toml(path)
-    if data is None:
-        return [], problems
-    return parse_english(path, text, data)
+    return _load_file(root / ENGLISH_FILE, [], parse_english)
 
 
 class _Cache:
