@@ -1,10 +1,11 @@
 """Benchmark the search engine against a plain bm25s baseline and the previous engine (branch ``main``).
 
 Usage: .venv/bin/python bench/search_bench.py [--queries FILE.tsv ...] [--reps N] [--misses] [--no-previous]
-Default sets: the held-out parts bench/data/{short,long,offtopic}_test.tsv, then ../shared/eval's dev sets
-(validation only) and bench/queries_extra.tsv. Scores with the rules of ../shared/eval/score.py (imported by
-path). Latency: every question ``--reps`` times, one thread; p50/p99 per question. The previous engine runs
-in a subprocess from ``git archive main bot`` over the same catalog.
+Default sets: the held-out parts bench/data/{short,long,offtopic}_test.tsv, bench/data/english.tsv
+(asked in English mode: lexicon_en.toml first; the baseline and main get the English text as is), then
+../shared/eval's dev sets (validation only) and bench/queries_extra.tsv. Scores with the rules of
+../shared/eval/score.py (imported by path). Latency: every question ``--reps`` times, one thread; p50/p99 per
+question. The previous engine runs in a subprocess from ``git archive main bot`` over the same catalog.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.catalog.model import Level, LexiconEntry, Procedure  # noqa: E402
 from bot.catalog.situations import SituationBook  # noqa: E402
 from bot.search.batch import answer_line  # noqa: E402
 from bot.search.engine import SearchEngine  # noqa: E402
+from bot.search.english import EnglishReader  # noqa: E402
 from bot.search.lexicon import read_lexicon  # noqa: E402
 from bot.search.normalize import tokenize  # noqa: E402
 from bot.search.rawdata import procedures_from_jsonl  # noqa: E402
@@ -40,6 +42,7 @@ DEFAULT_QUERIES = [
     DATA / "short_test.tsv",
     DATA / "long_test.tsv",
     DATA / "offtopic_test.tsv",
+    DATA / "english.tsv",
     SHARED / "eval" / "long_dev_queries.tsv",
     SHARED / "eval" / "dev_queries.tsv",
     ROOT / "bench" / "queries_extra.tsv",
@@ -228,12 +231,22 @@ def main(argv: Iterable[str] | None = None) -> None:
         f"{len(situations.situations)} situations; "
         f"preferred levels: {', '.join(PREFERRED)}"
     )
+    from bot.catalog.loader import load_english
+
+    english = EnglishReader(load_english(CATALOG)[0])
+
+    def in_english_mode(q: str) -> Row:
+        """The assistant's path for a chat in English: lexicon_en.toml, then the engine."""
+        text = english.translate(q) if english.is_english(q, expected=True) else ""
+        return {**answer_line(engine, text or q), "query": q}
+
     for path in args.queries or DEFAULT_QUERIES:
         gold = scorer.load_gold(str(path))
         queries = read_queries(path)
         columns: dict[str, dict[str, Any]] = {}
+        english_set = path.name.startswith("english")
         systems: list[tuple[str, Callable[[str], Row], float]] = [
-            ("engine", lambda q: answer_line(engine, q), build_engine),
+            ("engine", in_english_mode if english_set else lambda q: answer_line(engine, q), build_engine),
             ("bm25s baseline", baseline.answer, build_base),
         ]
         for name, fn, build in systems:

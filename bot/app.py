@@ -104,7 +104,8 @@ class Assistant:
 
     def _build_knowledge(self) -> Knowledge:
         cat = self.catalog.catalog
-        return Knowledge.build(cat.procedures.values(), cat.lexicon, self.settings.office.levels, cat.situations)
+        levels = self.settings.office.levels
+        return Knowledge.build(cat.procedures.values(), cat.lexicon, levels, cat.situations, cat.english)
 
     @property
     def knowledge(self) -> Knowledge:

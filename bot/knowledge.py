@@ -6,9 +6,11 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from bot.catalog.english import EnglishTerm
 from bot.catalog.model import Level, LexiconEntry, Procedure
 from bot.catalog.situations import SituationBook
 from bot.search.engine import SearchEngine
+from bot.search.english import EnglishReader
 from bot.search.normalize import fold
 
 
@@ -25,6 +27,7 @@ class Knowledge:
     engine: SearchEngine
     preferred_levels: list[Level]
     fields: list[str] = field(default_factory=list)
+    english: EnglishReader = field(default_factory=EnglishReader)
     _by_field: dict[str, list[Procedure]] = field(default_factory=dict)
     _field_ids: dict[str, str] = field(default_factory=dict)
 
@@ -35,11 +38,13 @@ class Knowledge:
         lexicon: list[LexiconEntry],
         preferred_levels: list[Level],
         situations: SituationBook | None = None,
+        english: Iterable[EnglishTerm] = (),
     ) -> Knowledge:
-        """Index ``procedures`` for search and browsing."""
+        """Index ``procedures`` for search and browsing; ``english`` reads English questions."""
         procs = {p.code: p for p in procedures}
         engine = SearchEngine.build(procs.values(), lexicon, preferred_levels, situations)
-        k = cls(procedures=procs, engine=engine, preferred_levels=list(preferred_levels))
+        k = cls(procedures=procs, engine=engine, preferred_levels=list(preferred_levels),
+                english=EnglishReader(english))
         for p in procs.values():
             k._by_field.setdefault(p.field, []).append(p)
         k.fields = sorted(k._by_field, key=lambda f: fold(f.lower()))

@@ -7,6 +7,7 @@ from bot.contract.callbacks import Action, Section, encode
 from bot.contract.html import esc, italic, shorten
 from bot.contract.messages import Choice, Reply
 from bot.conversation import Context
+from bot.search.normalize import tokenize
 from handlers.card import procedure_card, section_reply
 from handlers.describe import levels_text
 from handlers.handoff import ask_button, faq_answer, log_not_found
@@ -39,15 +40,16 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
     if len(text.strip()) <= SHORTEST_QUESTION:
         return [Reply(text=esc(ctx._("Tin nhắn ngắn quá, tôi chưa hiểu bạn cần gì. Hãy gõ tên thủ tục hoặc kể "
                                      "việc bạn cần làm, ví dụ “làm căn cước” hay “mất sổ đỏ”.")))]
-    follow_up = detect_follow_up(text)
+    query = in_vietnamese(ctx, text)
+    follow_up = detect_follow_up(query)
     current = current_procedure(ctx)
     if follow_up is not None and follow_up.is_bare:
         if current is not None:
-            return [section_reply(ctx, current, follow_up.section)]
+            return section_replies(ctx, current, follow_up.sections)
         return [Reply(text=esc(ctx._("Bạn muốn hỏi về thủ tục nào? Hãy gõ tên thủ tục, ví dụ “đăng ký khai sinh”.")))]
 
     limit = ctx.settings.search.max_choices
-    result = ctx.knowledge.engine.search(text, limit=limit)
+    result = ctx.knowledge.engine.search(query, limit=limit)
     if result.answer is None and follow_up is not None:
         # "làm hộ chiếu hết bao nhiêu tiền": the question words dilute the match; search what is left
         narrowed = ctx.knowledge.engine.search(" ".join(follow_up.remainder), limit=limit)
@@ -57,8 +59,8 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
         top = next((h for h in result.results if h.code == result.answer), None)
         p = ctx.knowledge.procedures[result.answer]
         replies = [open_procedure(ctx, p, list(top.variants) if top else [])]
-        if follow_up is not None:
-            replies.append(section_reply(ctx, p, follow_up.section))
+        asked = follow_up.sections if follow_up is not None else _asked_in_narrative(result.intent.asks)
+        replies += section_replies(ctx, p, asked)
         others = [ctx.knowledge.procedures[c] for c in result.alternatives if c in ctx.knowledge.procedures]
         if others:
             replies.append(_alternatives(ctx, others))
@@ -66,13 +68,45 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
     published = faq_answer(ctx, text)  # an officer's answer an administrator published
     if published is not None:
         return [published]
+    if follow_up is not None and current is not None and _about(current, follow_up.remainder):
+        return section_replies(ctx, current, follow_up.sections)  # "cái này mất mấy hôm": still the card's
     if result.confidence == "ambiguous" and result.results:
         floor = CANDIDATE_FLOOR * result.results[0].score  # a list of close candidates, not the tail
         return [_candidates(ctx, text, [h.code for h in result.results if h.score >= floor])]
     if follow_up is not None and current is not None:
-        return [section_reply(ctx, current, follow_up.section)]
+        return section_replies(ctx, current, follow_up.sections)
     log_not_found(ctx, text, [h.code for h in result.results])
     return [not_found(ctx, text)]
+
+
+def in_vietnamese(ctx: Context, text: str) -> str:
+    """An English question (chat in English, or clearly English) in the Vietnamese words the search knows."""
+    reader = ctx.knowledge.english
+    if reader.is_english(text, expected=ctx.language == "en"):
+        return reader.translate(text) or text
+    return text
+
+
+MAX_SECTIONS = 3  # "cần gì, lệ phí bao nhiêu, nộp ở đâu": at most this many sections in a row
+# What a long question asks (bot.search.intent) → the section answering it.
+_ASKED_SECTIONS = {"documents": Section.DOCUMENTS, "time": Section.TIME, "fee": Section.FEES,
+                   "where": Section.WHERE, "online": Section.ONLINE}
+
+
+def section_replies(ctx: Context, p: Procedure, sections: tuple[Section, ...]) -> list[Reply]:
+    """The sections asked of ``p``, one reply each, in the order of the card."""
+    return [section_reply(ctx, p, s) for s in sections[:MAX_SECTIONS]]
+
+
+def _asked_in_narrative(asks: tuple[str, ...]) -> tuple[Section, ...]:
+    """The sections a long question asks for ("… mất bao lâu?"), as read by the search's intent."""
+    return tuple(_ASKED_SECTIONS[a] for a in asks if a in _ASKED_SECTIONS)
+
+
+def _about(p: Procedure, remainder: tuple[str, ...]) -> bool:
+    """True when what is left of a follow-up names nothing beyond ``p`` ("kết hôn mất mấy ngày" on its card)."""
+    name = set(tokenize(p.name))
+    return all(t in name for t in remainder)
 
 
 def _alternatives(ctx: Context, procs: list[Procedure]) -> Reply:

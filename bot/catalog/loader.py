@@ -5,19 +5,23 @@ from __future__ import annotations
 import os
 import pickle
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import rtoml
 from pydantic import ValidationError
 
+from bot.catalog.english import ENGLISH_FILE, EnglishTerm, parse_english
 from bot.catalog.files import LEXICON_FILE, iter_procedure_files
 from bot.catalog.locate import locate
 from bot.catalog.model import LexiconEntry, Procedure
 from bot.catalog.problems import Problem, from_toml_error, from_validation_error
 from bot.catalog.situations import SITUATIONS_FILE, SituationBook, check_targets, parse_situations
 from bot.catalog.text import fold
+
+_T = TypeVar("_T")
 
 Signature = tuple[tuple[str, int, int], ...]
 CACHE_VERSION = 2  # bump when the Procedure model changes shape
@@ -41,6 +45,7 @@ class Catalog:
     signature: Signature
     root: Path = field(default=Path("."))
     situations: SituationBook = field(default_factory=SituationBook)
+    english: list[EnglishTerm] = field(default_factory=list)
 
 
 @dataclass
@@ -60,7 +65,7 @@ def catalog_signature(root: Path) -> Signature:
     """(path, mtime_ns, size) of every catalog file: cheap (stat only) and changes on any edit."""
     root = root.resolve()
     keys = [_stat_key(entry) for entry in iter_procedure_files(root)]
-    for extra in (LEXICON_FILE, SITUATIONS_FILE):
+    for extra in (LEXICON_FILE, SITUATIONS_FILE, ENGLISH_FILE):
         if (root / extra).is_file():
             keys.append(_stat_key(root / extra))
     return tuple(keys)
@@ -128,16 +133,28 @@ def load_lexicon(root: Path) -> tuple[list[LexiconEntry], list[Problem]]:
     return entries, problems
 
 
+def _load_file(
+    path: Path, empty: _T, parse: Callable[[Path, str, dict[str, Any]], tuple[_T, list[Problem]]]
+) -> tuple[_T, list[Problem]]:
+    """One optional TOML file of the catalog folder: ``empty`` when missing, else what ``parse`` makes of it."""
+    if not path.is_file():
+        return empty, []
+    text, data, problems = _read_toml(path)
+    if data is None:
+        return empty, problems
+    return parse(path, text, data)
+
+
 def load_situations(root: Path, procedures: dict[str, Procedure]) -> tuple[SituationBook, list[Problem]]:
     """The situations of ``situations.toml`` (missing file → none), checked against ``procedures``."""
     path = root / SITUATIONS_FILE
-    if not path.is_file():
-        return SituationBook(), []
-    text, data, problems = _read_toml(path)
-    if data is None:
-        return SituationBook(), problems
-    book, problems = parse_situations(path, text, data)
+    book, problems = _load_file(path, SituationBook(), parse_situations)
     return book, problems + check_targets(path, book.situations, procedures.values())
+
+
+def load_english(root: Path) -> tuple[list[EnglishTerm], list[Problem]]:
+    """The terms of ``lexicon_en.toml`` (missing file → none) and their problems."""
+    return _load_file(root / ENGLISH_FILE, [], parse_english)
 
 
 class _Cache:
@@ -188,7 +205,7 @@ def _scan(root: Path, cache_path: Path | None) -> tuple[Catalog | None, list[Pro
     procedures: dict[str, Procedure] = {}
     where: dict[str, Path] = {}
     problems: list[Problem] = []
-    extra_names = {str(root / LEXICON_FILE), str(root / SITUATIONS_FILE)}
+    extra_names = {str(root / name) for name in (LEXICON_FILE, SITUATIONS_FILE, ENGLISH_FILE)}
     for key in signature:
         if key[0] in extra_names:
             continue
@@ -209,9 +226,11 @@ def _scan(root: Path, cache_path: Path | None) -> tuple[Catalog | None, list[Pro
     problems += lexicon_problems
     situations, situation_problems = load_situations(root, procedures)
     problems += situation_problems
+    english, english_problems = load_english(root)
+    problems += english_problems
     if problems:
         return None, sorted(problems)
-    return Catalog(procedures, lexicon, signature, root, situations), []
+    return Catalog(procedures, lexicon, signature, root, situations, english), []
 
 
 def validate_catalog(root: Path, cache_path: Path | None = None) -> list[Problem]:

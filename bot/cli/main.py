@@ -99,7 +99,7 @@ def _knowledge(settings: Settings):  # type: ignore[no-untyped-def]
     from bot.knowledge import Knowledge
 
     cat = open_catalog(settings).catalog
-    return Knowledge.build(cat.procedures.values(), cat.lexicon, settings.office.levels, cat.situations)
+    return Knowledge.build(cat.procedures.values(), cat.lexicon, settings.office.levels, cat.situations, cat.english)
 
 
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:

@@ -48,6 +48,9 @@ def retrieve(index: InvertedIndex, query: ParsedQuery, limit: int = CANDIDATES) 
             entry = index.postings.get(term)
             if entry is None:
                 continue
+            if not acc:  # the first term: one C-level dict build instead of a loop
+                acc.update(zip(*entry, strict=True))
+                continue
             for doc, w in zip(*entry, strict=True):
                 acc[doc] = acc.get(doc, 0.0) + w
     candidates = {d for acc in scores for d in acc}
@@ -55,10 +58,16 @@ def retrieve(index: InvertedIndex, query: ParsedQuery, limit: int = CANDIDATES) 
         acc = scores[k]
         weights = index.common[term]
         if candidates:
-            for doc in candidates:
-                w = weights[doc]
-                if w:
-                    acc[doc] = acc.get(doc, 0.0) + w
+            docs, posted = index.postings[term]
+            if len(docs) < len(candidates):  # walk the shorter of the two: same sums
+                for doc, w in zip(docs, posted, strict=True):
+                    if doc in candidates:
+                        acc[doc] = acc.get(doc, 0.0) + w
+            else:
+                for doc in candidates:
+                    w = weights[doc]
+                    if w:
+                        acc[doc] = acc.get(doc, 0.0) + w
         else:
             for doc, w in zip(*index.postings[term], strict=True):
                 acc[doc] = acc.get(doc, 0.0) + w
@@ -70,10 +79,16 @@ def retrieve(index: InvertedIndex, query: ParsedQuery, limit: int = CANDIDATES) 
             acc = scores[k]
             k += 1
             f = alt.factor
+            if not best and f == 1.0:  # the first alternative at full weight: copy what scored
+                best = {doc: sc for doc, sc in acc.items() if sc > 0.0}
+                continue
             for doc, sc in acc.items():
                 sc *= f
                 if sc > best.get(doc, 0.0):
                     best[doc] = sc
+        if not total:
+            total = best
+            continue
         for doc, sc in best.items():
             total[doc] = total.get(doc, 0.0) + sc
     return heapq.nlargest(limit, total.items(), key=_second)

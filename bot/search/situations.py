@@ -64,12 +64,16 @@ class PhraseFinder:
     def find(self, sentence: Sequence[tuple[str, str | None]]) -> dict[str, list[int]]:
         """The phrases (as written in the file) present in ``sentence`` and where they start."""
         found: dict[str, list[int]] = {}
-        folded = [f for f, _ in sentence]
+        folded = tuple(f for f, _ in sentence)
+        table = self._table
         i = 0
         while i < len(folded):
             step = 1
             for n in range(min(self.max_len, len(folded) - i), 0, -1):  # longest first: "ăn mất" is not "mất"
-                texts = self._texts(folded[i : i + n], [t for _, t in sentence[i : i + n]])
+                variants = table.get(folded[i : i + n])
+                if not variants:
+                    continue
+                texts = self._texts(variants, [t for _, t in sentence[i : i + n]])
                 if texts:
                     for text in texts:
                         found.setdefault(text, []).append(i)
@@ -78,8 +82,8 @@ class PhraseFinder:
             i += step
         return found
 
-    def _texts(self, folded: list[str], typed: list[str | None]) -> list[str]:
-        variants = self._table.get(tuple(folded), ())
+    @staticmethod
+    def _texts(variants: list[tuple[str, tuple[str, ...]]], typed: list[str | None]) -> list[str]:
         return [
             text
             for text, acc in variants
@@ -97,6 +101,8 @@ class SituationMatcher:
         self._codes = [tuple(c for c in targets_of(s, names) if c in known) for s in book.situations]
         phrases = {ph for s in book.situations for pat in s.patterns for part in pat for ph in part}
         self.finder = PhraseFinder(phrases)
+        # each pattern's parts as sets: "is some part nowhere in the message?" is one C-level set test
+        self._part_sets = [[tuple(frozenset(part) for part in pat) for pat in s.patterns] for s in book.situations]
 
     def __len__(self) -> int:
         return len(self.situations)
@@ -112,8 +118,8 @@ class SituationMatcher:
             if not self._codes[index]:
                 continue
             best: tuple[int, int] | None = None  # (parts, -span)
-            for pattern in sit.patterns:
-                if not all(any(ph in anywhere for ph in part) for part in pattern):
+            for pattern, part_sets in zip(sit.patterns, self._part_sets[index], strict=True):
+                if any(part.isdisjoint(anywhere) for part in part_sets):
                     continue  # cheap test first: some part is nowhere in the message
                 for found in found_by_sentence:
                     span = _span(pattern, found)

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def real() -> Knowledge:
     catalog = load_catalog(ROOT / "procedures_catalog")
-    return Knowledge.build(catalog.procedures.values(), catalog.lexicon, SETTINGS.office.levels, catalog.situations)
+    return Knowledge.build(catalog.procedures.values(), catalog.lexicon, SETTINGS.office.levels, catalog.situations,
+                           catalog.english)
 
 
 def _datas(replies) -> list[str]:
@@ -72,3 +73,79 @@ def test_a_number_not_offered_never_opens_a_card(real):
     [reply] = chat.send(str(offered + 1) if offered < 9 else "99")
     assert "không còn hiệu lực" in reply.text
     assert "Mã thủ tục" not in reply.text
+
+
+def _titles(replies) -> list[str]:
+    return [r.text.split("\n", 1)[0] for r in replies]
+
+
+def test_a_two_part_question_answers_both_parts(real):
+    chat = Chat(real)
+    replies = chat.send("đăng ký khai sinh cần giấy tờ gì và mất bao lâu")
+    assert "Mã thủ tục" in replies[0].text or "khai sinh" in replies[0].text.lower()
+    titles = _titles(replies[1:])
+    assert any(t.startswith("<b>Giấy tờ cần mang</b>") for t in titles)
+    assert any(t.startswith("<b>Thời hạn giải quyết</b>") for t in titles)
+
+
+def test_three_parts_asked_after_a_card_answer_three_sections_in_card_order(real):
+    chat = Chat(real)
+    chat.send("đăng ký khai sinh")
+    replies = chat.send("cần gì, lệ phí bao nhiêu, nộp ở đâu")
+    assert [t.split("</b>")[0] for t in _titles(replies)] == [
+        "<b>Giấy tờ cần mang", "<b>Phí, lệ phí", "<b>Nơi nộp hồ sơ"]
+
+
+@pytest.mark.parametrize("text", ["bao lâu thì xong", "khi nào xong", "mất mấy ngày", "bao lâu thì xong ạ?"])
+def test_time_follow_ups_answer_the_time_of_the_procedure_in_context(real, text):
+    chat = Chat(real)
+    chat.send("đăng ký khai sinh")
+    [reply] = chat.send(text)
+    assert reply.text.startswith("<b>Thời hạn giải quyết</b>")
+    assert "khai sinh" in reply.text.split("\n", 1)[0].lower()
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("ở đâu", "Nơi nộp hồ sơ"), ("nộp ở đâu", "Nơi nộp hồ sơ"), ("làm online thế nào", "Cách nộp và nộp trực tuyến"),
+    ("phí bao nhiêu", "Phí, lệ phí"), ("cần mang gì", "Giấy tờ cần mang"),
+])
+def test_common_follow_ups_answer_that_section(real, text, title):
+    chat = Chat(real)
+    chat.send("đăng ký kết hôn")
+    [reply] = chat.send(text)
+    assert reply.text.startswith(f"<b>{title}</b>") and "kết hôn" in reply.text.lower()
+
+
+def test_a_new_question_after_a_card_is_recognised_as_new(real):
+    chat = Chat(real)
+    chat.send("đăng ký khai sinh")
+    replies = chat.send("mất sổ đỏ thì làm lại mất bao lâu")
+    assert "1.012786" in replies[0].text and "khai sinh" not in replies[0].text.lower()
+    assert any(t.startswith("<b>Thời hạn giải quyết</b>") and "1.012786" in t for t in _titles(replies))
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    ("I lost my ID card", {"2.001194", "1.000757", "1.014064"}),
+    ("birth registration", {"1.001193"}),
+    ("land use right certificate lost", {"1.012786"}),
+])
+def test_an_english_question_in_english_mode_finds_the_procedure(real, text, codes):
+    chat = Chat(real)
+    chat.state.language = "en"
+    replies = chat.send(text)
+    assert any(code in replies[0].text for code in codes), replies[0].text
+    assert "I couldn't find" not in replies[0].text
+
+
+def test_an_english_follow_up_in_english_mode_answers_the_section(real):
+    chat = Chat(real)
+    chat.state.language = "en"
+    chat.send("marriage registration")
+    [reply] = chat.send("how long does it take?")
+    assert "1.000894" in reply.text.split("\n", 1)[0]
+
+
+def test_a_clearly_english_question_is_understood_in_a_vietnamese_chat(real):
+    chat = Chat(real)
+    replies = chat.send("I lost my driver's license")
+    assert "3.000348" in replies[0].text
