@@ -25,7 +25,6 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 os.environ.setdefault("ASSISTANT_SECRET_KEY", "bench-dossier-check-secret-key-0123456789")
 
-from measure import peak_mb, percentile, print_command, repeat, spread  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from measure import Target, peak_mb, percentile, print_command, repeat, spread  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 from bot.contract.messages import Incoming  # noqa: E402
@@ -49,7 +48,6 @@ from bot.storage.conversations import ChatState  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
 from handlers import dossier  # noqa: E402
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ANSWER = "0912345678"
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 SETTINGS = Settings()
@@ -139,28 +137,6 @@ def measure(url: str, codes_file: str, floor: bool) -> None:
 # --------------------------------------------------------------------------- data and the parent process
 
 
-class _Target:
-    """A fresh database: a SQLite file or a private PostgreSQL schema."""
-
-    def __init__(self, kind: str, folder: Path) -> None:
-        self.kind = kind
-        if kind == "sqlite":
-            self.url = f"sqlite:///{folder / f'check-{uuid.uuid4().hex[:6]}.db'}"
-            return
-        self.schema = "bench_" + uuid.uuid4().hex[:10]
-        self.admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-        with self.admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-        sep = "&" if "?" in PG_URL else "?"
-        self.url = f"{PG_URL}{sep}options=-csearch_path%3D{self.schema}"
-
-    def drop(self) -> None:
-        if self.kind == "postgres":
-            with self.admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
-            self.admin.dispose()
-
-
 def _fill(url: str, rows: int, turns: int, codes_file: Path) -> float:
     """``rows`` sample dossiers; ``turns`` random ones get the answer's digest; their codes to ``codes_file``."""
     db = Database(url)
@@ -209,7 +185,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         for kind in args.databases.split(","):
             print(f"\n[{kind}]")
-            target = _Target(kind, Path(folder))
+            target = Target(kind, Path(folder))
             try:
                 codes = Path(folder) / "codes.txt"
                 print(f"  load {args.rows:,} dossiers: {_fill(target.url, args.rows, args.turns, codes):.1f} s")

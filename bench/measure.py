@@ -8,15 +8,19 @@ generation, earlier runs); so each run goes to a fresh child (``fresh``), which 
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import statistics
 import subprocess
 import sys
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, create_engine, event, text
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def peak_mb() -> float:
@@ -78,3 +82,27 @@ def replay(dbapi_connection: Any, statements: Sequence[tuple[str, Any]]) -> int:
     cur.close()
     dbapi_connection.rollback()
     return rows
+
+
+class Target:
+    """A fresh database for one benchmark: a SQLite file in ``folder`` or a private PostgreSQL schema
+    (``$TEST_DATABASE_URL``), dropped by ``drop``."""
+
+    def __init__(self, kind: str, folder: Path) -> None:
+        self.kind = kind
+        if kind == "sqlite":
+            self.url = f"sqlite:///{folder / f'bench-{uuid.uuid4().hex[:6]}.db'}"
+            return
+        self.schema = "bench_" + uuid.uuid4().hex[:10]
+        self.admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+        with self.admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
+        sep = "&" if "?" in PG_URL else "?"
+        self.url = f"{PG_URL}{sep}options=-csearch_path%3D{self.schema}"
+
+    def drop(self) -> None:
+        """Drop the PostgreSQL schema (the SQLite file goes with its folder)."""
+        if self.kind == "postgres":
+            with self.admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
+            self.admin.dispose()

@@ -25,8 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from dossier_check_bench import _Target  # noqa: E402
-from measure import peak_mb, print_command, repeat, spread  # noqa: E402
+from measure import Target, peak_mb, print_command, repeat, spread  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
@@ -104,7 +103,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         for kind in args.databases.split(","):
             print(f"\n[{kind}]")
-            target = _Target(kind, Path(folder))
+            target = Target(kind, Path(folder))
             try:
                 print(f"  load {args.rows:,} open dossiers: {_fill(target.url, args.rows):.1f} s")
                 job = repeat(args.runs, __file__, "--measure", target.url)

@@ -14,20 +14,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pickle
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import SqlRecorder, peak_mb, print_command, repeat, replay, spread
-from sqlalchemy import create_engine, text
+from measure import SqlRecorder, Target, peak_mb, print_command, repeat, replay, spread
+from sqlalchemy import text
 
 from bot.config import Settings
 from bot.reports.compute import compute_report
@@ -37,7 +35,6 @@ from bot.storage.db import Database
 
 MONTH = date(2026, 10, 1)
 SETTINGS = Settings()
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def measure(url: str, floor: str | None) -> None:
@@ -78,28 +75,6 @@ def _record(url: str, path: Path) -> None:
     db.dispose()
 
 
-class _Target:
-    """A fresh database: a SQLite file or a private PostgreSQL schema."""
-
-    def __init__(self, kind: str, folder: Path) -> None:
-        self.kind = kind
-        if kind == "sqlite":
-            self.url = f"sqlite:///{folder / f'bench-{uuid.uuid4().hex[:6]}.db'}"
-        else:
-            self.schema = "bench_" + uuid.uuid4().hex[:10]
-            self.admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-            with self.admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-            sep = "&" if "?" in PG_URL else "?"
-            self.url = f"{PG_URL}{sep}options=-csearch_path%3D{self.schema}"
-
-    def drop(self) -> None:
-        if self.kind == "postgres":
-            with self.admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
-            self.admin.dispose()
-
-
 def _fill(url: str, dossiers: int, ratings: int) -> float:
     db = Database(url)
     create_schema(db)
@@ -138,7 +113,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         for kind in args.databases.split(","):
             print(f"\n[{kind}]")
-            big = _Target(kind, Path(folder))
+            big = Target(kind, Path(folder))
             try:
                 fill = _fill(big.url, args.dossiers, args.ratings)
                 print(f"  bulk insert {args.dossiers:,} dossiers + {args.ratings:,} ratings: {fill:.1f} s")
