@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import shlex
 import shutil
 import statistics
@@ -29,9 +28,10 @@ from datetime import time as dtime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "samples")]
+sys.path[:0] = [str(ROOT), str(ROOT / "samples"), str(ROOT / "bench")]
 
 from generate import REFERENCE_DATE, iter_records, write_csv  # noqa: E402
+from measure import peak_mb  # noqa: E402
 from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
@@ -50,17 +50,6 @@ COLUMNS = (
     "appointmentDate", "dossierStatusName", "apologySentDate", "newAppointmentDate", "apologyReason",
 )  # fmt: skip
 NOW = datetime.combine(REFERENCE_DATE, dtime(7, 30), WorkCalendar().tz)
-
-
-def _rss_mb() -> float:
-    """Peak RSS of this process. VmHWM, because ru_maxrss survives fork+exec and would report the parent's."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 @contextmanager
@@ -108,7 +97,7 @@ def _alert_child(url: str, units: str) -> None:
         report = alert_report(session, units=chosen, now=NOW, calendar=calendar, soon_days=2, top=10)
     seconds = time.perf_counter() - start
     counts = {k: getattr(report, k) for k in ("open_total", "overdue", "due_today", "due_soon", "late_without_apology")}
-    print(json.dumps({"seconds": seconds, "rss_mb": _rss_mb(), "counts": counts}))
+    print(json.dumps({"seconds": seconds, "rss_mb": peak_mb(), "counts": counts}))
 
 
 def _naive_child(url: str, limit: str) -> None:
@@ -126,7 +115,7 @@ def _naive_child(url: str, limit: str) -> None:
                 if kind == "overdue" and not d.apologies:  # lazy load per dossier, as naive code does
                     kinds["late_without_apology"] = kinds.get("late_without_apology", 0) + 1
     kinds.pop("late_without_apology", None)
-    print(json.dumps({"seconds": time.perf_counter() - start, "rss_mb": _rss_mb(), "rows": sum(kinds.values())}))
+    print(json.dumps({"seconds": time.perf_counter() - start, "rss_mb": peak_mb(), "rows": sum(kinds.values())}))
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:

@@ -230,7 +230,7 @@ def _question(ctx: Context, code: str) -> Reply:
 
 def start(ctx: Context) -> Reply:
     """The menu entry: ask for the code (or say to wait when the chat is locked out)."""
-    with ctx.db.session() as session:
+    with ctx.db.reading() as session:
         blocked = guesses.peek(session, _scopes(ctx, None), ctx.clock())
     if blocked:
         _leave(ctx)
@@ -242,7 +242,7 @@ def start(ctx: Context) -> Reply:
 def ask_verification(ctx: Context, code: str) -> list[Reply]:
     """A code was given: ask the verification question (the stronger one while the short answer is paused
     for this code or channel), unless the chat must wait."""
-    with ctx.db.session() as session:
+    with ctx.db.reading() as session:
         blocked = guesses.peek(session, _scopes(ctx, code), ctx.clock())
     if blocked:
         return [_blocked_reply(ctx, code, blocked)]
@@ -250,15 +250,17 @@ def ask_verification(ctx: Context, code: str) -> list[Reply]:
     return [_question(ctx, code)]
 
 
-def _judge(ctx: Context, session: Session, code: str, answer: str, strong: bool) -> Dossier | None:
-    """The dossier when ``answer`` proves ownership; an unknown code is hashed alike, so it takes as long."""
-    dossier = store.find_by_code(session, code)
+def _judge(ctx: Context, session: Session, code: str, answer: str, strong: bool) -> tuple[Dossier, bool] | None:
+    """The dossier and whether this chat follows it, when ``answer`` proves ownership; an unknown code is
+    hashed alike, so it takes as long."""
+    found = store.find_for_chat(session, code, ctx.incoming.channel, ctx.incoming.chat_id)
+    dossier = found[0] if found is not None else Dossier()
     cfg, key = ctx.settings.dossiers, secret_key(ctx.settings)
     if strong:
-        ok = store.verify_strong(dossier or Dossier(), answer, cfg.strong_verification, key)
+        ok = store.verify_strong(dossier, answer, cfg.strong_verification, key)
     else:
-        ok = store.verify(dossier or Dossier(), answer, cfg.verification, key)
-    return dossier if ok else None
+        ok = store.verify(dossier, answer, cfg.verification, key)
+    return found if ok else None
 
 
 def check_answer(ctx: Context, code: str, answer: str) -> list[Reply]:
@@ -276,12 +278,14 @@ def check_answer(ctx: Context, code: str, answer: str) -> list[Reply]:
         if blocked:
             session.commit()
             return [_blocked_reply(ctx, code, blocked)]
-        dossier = _judge(ctx, session, code, answer, strong)
-        if dossier is not None:
+        judged = _judge(ctx, session, code, answer, strong)
+        if judged is not None:
+            dossier, subscribed = judged
+            card = status_card(ctx, session, dossier, subscribed)
             session.commit()
             _leave(ctx)
             _remember_verified(ctx, dossier.id)
-            return [status_card(ctx, session, dossier)]
+            return [card]
         newly = guesses.fail(rows, scopes, now, timedelta(hours=cfg.alert_hours))
         alert_admins(session, ctx.settings.admin_ids, newly, code=normalise_code(code), channel=ctx.incoming.channel,
                      now=now, language=ctx.settings.office.default_language)
@@ -429,8 +433,9 @@ def _card_buttons(ctx: Context, d: Dossier, subscribed: bool) -> list[list[Choic
     return rows
 
 
-def status_card(ctx: Context, session: Session, d: Dossier) -> Reply:
-    """Everything a verified citizen may see about their dossier, with follow/menu buttons."""
+def status_card(ctx: Context, session: Session, d: Dossier, subscribed: bool | None = None) -> Reply:
+    """Everything a verified citizen may see about their dossier, with follow/menu buttons (``subscribed``:
+    whether this chat follows it, when already known)."""
     _ = ctx._
     status = status_label(d.status, ctx.t)
     if d.status not in _KNOWN_STATUSES and d.status_text.strip():  # show the export's own wording
@@ -455,7 +460,9 @@ def status_card(ctx: Context, session: Session, d: Dossier) -> Reply:
     hotline = ctx.settings.office.hotline
     if hotline:
         lines.append("☎️ " + esc(_("Đường dây nóng: {hotline}.").format(hotline=hotline)))
-    return Reply(text="\n".join(lines), choices=_card_buttons(ctx, d, _is_subscribed(ctx, session, d.id)))
+    if subscribed is None:
+        subscribed = _is_subscribed(ctx, session, d.id)
+    return Reply(text="\n".join(lines), choices=_card_buttons(ctx, d, subscribed))
 
 
 # --- following a dossier -------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -105,12 +106,15 @@ class WorkCalendar:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkCalendar:
-        """The calendar described by ``[calendar]`` and ``office.timezone`` in config.toml."""
+        """The calendar described by ``[calendar]`` and ``office.timezone`` in config.toml.
+
+        Shared by every caller with the same settings: building one (holidays, day table) costs
+        milliseconds, far more than a chat turn may spend; a calendar is safe to share between threads."""
         cal = settings.calendar
-        return cls(
+        return _shared_calendar(
             settings.office.timezone,
-            cal.extra_holidays,
-            cal.makeup_working_days,
+            frozenset(cal.extra_holidays),
+            frozenset(cal.makeup_working_days),
             cal.working_saturday_morning,
             cal.same_day_cutoff,
         )
@@ -249,3 +253,11 @@ class WorkCalendar:
         if ahead <= soon_days:
             return Urgency("due_soon", max(1, ahead))
         return Urgency("on_time", ahead)
+
+
+@lru_cache(maxsize=8)
+def _shared_calendar(
+    tz: str, extra: frozenset[date], makeup: frozenset[date], saturday_morning: bool, cutoff: time
+) -> WorkCalendar:
+    """One calendar per distinct configuration (``WorkCalendar.from_settings``)."""
+    return WorkCalendar(tz, extra, makeup, saturday_morning, cutoff)

@@ -17,11 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from bot.clock import as_utc
 from bot.config import DossierSettings
@@ -83,12 +86,25 @@ def level_at(row: GuessCounter, policy: Policy, now: datetime) -> float:
 def lock(session: Session, scopes: Sequence[Scope], now: datetime) -> dict[str, GuessCounter]:
     """Create missing counters and lock all of them (sorted by key, so two answers never deadlock)."""
     keys = sorted({s.key: s for s in scopes}.items())
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     rows = [{"scope": k, "kind": s.kind, "level": 0.0, "updated_at": as_utc(now)} for k, s in keys]
-    session.execute(insert(GuessCounter).values(rows).on_conflict_do_nothing(index_elements=["scope"]))
-    query = (select(GuessCounter).where(GuessCounter.scope.in_([k for k, _ in keys]))
-             .order_by(GuessCounter.scope).with_for_update().execution_options(populate_existing=True))
-    return {row.scope: row for row in session.scalars(query)}
+    dialect = session.get_bind().dialect.name
+    session.execute(_create(dialect, len(rows)), {f"{k}{i}": v for i, row in enumerate(rows) for k, v in row.items()})
+    return {row.scope: row for row in session.scalars(_LOCKED, {"scopes": [k for k, _ in keys]})}
+
+
+@lru_cache(maxsize=16)
+def _create(dialect: str, count: int) -> Insert:
+    """``INSERT … VALUES (…), … ON CONFLICT DO NOTHING`` for ``count`` counters: one statement, one round
+    trip, built once per count (parameters ``scope0``, ``kind0``, … ``updated_at<n>``)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    columns = ("scope", "kind", "level", "updated_at")
+    values: list[dict[str, Any]] = [{c: bindparam(f"{c}{i}") for c in columns} for i in range(count)]
+    return insert(cast(Table, GuessCounter.__table__)).values(values).on_conflict_do_nothing(index_elements=["scope"])
+
+
+# built once: a chat turn should not pay for assembling the same expression again
+_COUNTERS = select(GuessCounter).where(GuessCounter.scope.in_(bindparam("scopes", expanding=True)))
+_LOCKED = _COUNTERS.order_by(GuessCounter.scope).with_for_update().execution_options(populate_existing=True)
 
 
 def blocked(rows: dict[str, GuessCounter], scopes: Iterable[Scope], now: datetime) -> dict[str, datetime]:
@@ -104,8 +120,8 @@ def blocked(rows: dict[str, GuessCounter], scopes: Iterable[Scope], now: datetim
 
 def peek(session: Session, scopes: Sequence[Scope], now: datetime) -> dict[str, datetime]:
     """Like ``blocked`` without locking (to say "wait" before even asking the question)."""
-    query = select(GuessCounter).where(GuessCounter.scope.in_([s.key for s in scopes]))
-    return blocked({row.scope: row for row in session.scalars(query)}, scopes, now)
+    found = session.scalars(_COUNTERS, {"scopes": [s.key for s in scopes]})
+    return blocked({row.scope: row for row in found}, scopes, now)
 
 
 def fail(

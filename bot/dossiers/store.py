@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, exists, select
+from sqlalchemy.orm import Session, joinedload
 
-from bot.dossiers.models import Dossier
+from bot.dossiers.models import Dossier, Subscription
 from bot.dossiers.values import normalise_code
 from bot.security import digest, matches, normalise_id, normalise_phone
 
@@ -23,6 +23,25 @@ def find_by_code(session: Session, code: str) -> Dossier | None:
     if not wanted:
         return None
     return session.execute(select(Dossier).where(Dossier.code == wanted)).scalar_one_or_none()
+
+
+def find_for_chat(session: Session, code: str, channel: str, chat_id: str) -> tuple[Dossier, bool] | None:
+    """The dossier with this code, its apologies and whether this chat follows it — in one query."""
+    wanted = normalise_code(code)
+    if not wanted:
+        return None
+    row = session.execute(_FOR_CHAT, {"code": wanted, "channel": channel, "chat_id": chat_id}).unique().one_or_none()
+    return None if row is None else (row[0], bool(row[1]))
+
+
+# built once: a chat turn should not pay for assembling the same expression again
+_FOR_CHAT = (
+    select(Dossier, exists().where(Subscription.dossier_id == Dossier.id, Subscription.active.is_(True),
+                                   Subscription.channel == bindparam("channel"),
+                                   Subscription.chat_id == bindparam("chat_id")))
+    .options(joinedload(Dossier.apologies))
+    .where(Dossier.code == bindparam("code"))
+)  # fmt: skip
 
 
 def _phone_answer(answer: str, key: bytes) -> str:
