@@ -71,6 +71,8 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
     if follow_up is not None and current is not None and _about(current, follow_up.remainder):
         return section_replies(ctx, current, follow_up.sections)  # "cái này mất mấy hôm": still the card's
     if result.confidence == "ambiguous" and result.results:
+        # a new question with several close candidates: the card before it is no longer what "bao lâu?" is about
+        ctx.state.data.pop(STATE_PROCEDURE, None)
         floor = CANDIDATE_FLOOR * result.results[0].score  # a list of close candidates, not the tail
         return [_candidates(ctx, text, [h.code for h in result.results if h.score >= floor])]
     if follow_up is not None and current is not None:

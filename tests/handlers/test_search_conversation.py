@@ -149,3 +149,19 @@ def test_a_clearly_english_question_is_understood_in_a_vietnamese_chat(real):
     chat = Chat(real)
     replies = chat.send("I lost my driver's license")
     assert "3.000348" in replies[0].text
+
+
+def test_a_follow_up_after_a_list_of_candidates_is_not_about_the_card_before_it(real):
+    chat = Chat(real)
+    chat.send("lam cccd")
+    # a decision that always asks: the narrative question gets a list of candidates
+    real.engine.decision = dataclasses.replace(DECISION, answer_at=1.01, alternatives_at=1.01)
+    try:
+        listed = chat.send("Tôi đi làm xa mấy năm, nay về thì sổ đỏ bị mối ăn mất một góc, không đọc được số "
+                           "thửa. Tôi phải làm thủ tục gì để có sổ mới, mất bao lâu?")
+    finally:
+        real.engine.decision = DECISION
+    assert "Bạn cần thủ tục nào?" in listed[0].text
+    replies = chat.send("bao lâu thì xong")
+    assert "căn cước" not in replies[0].text.lower()
+    assert "Bạn muốn hỏi về thủ tục nào?" in replies[0].text
