@@ -15,7 +15,8 @@ from bot.clock import as_utc, local_date
 from bot.config import Settings
 from bot.contract.capabilities import CapabilityLookup, default_lookup
 from bot.dossiers.calendar import WorkCalendar
-from bot.late.compose import compose_alert
+from bot.late.compose import compose_from_report
+from bot.late.query import AlertSnapshot
 from bot.masking import mask_id
 from bot.officers.registry import list_officers, visible_units
 from bot.outbox.store import enqueue, exists
@@ -24,6 +25,7 @@ from bot.storage.db import Database
 log = logging.getLogger(__name__)
 
 KIND = "alert"
+COMMIT_EVERY = 100  # officers' alerts written per transaction
 
 
 def alert_key(officer_id: int, now: datetime, settings: Settings) -> str:
@@ -50,20 +52,26 @@ def enqueue_morning_alerts(
         officers = [(o.id, o.channel, o.chat_id, o.language, visible_units(o)) for o in list_officers(
             session, active_only=True)]  # fmt: skip
     added = 0
-    for officer_id, channel, chat_id, language, units in officers:
-        if units is not None and not units:
-            log.warning("officer %d has no units: no alert", officer_id)
-            continue
-        key = alert_key(officer_id, now, settings)
-        with db.session() as session:
+    snapshot: AlertSnapshot | None = None  # every unit read once, when the first officer still needs an alert
+    with db.session() as session:
+        for n, (officer_id, channel, chat_id, language, units) in enumerate(officers, 1):
+            if units is not None and not units:
+                log.warning("officer %d has no units: no alert", officer_id)
+                continue
+            key = alert_key(officer_id, now, settings)
             if exists(session, key):  # already enqueued today (another process, a restart): skip the report
                 continue
-            reply = compose_alert(session, settings, units=units, language=language, now=now, calendar=calendar,
-                                  limit=capabilities(channel).max_text)  # fmt: skip
+            if snapshot is None:
+                snapshot = AlertSnapshot(session, now=as_utc(now), calendar=calendar,
+                                         soon_days=settings.calendar.soon_days, top=settings.alerts.top_items + 1)
+            reply = compose_from_report(snapshot.report(units), settings, units=units, language=language, now=now,
+                                        limit=capabilities(channel).max_text)  # fmt: skip
             if enqueue(session, dedupe_key=key, channel=channel, chat_id=chat_id, reply=reply, kind=KIND):
                 added += 1
-            session.commit()
-        log.debug("alert for officer %d (chat %s) enqueued", officer_id, mask_id(chat_id))
+            if n % COMMIT_EVERY == 0:  # keep write locks short; the keys make a re-run after a crash add the rest
+                session.commit()
+            log.debug("alert for officer %d (chat %s) enqueued", officer_id, mask_id(chat_id))
+        session.commit()
     log.info("morning alerts: %d enqueued for %s", added, local_date(now, settings.zone))
     return added
 

@@ -167,3 +167,38 @@ def iter_alert_rows(
     stmt = _urgent_rows(units, bounds).execution_options(yield_per=2000)
     for row in session.execute(stmt):
         yield _item(row, now, calendar, soon_days)
+
+
+class AlertSnapshot:
+    """Every unit's counts and most urgent dossiers, read once (three queries over the open dossiers) for the
+    whole morning job; :meth:`report` then gives what :func:`alert_report` would for any set of units."""
+
+    def __init__(self, session: Session, *, now: datetime, calendar: WorkCalendar, soon_days: int, top: int) -> None:
+        self.now, self.top = now, top
+        bounds = calendar.alert_bounds(now, soon_days)
+        self.by_unit = _count_by_unit(session, None, bounds)
+        # per unit, its ``top`` most urgent dossiers with their place in the office-wide order
+        self._order: dict[str, list[tuple[int, AlertItem]]] = {}
+        if top > 0:
+            urgent = _urgent_rows(None, bounds).order_by(None).add_columns(
+                func.row_number().over(partition_by=Dossier.unit, order_by=(Dossier.due_at, Dossier.id)).label("rank"),
+                Dossier.id.label("row_id"),
+            ).subquery()
+            ranked = select(urgent).where(urgent.c.rank <= top).order_by(urgent.c.due_at, urgent.c.row_id)
+            for position, row in enumerate(session.execute(ranked)):
+                self._order.setdefault(row.unit, []).append((position, _item(row, now, calendar, soon_days)))
+
+    def report(self, units: Sequence[str] | None) -> AlertReport:
+        """The report of ``units`` (None = every unit), as :func:`alert_report` computes it."""
+        report = AlertReport()
+        if units is not None and not units:
+            return report
+        chosen = list(self.by_unit) if units is None else [u for u in dict.fromkeys(units) if u in self.by_unit]
+        for unit in chosen:
+            counts = self.by_unit[unit]
+            report.by_unit[unit] = counts
+            report.add(counts)
+        if self.top > 0:
+            merged = sorted(pair for unit in chosen for pair in self._order.get(unit, []))  # global due order
+            report.items = [item for _, item in merged[: self.top]]
+        return report

@@ -12,7 +12,7 @@ import pytest
 from bot.dossiers.calendar import Urgency, WorkCalendar
 from bot.dossiers.models import Apology, Dossier
 from bot.late.export import alert_csv
-from bot.late.query import alert_report, iter_alert_rows
+from bot.late.query import AlertSnapshot, alert_report, iter_alert_rows
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = WorkCalendar()
@@ -103,3 +103,12 @@ def test_csv_opens_in_excel_with_vietnamese(db):
     assert rows[0][0] == "Mã hồ sơ" and len(rows) == 1 + 5
     assert rows[1] == ["A1", "A", "Hộ tịch", "Thủ tục A1", "12/02/2026 17:00", "Quá hạn", "2", "không"]
     assert rows[2][-1] == "có"
+
+
+@pytest.mark.parametrize("top", [0, 1, 3, 10])
+def test_the_snapshot_of_every_unit_gives_each_officer_the_same_report(db, top):
+    """The morning job reads all units once; each officer's report must equal the per-officer query."""
+    with db.session() as s:
+        snapshot = AlertSnapshot(s, now=NOW, calendar=CAL, soon_days=2, top=top)
+    for units in (None, ["A"], ["B"], ["C"], ["A", "C"], ["C", "A", "A"], ["B", "X"], ["X"], []):
+        assert snapshot.report(units) == report(db, units=units, top=top), units
