@@ -22,7 +22,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
 from bot import clock
@@ -170,59 +170,33 @@ def count_if(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-@dataclass(frozen=True, slots=True)
-class ExtraCounts:
-    """More counts over the dossiers received in the period, from the same pass (the scorecard's columns).
-
-    ``columns`` are grouped on as they are; ``fold`` turns one combination of their values into the counts
-    one dossier with those values adds (each 0 or 1)."""
-
-    columns: Sequence[Any]
-    fold: Callable[[Sequence[Any]], Sequence[int]]
-    size: int
-
-
-def _flag(condition: Any) -> Any:
-    """1 when ``condition`` holds, else 0 — evaluated once per dossier, grouped on."""
-    return case((condition, 1), else_=0)
+#: More counts over the dossiers received in the period, computed in the same pass (the scorecard's columns).
+ExtraCounts = Callable[[Any], Sequence[Any]]
 
 
 def _dossier_figures(
     session: Session, group_by: GroupBy, start: Any, end: Any, filters: Filters, now: Any,
     extra: ExtraCounts | None = None,
 ) -> _Counts:
-    """One grouped pass: each dossier's state (received? finished on time or late? open overdue or on
-    track? apologised?) is computed once and the dossiers are counted per combination of states; the few
-    hundred combinations are added up here (never one row per dossier)."""
     key = _columns(Dossier, group_by)
     done = lateness.done_at()
     cutoff = min(end, now)  # a current period is judged as of now; a future one has no backlog yet
     received = and_(Dossier.received_at >= start, Dossier.received_at < end)
     finished = and_(done >= start, done < cutoff)
-    started = now >= start  # a future period has no backlog yet
-    states = [_flag(received), case((finished, case((lateness.finished_late(), 2), else_=1)), else_=0)]
-    where = [received, finished]
-    if started:
-        states.append(case((lateness.overdue_at(cutoff), 1), (lateness.on_track_at(cutoff), 2), else_=0))
-        where.append(lateness.open_at(cutoff))
-    else:
-        states.append(literal(0))
-    states.append(_flag(Dossier.id.in_(select(Apology.dossier_id))))  # one hashed set, not a lookup per row
-    columns = [key, *states, *(extra.columns if extra else ())]
-    query = select(*columns, func.count()).where(or_(*where)).group_by(*columns)
+    late = and_(finished, lateness.finished_late())
+    apologised = Dossier.id.in_(select(Apology.dossier_id))  # one hashed set, not a lookup per row
+    started = literal(now >= start)
+    overdue = and_(started, lateness.overdue_at(cutoff))
+    on_track = and_(started, lateness.on_track_at(cutoff))
+    query = (
+        select(key, count_if(received), count_if(finished), count_if(and_(finished, not_(lateness.finished_late()))),
+               count_if(late), count_if(and_(or_(late, overdue), apologised)), count_if(overdue),
+               count_if(and_(overdue, apologised)), count_if(on_track), *(extra(received) if extra else ()))
+        .where(or_(received, finished, and_(started, lateness.open_at(cutoff))))
+        .group_by(key)
+    )
     query = filters.apply(query, Dossier.unit, Dossier.field, Dossier.procedure_code)
-    out: _Counts = {}
-    for k, rec, fin, backlog, apologised, *values in session.execute(query):
-        n = int(values.pop())  # dossiers with this combination
-        late = fin == 2 or backlog == 1
-        adds = [rec, fin != 0, fin == 1, fin == 2, late and apologised, backlog == 1, backlog == 1 and apologised,
-                backlog == 2]
-        if extra:
-            adds += extra.fold(values) if rec else [0] * extra.size
-        counts = out.setdefault(str(k or ""), [0] * len(adds))
-        for i, a in enumerate(adds):
-            counts[i] += n * int(a)
-    return out
+    return {str(k or ""): [int(v) for v in vals] for k, *vals in session.execute(query)}
 
 
 def _rating_figures(session: Session, group_by: GroupBy, start: Any, end: Any, filters: Filters) -> _Counts:

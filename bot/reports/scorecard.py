@@ -27,7 +27,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import distinct, func, or_, select
+from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot import clock
@@ -36,7 +36,7 @@ from bot.config import Settings
 from bot.dossiers.calendar import WorkCalendar
 from bot.dossiers.models import Dossier, OnlineFiling
 from bot.feedback.models import Complaint, Rating, Subject
-from bot.reports.compute import ExtraCounts, Figures, Filters, compute_period_with
+from bot.reports.compute import Figures, Filters, compute_period_with, count_if
 from bot.reports.periods import Period
 
 #: A rating at or below this score is a "dislike" (không hài lòng).
@@ -168,16 +168,12 @@ class Scorecard:
         return self.office.counts.figures.is_empty
 
 
-def _fold_export(values: Sequence[Any]) -> list[int]:
-    """What one received dossier adds to the optional export columns' counts, from its column values."""
-    online, paid_online, digitised = values
-    return [online != "", online in _ONLINE, paid_online is not None, bool(paid_online),
-            digitised is not None, bool(digitised)]
-
-
-_ONLINE = (OnlineFiling.FULL.value, OnlineFiling.PARTIAL.value)
-#: The optional export columns, counted over the dossiers received in the period (same pass as the report).
-EXPORT_COUNTS = ExtraCounts((Dossier.online, Dossier.paid_online, Dossier.digitised), _fold_export, 6)
+def _export_counts(received: Any) -> list[Any]:
+    """Counts of the optional export columns over the dossiers received in the period (same pass as the report)."""
+    online = Dossier.online.in_([OnlineFiling.FULL.value, OnlineFiling.PARTIAL.value])
+    return [count_if(and_(received, c)) for c in (
+        Dossier.online != "", online, Dossier.paid_online.is_not(None), Dossier.paid_online.is_(True),
+        Dossier.digitised.is_not(None), Dossier.digitised.is_(True))]
 
 
 def _disliked(session: Session, start: datetime, end: datetime, filters: Filters) -> dict[str, int]:
@@ -228,7 +224,7 @@ def compute_scorecard(
     """The scorecard of ``period`` for ``units`` (every unit when None) and for all of them together."""
     now = now or clock.now()
     filters = Filters(units=units)
-    report, export = compute_period_with(session, period, settings, filters=filters, now=now, extra=EXPORT_COUNTS)
+    report, export = compute_period_with(session, period, settings, filters=filters, now=now, extra=_export_counts)
     start, end = period.utc_bounds(settings.zone)
     cutoff = min(end, now)
     disliked = _disliked(session, start, end, filters)
