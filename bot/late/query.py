@@ -103,21 +103,26 @@ def _count_by_unit(session: Session, units: Sequence[str] | None, b: AlertBounds
     return out
 
 
+def _item_columns() -> Select:  # type: ignore[type-arg]
+    """What an :class:`AlertItem` is read from."""
+    return select(
+        Dossier.code,
+        Dossier.unit,
+        Dossier.field,
+        Dossier.procedure_name,
+        Dossier.due_at,
+        _has_apology().label("has_apology"),
+        Dossier.supplements,
+    )
+
+
+def _is_urgent(b: AlertBounds) -> ColumnElement[bool]:
+    return (Dossier.due_at < b.soon_end) | lateness.repeated_supplements()
+
+
 def _urgent_rows(units: Sequence[str] | None, b: AlertBounds) -> Select:  # type: ignore[type-arg]
     """Open dossiers due before the end of the "soon" window, most urgent first."""
-    return (
-        select(
-            Dossier.code,
-            Dossier.unit,
-            Dossier.field,
-            Dossier.procedure_name,
-            Dossier.due_at,
-            _has_apology().label("has_apology"),
-            Dossier.supplements,
-        )
-        .where(*_open_in(units), (Dossier.due_at < b.soon_end) | lateness.repeated_supplements())
-        .order_by(Dossier.due_at, Dossier.id)
-    )
+    return _item_columns().where(*_open_in(units), _is_urgent(b)).order_by(Dossier.due_at, Dossier.id)
 
 
 def _item(row, now: datetime, calendar: WorkCalendar, soon_days: int) -> AlertItem:  # type: ignore[no-untyped-def]
@@ -180,11 +185,13 @@ class AlertSnapshot:
         # per unit, its ``top`` most urgent dossiers with their place in the office-wide order
         self._order: dict[str, list[tuple[int, AlertItem]]] = {}
         if top > 0:
-            urgent = _urgent_rows(None, bounds).order_by(None).add_columns(
-                func.row_number().over(partition_by=Dossier.unit, order_by=(Dossier.due_at, Dossier.id)).label("rank"),
+            # rank ids only (the apology look-up and the texts are read for the ``top`` of each unit alone)
+            ranks = select(
                 Dossier.id.label("row_id"),
-            ).subquery()
-            ranked = select(urgent).where(urgent.c.rank <= top).order_by(urgent.c.due_at, urgent.c.row_id)
+                func.row_number().over(partition_by=Dossier.unit, order_by=(Dossier.due_at, Dossier.id)).label("rank"),
+            ).where(*_open_in(None), _is_urgent(bounds)).subquery()
+            ranked = (_item_columns().join(ranks, ranks.c.row_id == Dossier.id).where(ranks.c.rank <= top)
+                      .order_by(Dossier.due_at, Dossier.id))
             for position, row in enumerate(session.execute(ranked)):
                 self._order.setdefault(row.unit, []).append((position, _item(row, now, calendar, soon_days)))
 
