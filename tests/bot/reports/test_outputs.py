@@ -70,7 +70,8 @@ def test_chart_is_a_phone_sized_png(database, tmp_path):
     (tmp_path / "chart.png").write_bytes(png)
 
 
-def test_no_chart_for_empty_weeks(database):
+def test_no_chart_for_empty_weeks(database, manual_clock):
+    # weeks that have not begun at the frozen "now" (2026-11-23): nothing received, nothing open yet
     add_hand_dataset(database)
     with database.session() as s:
         empty = compute_series(s, last_weeks(date(2027, 6, 1), 4), SETTINGS)
