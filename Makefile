@@ -32,8 +32,11 @@ test: $(STAMP) postgres browser fonts
 # The suite again with the wall clock moved years ahead (CI runs it after `make test`).
 FAR_DATE ?= 2031-07-15 10:00:00
 test-far-date: $(STAMP) postgres faketime browser fonts
+# tests/bot/test_service.py starts `serve` subprocesses whose timed waits never end under libfaketime; it
+# runs in `make test` and is left out here only.
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
-		faketime -f '@$(FAR_DATE)' $(BIN)/python -m pytest -q -p no:cacheprovider
+		faketime -f '@$(FAR_DATE)' $(BIN)/python -m pytest -q -p no:cacheprovider \
+		--deselect tests/bot/test_service.py
 
 faketime:
 	@command -v faketime >/dev/null || (apt-get install -y -q faketime >/dev/null || \
