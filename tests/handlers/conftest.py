@@ -108,6 +108,12 @@ class Clock:
         self.now += timedelta(**delta)
 
 
+@pytest.fixture
+def clock() -> Clock:
+    """Wednesday 18 November 2026, 10:00 local time (office hours); tests move it."""
+    return Clock()
+
+
 def _empty_database() -> Database:
     """An in-memory SQLite database with every table, for chats that need no data."""
     db = Database("sqlite://")

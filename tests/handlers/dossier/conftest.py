@@ -14,7 +14,7 @@ from bot.dossiers.store import phone_year_digest
 from bot.knowledge import Knowledge
 from bot.security import digest, normalise_id, normalise_phone, secret_key
 from bot.storage.db import Database
-from tests.handlers.conftest import LEXICON, PROCEDURES, SETTINGS, Chat, Clock
+from tests.handlers.conftest import SETTINGS, Chat, Clock
 
 CODE = "000.00.12.H12-251110-0001"
 PHONE = "0912 345 678"
@@ -36,18 +36,6 @@ def with_verification(method: str) -> Settings:
 def secret(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fixed server secret, so no key file is written during tests."""
     monkeypatch.setenv(ENV_SECRET_KEY, "test-secret-key-for-dossier-chats-0123456789")
-
-
-@pytest.fixture(scope="session")
-def knowledge() -> Knowledge:
-    """The small catalog of the conversation tests."""
-    return Knowledge.build(PROCEDURES, LEXICON, SETTINGS.office.levels)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """Now = Wednesday 18/11/2026 10:00 local."""
-    return Clock()
 
 
 @pytest.fixture

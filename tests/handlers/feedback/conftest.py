@@ -10,9 +10,10 @@ import pytest
 from bot.config import ENV_SECRET_KEY
 from bot.dossiers.models import Dossier, DossierStatus, Subscription
 from bot.knowledge import Knowledge
-from bot.officers.models import Officer, Role
+from bot.officers.models import Role
 from bot.storage.db import Database
-from tests.handlers.conftest import LEXICON, NOW, PROCEDURES, SETTINGS, Chat, Clock
+from tests.bot.late import factory
+from tests.handlers.conftest import NOW, Chat, Clock
 
 UNIT = "UBND phường Mẫu"
 
@@ -21,18 +22,6 @@ UNIT = "UBND phường Mẫu"
 def secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fixed server secret (the chat digest is keyed by it)."""
     monkeypatch.setenv(ENV_SECRET_KEY, "test-secret-key-for-feedback-0123456789")
-
-
-@pytest.fixture(scope="session")
-def knowledge() -> Knowledge:
-    """The small hand-made catalog of the handler tests."""
-    return Knowledge.build(PROCEDURES, LEXICON, SETTINGS.office.levels)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """Wednesday 18 November 2026, 10:00 local time; tests advance it."""
-    return Clock()
 
 
 @pytest.fixture
@@ -57,11 +46,8 @@ def add_dossier(db: Database, *, status: str = DossierStatus.RETURNED.value, uni
         return d.id
 
 
-def add_officer(db: Database, user_id: str, *, role: Role = Role.OFFICER, units: list[str] | None = None) -> int:
-    """A registered officer on the test channel; its id."""
-    with db.session() as s:
-        o = Officer(channel="test", user_id=user_id, chat_id=user_id, name=f"CB {user_id}", role=role.value,
-                    units=[UNIT] if units is None else units)
-        s.add(o)
-        s.commit()
-        return o.id
+def add_officer(db: Database, user_id: str, *, role: Role = Role.OFFICER, units: list[str] | None = None,
+                channel: str = "test") -> int:
+    """A registered officer of this section (user id = chat id); its id."""
+    return factory.add_officer(db, user_id, role=role, units=[UNIT] if units is None else units, channel=channel,
+                               name=f"CB {user_id}")

@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from bot.config import ENV_SECRET_KEY, Settings
 from bot.knowledge import Knowledge
-from bot.officers.models import Officer, Role
+from bot.officers.models import Role
 from bot.outbox.models import OutboxMessage
 from bot.storage.db import Database
-from tests.handlers.conftest import LEXICON, PROCEDURES, SETTINGS, Chat, Clock
+from tests.bot.late import factory
+from tests.handlers.conftest import SETTINGS, Chat, Clock
 
 UNIT = "Phòng Tư pháp"
 
@@ -23,12 +24,6 @@ UNIT = "Phòng Tư pháp"
 def secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fixed server secret (chats are stored as keyed digests)."""
     monkeypatch.setenv(ENV_SECRET_KEY, "test-secret-key-for-handoff-0123456789")
-
-
-@pytest.fixture(scope="session")
-def knowledge() -> Knowledge:
-    """The small hand-made catalog of the handler tests."""
-    return Knowledge.build(PROCEDURES, LEXICON, SETTINGS.office.levels)
 
 
 @pytest.fixture
@@ -40,12 +35,6 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    """Wednesday 18 November 2026, 10:00 local time (office hours); tests move it."""
-    return Clock()
-
-
-@pytest.fixture
 def make_chat(knowledge: Knowledge, database: Database, clock: Clock, settings: Settings) -> Callable[..., Chat]:
     """``make_chat(chat_id="c2")``: a conversation on the shared database, clock and settings."""
     return lambda **kw: Chat(knowledge, settings, db=database, clock=clock, **kw)
@@ -53,13 +42,9 @@ def make_chat(knowledge: Knowledge, database: Database, clock: Clock, settings: 
 
 def add_officer(db: Database, user_id: str, *, role: Role = Role.OFFICER, units: list[str] | None = None,
                 channel: str = "test") -> int:
-    """A registered officer; its id."""
-    with db.session() as s:
-        officer = Officer(channel=channel, user_id=user_id, chat_id=user_id, name=f"CB {user_id}", role=role.value,
-                          units=[UNIT] if units is None else units)  # fmt: skip
-        s.add(officer)
-        s.commit()
-        return officer.id
+    """A registered officer of this section (user id = chat id); its id."""
+    return factory.add_officer(db, user_id, role=role, units=[UNIT] if units is None else units, channel=channel,
+                               name=f"CB {user_id}")
 
 
 def outbox(db: Database) -> list[OutboxMessage]:
