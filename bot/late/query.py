@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ARRAY, ColumnElement, Exists, Select, String, bindparam, case, exists, func, select, true
+from sqlalchemy import ARRAY, ColumnElement, Exists, Select, String, bindparam, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
@@ -77,7 +77,7 @@ def _count_by_unit(session: Session, units: Sequence[str] | None, b: AlertBounds
     it), then the overdue ones with an apology, probed from the apologies' side."""
 
     def n(cond: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+        return func.count().filter(cond)
 
     due = Dossier.due_at
     overdue = lateness.past_due(b.now)  # the one definition of late (bot.dossiers.lateness)

@@ -99,26 +99,23 @@ class Outgoing:
     kind: str = ""
 
 
-#: rows per multi-row INSERT (16 parameters each: under SQLite's and PostgreSQL's parameter limits)
+#: keys per look-up in :func:`existing_keys`
 BATCH_ROWS = 1000
 
 
 def enqueue_many(session: Session, messages: Sequence[Outgoing]) -> set[str]:
-    """Add the messages whose ``dedupe_key`` does not exist yet, in one multi-row INSERT … ON CONFLICT DO
-    NOTHING per :data:`BATCH_ROWS`; the keys this call added. The caller commits."""
-    added: set[str] = set()
-    insert = _dialect_insert(session)
-    for start in range(0, len(messages), BATCH_ROWS):
-        batch = messages[start : start + BATCH_ROWS]
-        rows = [_values(m.dedupe_key, m.channel, m.chat_id, m.reply, m.kind) for m in batch]
-        stmt = (
-            insert(OutboxMessage.__table__)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(OutboxMessage.dedupe_key)
-        )
-        added.update(session.execute(stmt).scalars())
-    return added
+    """Add the messages whose ``dedupe_key`` does not exist yet — one INSERT … ON CONFLICT DO NOTHING statement
+    executed for all of them (sent as multi-row VALUES batches by SQLAlchemy's insertmanyvalues); the keys this
+    call added. The caller commits."""
+    if not messages:
+        return set()
+    stmt = (
+        _dialect_insert(session)(OutboxMessage.__table__)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.dedupe_key)
+    )
+    rows = [_values(m.dedupe_key, m.channel, m.chat_id, m.reply, m.kind) for m in messages]
+    return set(session.execute(stmt, rows).scalars())
 
 
 def exists(session: Session, dedupe_key: str) -> bool:
