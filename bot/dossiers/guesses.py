@@ -18,9 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -87,24 +87,31 @@ def lock(session: Session, scopes: Sequence[Scope], now: datetime) -> dict[str, 
     """Create missing counters and lock all of them (sorted by key, so two answers never deadlock)."""
     keys = sorted({s.key: s for s in scopes}.items())
     rows = [{"scope": k, "kind": s.kind, "level": 0.0, "updated_at": as_utc(now)} for k, s in keys]
-    dialect = session.get_bind().dialect.name
-    session.execute(_create(dialect, len(rows)), {f"{k}{i}": v for i, row in enumerate(rows) for k, v in row.items()})
-    return {row.scope: row for row in session.scalars(_LOCKED, {"scopes": [k for k, _ in keys]})}
+    session.execute(_create(session.get_bind().dialect.name), rows)
+    return {row.scope: row for row in session.scalars(_locked(len(keys)), _named([k for k, _ in keys]))}
 
 
-@lru_cache(maxsize=16)
-def _create(dialect: str, count: int) -> Insert:
-    """``INSERT … VALUES (…), … ON CONFLICT DO NOTHING`` for ``count`` counters: one statement, one round
-    trip, built once per count (parameters ``scope0``, ``kind0``, … ``updated_at<n>``)."""
+@lru_cache(maxsize=2)
+def _create(dialect: str) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` of one counter, executed for all of them at once (executemany):
+    built and compiled once (a multi-row VALUES statement would be compiled again at every turn)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    columns = ("scope", "kind", "level", "updated_at")
-    values: list[dict[str, Any]] = [{c: bindparam(f"{c}{i}") for c in columns} for i in range(count)]
-    return insert(cast(Table, GuessCounter.__table__)).values(values).on_conflict_do_nothing(index_elements=["scope"])
+    return insert(cast(Table, GuessCounter.__table__)).on_conflict_do_nothing(index_elements=["scope"])
 
 
-# built once: a chat turn should not pay for assembling the same expression again
-_COUNTERS = select(GuessCounter).where(GuessCounter.scope.in_(bindparam("scopes", expanding=True)))
-_LOCKED = _COUNTERS.order_by(GuessCounter.scope).with_for_update().execution_options(populate_existing=True)
+@lru_cache(maxsize=8)
+def _counters(count: int) -> Select[GuessCounter]:
+    """The ``count`` counters named ``scope0`` … (fixed parameters: compiled once, unlike an expanding IN)."""
+    return select(GuessCounter).where(GuessCounter.scope.in_([bindparam(f"scope{i}") for i in range(count)]))
+
+
+@lru_cache(maxsize=8)
+def _locked(count: int) -> Select[GuessCounter]:
+    return _counters(count).order_by(GuessCounter.scope).with_for_update().execution_options(populate_existing=True)
+
+
+def _named(keys: Sequence[str]) -> dict[str, str]:
+    return {f"scope{i}": key for i, key in enumerate(keys)}
 
 
 def blocked(rows: dict[str, GuessCounter], scopes: Iterable[Scope], now: datetime) -> dict[str, datetime]:
@@ -120,7 +127,7 @@ def blocked(rows: dict[str, GuessCounter], scopes: Iterable[Scope], now: datetim
 
 def peek(session: Session, scopes: Sequence[Scope], now: datetime) -> dict[str, datetime]:
     """Like ``blocked`` without locking (to say "wait" before even asking the question)."""
-    found = session.scalars(_COUNTERS, {"scopes": [s.key for s in scopes]})
+    found = session.scalars(_counters(len(scopes)), _named([s.key for s in scopes]))
     return blocked({row.scope: row for row in found}, scopes, now)
 
 
