@@ -20,11 +20,10 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import cast
 
-from sqlalchemy import Select, Table, bindparam, select
+from sqlalchemy import ARRAY, Select, String, Table, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import Insert
 
 from bot.clock import as_utc
 from bot.config import DossierSettings
@@ -86,17 +85,26 @@ def level_at(row: GuessCounter, policy: Policy, now: datetime) -> float:
 def lock(session: Session, scopes: Sequence[Scope], now: datetime) -> dict[str, GuessCounter]:
     """Create missing counters and lock all of them (sorted by key, so two answers never deadlock)."""
     keys = sorted({s.key: s for s in scopes}.items())
-    rows = [{"scope": k, "kind": s.kind, "level": 0.0, "updated_at": as_utc(now)} for k, s in keys]
-    session.execute(_create(session.get_bind().dialect.name), rows)
+    if session.get_bind().dialect.name == "postgresql":  # one statement, one round trip: arrays unnested
+        session.execute(_CREATE_PG, {"scopes": [k for k, _ in keys], "kinds": [s.kind for _, s in keys],
+                                     "at": as_utc(now)})  # fmt: skip
+    else:  # in-process: executemany of one cached statement
+        rows = [{"scope": k, "kind": s.kind, "level": 0.0, "updated_at": as_utc(now)} for k, s in keys]
+        session.execute(_CREATE_SQLITE, rows)
     return {row.scope: row for row in session.scalars(_locked(len(keys)), _named([k for k, _ in keys]))}
 
 
-@lru_cache(maxsize=2)
-def _create(dialect: str) -> Insert:
-    """``INSERT … ON CONFLICT DO NOTHING`` of one counter, executed for all of them at once (executemany):
-    built and compiled once (a multi-row VALUES statement would be compiled again at every turn)."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(cast(Table, GuessCounter.__table__)).on_conflict_do_nothing(index_elements=["scope"])
+# ``INSERT … ON CONFLICT DO NOTHING`` of the missing counters, built and compiled once (a multi-row VALUES
+# statement would be compiled again at every turn); the keys are inserted in sorted order
+_COUNTER_TABLE = cast(Table, GuessCounter.__table__)
+_CREATE_SQLITE = sqlite_insert(_COUNTER_TABLE).on_conflict_do_nothing(index_elements=["scope"])
+_CREATE_PG = (
+    pg_insert(_COUNTER_TABLE)
+    .from_select(["scope", "kind", "level", "updated_at"], select(
+        func.unnest(bindparam("scopes", type_=ARRAY(String))), func.unnest(bindparam("kinds", type_=ARRAY(String))),
+        literal(0.0), bindparam("at", type_=GuessCounter.__table__.c.updated_at.type)))
+    .on_conflict_do_nothing(index_elements=["scope"])
+)  # fmt: skip
 
 
 @lru_cache(maxsize=8)
