@@ -1,9 +1,10 @@
 """Which dossiers are late or nearly so: overdue, due today or due soon in an officer's units.
 
 Counting happens in SQL: the calendar turns "today" and "within N working days" into due-time boundaries
-once, then one GROUP BY query counts every open dossier with CASE (an index-only scan of the partial index
-``ix_dossiers_open_by_unit`` on ``(unit, due_at, id, supplements) WHERE is_open``). Only each unit's ``top``
-most urgent rows are loaded (an ordered scan of the same index per unit); the full list is streamed.
+once, then one GROUP BY query counts every open dossier with ``count(*) FILTER`` (on SQLite an index-only scan
+of the partial index ``ix_dossiers_open_by_unit`` on ``(unit, due_at, id, supplements) WHERE is_open``), and
+a second one the overdue dossiers that have an apology (the rest are late without one). Only each unit's
+``top`` most urgent rows are loaded (an ordered scan of the same index per unit); the full list is streamed.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ def _has_apology() -> Exists:
 
 def _count_by_unit(session: Session, units: Sequence[str] | None, b: AlertBounds) -> dict[str, UnitCounts]:
     """Counts per unit: one scan of the open dossiers (the partial index ``ix_dossiers_open_by_unit`` covers
-    it), then the overdue ones with an apology, probed from the apologies' side."""
+    it), then the overdue ones among the apologised (``id IN (SELECT dossier_id FROM apologies)``: SQLite walks
+    the apologies' index and probes dossiers by id, PostgreSQL hashes; both beat a NOT EXISTS per row)."""
 
     def n(cond: ColumnElement[bool]) -> ColumnElement[int]:
         return func.count().filter(cond)
