@@ -85,12 +85,12 @@ def level_at(row: GuessCounter, policy: Policy, now: datetime) -> float:
 def lock(session: Session, scopes: Sequence[Scope], now: datetime) -> dict[str, GuessCounter]:
     """Create missing counters and lock all of them (sorted by key, so two answers never deadlock)."""
     keys = sorted({s.key: s for s in scopes}.items())
-    if session.get_bind().dialect.name == "postgresql":  # one statement, one round trip: arrays unnested
-        session.execute(_CREATE_PG, {"scopes": [k for k, _ in keys], "kinds": [s.kind for _, s in keys],
-                                     "at": as_utc(now)})  # fmt: skip
-    else:  # in-process: executemany of one cached statement
-        rows = [{"scope": k, "kind": s.kind, "level": 0.0, "updated_at": as_utc(now)} for k, s in keys]
-        session.execute(_CREATE_SQLITE, rows)
+    if session.get_bind().dialect.name == "postgresql":  # create, lock and read in one round trip
+        params = {"scopes": [k for k, _ in keys], "kinds": [s.kind for _, s in keys], "at": as_utc(now)}
+        return {row.scope: row for row in session.scalars(_UPSERT_PG, params)}
+    # SQLite (in-process, one writer at a time): executemany of one cached statement, then the locking read
+    rows = [{"scope": k, "kind": s.kind, "level": 0.0, "updated_at": as_utc(now)} for k, s in keys]
+    session.execute(_CREATE_SQLITE, rows)
     return {row.scope: row for row in session.scalars(_locked(len(keys)), _named([k for k, _ in keys]))}
 
 
@@ -98,12 +98,16 @@ def lock(session: Session, scopes: Sequence[Scope], now: datetime) -> dict[str, 
 # statement would be compiled again at every turn); the keys are inserted in sorted order
 _COUNTER_TABLE = cast(Table, GuessCounter.__table__)
 _CREATE_SQLITE = sqlite_insert(_COUNTER_TABLE).on_conflict_do_nothing(index_elements=["scope"])
-_CREATE_PG = (
-    pg_insert(_COUNTER_TABLE)
-    .from_select(["scope", "kind", "level", "updated_at"], select(
-        func.unnest(bindparam("scopes", type_=ARRAY(String))), func.unnest(bindparam("kinds", type_=ARRAY(String))),
-        literal(0.0), bindparam("at", type_=GuessCounter.__table__.c.updated_at.type)))
-    .on_conflict_do_nothing(index_elements=["scope"])
+# PostgreSQL: the arrays unnested in sorted order; ``DO UPDATE`` of an unchanged column locks an existing row
+# (as ``SELECT … FOR UPDATE`` would, in the same order) and ``RETURNING`` reads every counter, new or old
+_CREATE_PG = pg_insert(_COUNTER_TABLE).from_select(["scope", "kind", "level", "updated_at"], select(
+    func.unnest(bindparam("scopes", type_=ARRAY(String))), func.unnest(bindparam("kinds", type_=ARRAY(String))),
+    literal(0.0), bindparam("at", type_=GuessCounter.__table__.c.updated_at.type)))  # fmt: skip
+_UPSERT_PG = (
+    select(GuessCounter)
+    .from_statement(_CREATE_PG.on_conflict_do_update(index_elements=["scope"], set_={"kind": _CREATE_PG.excluded.kind})
+                    .returning(*_COUNTER_TABLE.c))
+    .execution_options(populate_existing=True)
 )  # fmt: skip
 
 
