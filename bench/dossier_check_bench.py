@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/dossier_check_bench.py                     # 1,000,000 dossiers, both databases
     .venv/bin/python bench/dossier_check_bench.py --rows 100000 --databases sqlite --turns 500
+    .venv/bin/python bench/dossier_check_bench.py --keep /tmp/bench-keep   # generate once, reuse after
 
 A check is two turns, each timed on its own: the code (``handlers.dossier.ask_verification``: the counters
 are peeked, the question asked) and the answer (``check_answer``: the counters locked, the dossier looked up
@@ -18,12 +19,9 @@ Data: ``bot/reports/sample.py`` rows (executemany on SQLite, COPY on PostgreSQL)
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 os.environ.setdefault("ASSISTANT_SECRET_KEY", "bench-dossier-check-secret-key-0123456789")
 
-from measure import Target, peak_mb, percentile, print_command, repeat, spread  # noqa: E402
+from measure import Case, analyze, bench_main, percentile, spread  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
@@ -118,28 +116,29 @@ def _floor_turns(db: Database, codes: list[str]) -> tuple[list[float], list[floa
     return asks, answers
 
 
-def measure(url: str, codes_file: str, floor: bool) -> None:
-    """Child process: time every turn, print p50/p99 of each turn kind and this process's peak memory."""
-    db = Database(url)
-    codes = codes_file and Path(codes_file).read_text().split()
+def measure(case: Case, what: str) -> dict[str, Any]:
+    """Child process: time every turn; p50/p99 of each turn kind."""
+    db = Database(case.url)
+    codes = (case.data / CODES).read_text().split()
     warm, timed = codes[:50], codes[50:]
-    turns = _floor_turns if floor else _app_turns
+    turns = _floor_turns if what == "floor" else _app_turns
     turns(db, warm)
     asks, answers = turns(db, timed)
-    both = [a + b for a, b in zip(asks, answers, strict=True)]
-    out: dict[str, Any] = {"peak_rss_mb": peak_mb()}
-    for name, samples in (("code", asks), ("answer", answers), ("check", both)):
-        out[name] = {"p50": 1000 * percentile(samples, 0.5), "p99": 1000 * percentile(samples, 0.99)}
-    print(json.dumps(out))
     db.dispose()
+    both = [a + b for a, b in zip(asks, answers, strict=True)]
+    return {name: {"p50": 1000 * percentile(samples, 0.5), "p99": 1000 * percentile(samples, 0.99)}
+            for name, samples in (("code", asks), ("answer", answers), ("check", both))}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- data and the parent process
 
+CODES = "codes.txt"
 
-def _fill(url: str, rows: int, turns: int, codes_file: Path) -> float:
-    """``rows`` sample dossiers; ``turns`` random ones get the answer's digest; their codes to ``codes_file``."""
-    db = Database(url)
+
+def fill(case: Case) -> str:
+    """``--rows`` sample dossiers; ``--turns`` random ones get the answer's digest; their codes to a side file."""
+    rows, turns = case.args.rows, case.args.turns
+    db = Database(case.url)
     create_schema(db)
     spec = SampleSpec(dossiers=rows, ratings=0, start=datetime(2026, 1, 1, tzinfo=UTC),
                       end=datetime(2027, 1, 1, tzinfo=UTC))
@@ -150,12 +149,11 @@ def _fill(url: str, rows: int, turns: int, codes_file: Path) -> float:
         insert_sample(conn, spec)
         conn.execute(text("UPDATE dossiers SET phone_digest = :d WHERE id = :i"), [{"d": phone, "i": i} for i in ids])
         codes = list(conn.execute(text("SELECT code FROM dossiers WHERE phone_digest = :d"), {"d": phone}).scalars())
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE"))
+    analyze(db.engine)
     random.Random(14).shuffle(codes)
-    codes_file.write_text("\n".join(c.lower() if i % 2 else c for i, c in enumerate(codes)))  # any letter case
+    (case.data / CODES).write_text("\n".join(c.lower() if i % 2 else c for i, c in enumerate(codes)))  # any case
     db.dispose()
-    return time.perf_counter() - began
+    return f"load {rows:,} dossiers: {time.perf_counter() - began:.1f} s"
 
 
 def _row(label: str, results: list[dict[str, Any]]) -> str:
@@ -165,40 +163,23 @@ def _row(label: str, results: list[dict[str, Any]]) -> str:
             f"{'; '.join(parts)}; peak RSS {spread([r['peak_rss_mb'] for r in results], '{:.0f}', ' MB')}")
 
 
+def compare(case: Case) -> None:
+    """The application's turns and the raw driver's, ``--runs`` fresh processes each, and the verdict."""
+    app, floor = case.runs("app"), case.runs("floor")
+    print(_row("application (handlers)", app))
+    print(_row("FLOOR: raw driver", floor))
+    worst = max(max(r["code"]["p99"], r["answer"]["p99"]) for r in app)
+    print(f"  target p99 ≤ 3 ms per turn: {'OK' if worst <= 3 else 'NOT MET'} (worst run {worst:.2f} ms)")
+
+
 def main() -> int:
     """Parse arguments and run the benchmark."""
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--rows", type=int, default=1_000_000)
-    p.add_argument("--turns", type=int, default=2000, help="checks per run (the first 50 warm up)")
-    p.add_argument("--runs", type=int, default=3)
-    p.add_argument("--databases", default="sqlite,postgres")
-    p.add_argument("--measure", help=argparse.SUPPRESS)
-    p.add_argument("--codes", help=argparse.SUPPRESS)
-    p.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
-    args = p.parse_args()
-    if args.measure:
-        measure(args.measure, args.codes, args.floor)
-        return 0
-    print_command("bench/dossier_check_bench.py")
-    print(f"dossier check at {args.rows:,} dossiers, {args.turns - 50:,} timed checks per run (code turn + answer "
-          f"turn), {args.runs} runs in fresh processes; target p99 ≤ 3 ms per turn")
-    with tempfile.TemporaryDirectory() as folder:
-        for kind in args.databases.split(","):
-            print(f"\n[{kind}]")
-            target = Target(kind, Path(folder))
-            try:
-                codes = Path(folder) / "codes.txt"
-                print(f"  load {args.rows:,} dossiers: {_fill(target.url, args.rows, args.turns, codes):.1f} s")
-                app = repeat(args.runs, __file__, "--measure", target.url, "--codes", str(codes))
-                floor = repeat(args.runs, __file__, "--measure", target.url, "--codes", str(codes), "--floor")
-                print(_row("application (handlers)", app))
-                print(_row("FLOOR: raw driver", floor))
-                worst = max(max(r["code"]["p99"], r["answer"]["p99"]) for r in app)
-                print(f"  target p99 ≤ 3 ms per turn: {'OK' if worst <= 3 else 'NOT MET'} (worst run {worst:.2f} ms)")
-                sys.stdout.flush()
-            finally:
-                target.drop()
-    return 0
+    return bench_main(
+        __file__, __doc__ or "", sizes={"rows": 1_000_000, "turns": 2000}, fill=fill, measure=measure,
+        compare=compare,
+        headline=lambda a: (f"dossier check at {a.rows:,} dossiers, {a.turns - 50:,} timed checks per run (code turn "
+                            f"+ answer turn), {a.runs} runs in fresh processes; target p99 ≤ 3 ms per turn"),
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -4,15 +4,15 @@
     .venv/bin/python bench/scorecard_bench.py --dossiers 200000 --databases sqlite
     .venv/bin/python bench/scorecard_bench.py --keep /tmp/scorecard-bench   # generate once, reuse after
 
-With ``--keep FOLDER`` the generated data is kept (SQLite: ``FOLDER/scorecard-<dossiers>-<ratings>.db``;
-PostgreSQL: schema ``scorecard_<dossiers>_<ratings>``) and reused by the next run with the same sizes; the
-schema is upgraded to the newest revision (new indexes included) and ANALYZEd before measuring.
+With ``--keep FOLDER`` the generated data is kept (SQLite: under ``FOLDER/scorecard_bench_<dossiers>_<ratings>-sqlite``;
+PostgreSQL: schema ``scorecard_bench_<dossiers>_<ratings>``) and reused by the next run with the same sizes; the
+schema is upgraded to the newest revision (new indexes included) and ANALYZEd before measuring (``bench/measure.py``).
 
 Data: SAMPLE rows spread over 2026 (``bot/reports/sample.py``: supplements, filing channel, payment and
 digitisation included), bulk-inserted (executemany on SQLite, COPY on PostgreSQL), plus a complaint for every
 rating of 1 or 2 (answered after 0–30 days, or not yet). Each measurement runs in a FRESH child process and
-reports wall time and VmHWM (peak resident memory of that process, from /proc/self/status); three runs each,
-min / median / max. Beside it, in the same run and the same kind of child process:
+reports wall time and VmHWM (peak resident memory of that process, from /proc/self/status); ``--runs`` runs each,
+min / median / max (``--runs``, default 3). Beside it, in the same run and the same kind of child process:
 
 - FLOOR: one raw SQL aggregate (the dossiers received in the month counted by unit, ``SELECT unit, count(*),
   sum(...) … GROUP BY unit``) — the least any scorecard must do;
@@ -27,24 +27,19 @@ Target: ≤ 2 s and ≤ 300 MB.
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import create_engine, insert, inspect, select, text
+from measure import Case, analyze, bench_main, spread
+from sqlalchemy import insert, select, text
 
-from bench.report_bench import PG_URL, _Target
 from bot.config import Settings
 from bot.dossiers.calendar import WorkCalendar
 from bot.feedback.models import Complaint, Rating
@@ -56,16 +51,7 @@ from bot.storage.db import Database
 
 MONTH = date(2026, 10, 1)
 SETTINGS = Settings()
-RUNS = 3
 TARGET_S, TARGET_MB = 2.0, 300
-
-
-def _vm_hwm_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _floor(db: Database) -> int:
@@ -77,9 +63,9 @@ def _floor(db: Database) -> int:
         return len(s.execute(sql, {"start": start, "end": end}).all())
 
 
-def measure(url: str, what: str) -> None:
-    """Child process: one measurement, printed as JSON."""
-    db = Database(url)
+def measure(case: Case, what: str) -> dict[str, Any]:
+    """Child process: one measurement (the scorecard, the floor, or nothing)."""
+    db = Database(case.url)
     with db.session() as s:
         s.execute(text("SELECT 1"))
     # once per process, as in the running assistant: the holiday table (≈ 0.6 s at its first use)
@@ -97,17 +83,13 @@ def measure(url: str, what: str) -> None:
         result = _floor(db)
     seconds = time.perf_counter() - began
     db.dispose()
-    print(json.dumps({"seconds": seconds, "vm_hwm_mb": _vm_hwm_mb(), "result": result}))
+    return {"seconds": seconds, "result": result}
 
 
-def _child(url: str, what: str) -> dict:  # type: ignore[type-arg]
-    out = subprocess.run([sys.executable, __file__, "--measure", url, "--what", what], check=True,
-                         capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
-def _fill(url: str, dossiers: int, ratings: int) -> float:
-    db = Database(url)
+def fill(case: Case) -> str:
+    """Sample dossiers and ratings over 2026, and a complaint for every rating of 1 or 2."""
+    dossiers, ratings = case.args.dossiers, case.args.ratings
+    db = Database(case.url)
     create_schema(db)
     spec = SampleSpec(dossiers=dossiers, ratings=ratings, start=datetime(2026, 1, 1, tzinfo=UTC),
                       end=datetime(2027, 1, 1, tzinfo=UTC))
@@ -124,68 +106,19 @@ def _fill(url: str, dossiers: int, ratings: int) -> float:
             row.update(status="open", answered_at=None)
         if rows:
             conn.execute(insert(Complaint.__table__), rows)
-        conn.exec_driver_sql("ANALYZE")
-    seconds = time.perf_counter() - began
+    analyze(db.engine)
     db.dispose()
-    return seconds
+    return f"bulk insert (dossiers, apologies, ratings, complaints): {time.perf_counter() - began:.1f} s"
 
 
-def _has_data(url: str) -> bool:
-    """The fill commits in one transaction: dossiers present means the whole data set is."""
-    db = Database(url)
-    try:
-        if not inspect(db.engine).has_table("dossiers"):
-            return False
-        with db.session() as s:
-            return s.execute(text("SELECT 1 FROM dossiers LIMIT 1")).first() is not None
-    finally:
-        db.dispose()
+def _stats(label: str, runs: list[dict[str, Any]]) -> str:
+    return (f"  {label:<34} time {spread([r['seconds'] for r in runs], unit=' s')}   VmHWM "
+            f"{spread([r['peak_rss_mb'] for r in runs], '{:.0f}', ' MB')}")
 
 
-def _upgrade(url: str) -> None:
-    """A kept database: brought to the newest revision and its statistics refreshed."""
-    db = Database(url)
-    create_schema(db)
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
-    db.dispose()
-
-
-@contextmanager
-def _database(kind: str, folder: Path, keep: Path | None, dossiers: int, ratings: int) -> Iterator[tuple[str, bool]]:
-    """The URL of the database to measure and whether it already holds the data (kept from an earlier run)."""
-    if keep is None:
-        target = _Target(kind, folder)
-        try:
-            yield target.url, False
-        finally:
-            target.drop()
-        return
-    name = f"scorecard_{dossiers}_{ratings}"
-    if kind == "sqlite":
-        keep.mkdir(parents=True, exist_ok=True)
-        path = keep / f"{name}.db"
-        url = f"sqlite:///{path}"
-        ready = path.exists() and _has_data(url)
-    else:
-        admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{name}"'))
-        admin.dispose()
-        url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{name}"
-        ready = _has_data(url)
-    yield url, ready
-
-
-def _stats(label: str, runs: list[dict]) -> str:  # type: ignore[type-arg]
-    s = sorted(r["seconds"] for r in runs)
-    m = sorted(r["vm_hwm_mb"] for r in runs)
-    return (f"  {label:<34} time min/median/max {s[0]:6.2f} / {statistics.median(s):6.2f} / {s[-1]:6.2f} s"
-            f"   VmHWM {m[0]:4.0f} / {statistics.median(m):4.0f} / {m[-1]:4.0f} MB")
-
-
-def _measure_all(url: str) -> None:
-    runs = {what: [_child(url, what) for _ in range(RUNS)] for what in ("scorecard", "floor", "empty")}
+def compare(case: Case) -> None:
+    """The scorecard, the floor and the empty child, ``--runs`` fresh processes each, and the verdict."""
+    runs = {what: case.runs(what) for what in ("scorecard", "floor", "empty")}
     print(_stats("766 scorecard (all components)", runs["scorecard"]))
     print(_stats("FLOOR: one raw SQL aggregate", runs["floor"]))
     print(_stats("EMPTY: imports + connection only", runs["empty"]))
@@ -193,7 +126,7 @@ def _measure_all(url: str) -> None:
     print(f"  office: {office['points'][0]:.1f}/{office['points'][1]:g} points over {office['units']} "
           f"units; components {office['components']}")
     worst_s = max(r["seconds"] for r in runs["scorecard"])
-    worst_mb = max(r["vm_hwm_mb"] for r in runs["scorecard"])
+    worst_mb = max(r["peak_rss_mb"] for r in runs["scorecard"])
     ok = worst_s <= TARGET_S and worst_mb <= TARGET_MB
     print(f"  target ≤ {TARGET_S:g} s and ≤ {TARGET_MB} MB (worst run {worst_s:.2f} s, {worst_mb:.0f} MB): "
           + ("OK" if ok else "MISSED"))
@@ -201,32 +134,12 @@ def _measure_all(url: str) -> None:
 
 def main() -> int:
     """Parse arguments and run the benchmark."""
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--dossiers", type=int, default=1_000_000)
-    p.add_argument("--ratings", type=int, default=200_000)
-    p.add_argument("--databases", default="sqlite,postgres")
-    p.add_argument("--keep", type=Path, help="keep the generated databases here and reuse them")
-    p.add_argument("--measure", help=argparse.SUPPRESS)
-    p.add_argument("--what", default="scorecard", help=argparse.SUPPRESS)
-    args = p.parse_args()
-    if args.measure:
-        measure(args.measure, args.what)
-        return 0
-    print("command: .venv/bin/python bench/scorecard_bench.py " + " ".join(sys.argv[1:]))
-    print(f"766 scorecard, October 2026, every unit; {args.dossiers:,} dossiers, {args.ratings:,} ratings; "
-          f"{RUNS} fresh processes each; target ≤ {TARGET_S:g} s, ≤ {TARGET_MB} MB")
-    with tempfile.TemporaryDirectory() as folder:
-        for kind in args.databases.split(","):
-            print(f"\n[{kind}]")
-            with _database(kind, Path(folder), args.keep, args.dossiers, args.ratings) as (url, ready):
-                if ready:
-                    _upgrade(url)
-                    print("  reusing the data kept by an earlier run (schema upgraded, ANALYZE)")
-                else:
-                    fill = _fill(url, args.dossiers, args.ratings)
-                    print(f"  bulk insert (dossiers, apologies, ratings, complaints): {fill:.1f} s")
-                _measure_all(url)
-    return 0
+    return bench_main(
+        __file__, __doc__ or "", sizes={"dossiers": 1_000_000, "ratings": 200_000}, fill=fill, measure=measure,
+        compare=compare,
+        headline=lambda a: (f"766 scorecard, October 2026, every unit; {a.dossiers:,} dossiers, {a.ratings:,} "
+                            f"ratings; {a.runs} fresh processes each; target ≤ {TARGET_S:g} s, ≤ {TARGET_MB} MB"),
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -18,13 +18,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import ARRAY, Select, String, Table, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import Insert
 
 from bot.clock import as_utc
 from bot.config import DossierSettings
@@ -86,25 +85,45 @@ def level_at(row: GuessCounter, policy: Policy, now: datetime) -> float:
 def lock(session: Session, scopes: Sequence[Scope], now: datetime) -> dict[str, GuessCounter]:
     """Create missing counters and lock all of them (sorted by key, so two answers never deadlock)."""
     keys = sorted({s.key: s for s in scopes}.items())
+    if session.get_bind().dialect.name == "postgresql":  # create, lock and read in one round trip
+        params = {"scopes": [k for k, _ in keys], "kinds": [s.kind for _, s in keys], "at": as_utc(now)}
+        return {row.scope: row for row in session.scalars(_UPSERT_PG, params)}
+    # SQLite (in-process, one writer at a time): executemany of one cached statement, then the locking read
     rows = [{"scope": k, "kind": s.kind, "level": 0.0, "updated_at": as_utc(now)} for k, s in keys]
-    dialect = session.get_bind().dialect.name
-    session.execute(_create(dialect, len(rows)), {f"{k}{i}": v for i, row in enumerate(rows) for k, v in row.items()})
-    return {row.scope: row for row in session.scalars(_LOCKED, {"scopes": [k for k, _ in keys]})}
+    session.execute(_CREATE_SQLITE, rows)
+    return {row.scope: row for row in session.scalars(_locked(len(keys)), _named([k for k, _ in keys]))}
 
 
-@lru_cache(maxsize=16)
-def _create(dialect: str, count: int) -> Insert:
-    """``INSERT … VALUES (…), … ON CONFLICT DO NOTHING`` for ``count`` counters: one statement, one round
-    trip, built once per count (parameters ``scope0``, ``kind0``, … ``updated_at<n>``)."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    columns = ("scope", "kind", "level", "updated_at")
-    values: list[dict[str, Any]] = [{c: bindparam(f"{c}{i}") for c in columns} for i in range(count)]
-    return insert(cast(Table, GuessCounter.__table__)).values(values).on_conflict_do_nothing(index_elements=["scope"])
+# ``INSERT … ON CONFLICT DO NOTHING`` of the missing counters, built and compiled once (a multi-row VALUES
+# statement would be compiled again at every turn); the keys are inserted in sorted order
+_COUNTER_TABLE = cast(Table, GuessCounter.__table__)
+_CREATE_SQLITE = sqlite_insert(_COUNTER_TABLE).on_conflict_do_nothing(index_elements=["scope"])
+# PostgreSQL: the arrays unnested in sorted order; ``DO UPDATE`` of an unchanged column locks an existing row
+# (as ``SELECT … FOR UPDATE`` would, in the same order) and ``RETURNING`` reads every counter, new or old
+_CREATE_PG = pg_insert(_COUNTER_TABLE).from_select(["scope", "kind", "level", "updated_at"], select(
+    func.unnest(bindparam("scopes", type_=ARRAY(String))), func.unnest(bindparam("kinds", type_=ARRAY(String))),
+    literal(0.0), bindparam("at", type_=GuessCounter.__table__.c.updated_at.type)))  # fmt: skip
+_UPSERT_PG = (
+    select(GuessCounter)
+    .from_statement(_CREATE_PG.on_conflict_do_update(index_elements=["scope"], set_={"kind": _CREATE_PG.excluded.kind})
+                    .returning(*_COUNTER_TABLE.c))
+    .execution_options(populate_existing=True)
+)  # fmt: skip
 
 
-# built once: a chat turn should not pay for assembling the same expression again
-_COUNTERS = select(GuessCounter).where(GuessCounter.scope.in_(bindparam("scopes", expanding=True)))
-_LOCKED = _COUNTERS.order_by(GuessCounter.scope).with_for_update().execution_options(populate_existing=True)
+@lru_cache(maxsize=8)
+def _counters(count: int) -> Select[GuessCounter]:
+    """The ``count`` counters named ``scope0`` … (fixed parameters: compiled once, unlike an expanding IN)."""
+    return select(GuessCounter).where(GuessCounter.scope.in_([bindparam(f"scope{i}") for i in range(count)]))
+
+
+@lru_cache(maxsize=8)
+def _locked(count: int) -> Select[GuessCounter]:
+    return _counters(count).order_by(GuessCounter.scope).with_for_update().execution_options(populate_existing=True)
+
+
+def _named(keys: Sequence[str]) -> dict[str, str]:
+    return {f"scope{i}": key for i, key in enumerate(keys)}
 
 
 def blocked(rows: dict[str, GuessCounter], scopes: Iterable[Scope], now: datetime) -> dict[str, datetime]:
@@ -120,7 +139,7 @@ def blocked(rows: dict[str, GuessCounter], scopes: Iterable[Scope], now: datetim
 
 def peek(session: Session, scopes: Sequence[Scope], now: datetime) -> dict[str, datetime]:
     """Like ``blocked`` without locking (to say "wait" before even asking the question)."""
-    found = session.scalars(_COUNTERS, {"scopes": [s.key for s in scopes]})
+    found = session.scalars(_counters(len(scopes)), _named([s.key for s in scopes]))
     return blocked({row.scope: row for row in found}, scopes, now)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -62,7 +63,9 @@ class Dossier(Base):
     """One filing by one applicant for one procedure."""
 
     __tablename__ = "dossiers"
-    __table_args__ = (Index("ix_dossiers_open_unit_due", "is_open", "unit", "due_at"),)
+    # open dossiers only, covering the morning counts and each unit's most urgent (bot/late/query.py)
+    __table_args__ = (Index("ix_dossiers_open_by_unit", "unit", "due_at", "id", "supplements",
+                            sqlite_where=text("is_open = 1"), postgresql_where=text("is_open")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -137,9 +138,15 @@ def needs_apology_soon(item: ItemLike) -> bool:
     return not item.has_apology and (kind == "due_today" or (kind == "due_soon" and days <= 1))
 
 
+@lru_cache(maxsize=4096)
+def _day_text(day: date, language: str) -> str:
+    """Babel's date text, once per day and language (an alert run formats thousands of due dates)."""
+    return format_date(day, language)
+
+
 def item_lines(item: ItemLike, view: AlertView, t: Translator) -> str:
     """Two lines for one dossier: code and procedure, then due date, urgency and a missing apology."""
-    due = format_date(item.due_at.astimezone(view.zone).date(), view.language)
+    due = _day_text(item.due_at.astimezone(view.zone).date(), view.language)
     details = [t.gettext("hẹn trả {date}").format(date=due), urgency_text(item, t)]
     if item.urgency.kind == "overdue" and not item.has_apology:
         details.append(t.gettext("✉️ chưa có phiếu xin lỗi"))

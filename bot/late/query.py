@@ -1,17 +1,20 @@
 """Which dossiers are late or nearly so: overdue, due today or due soon in an officer's units.
 
 Counting happens in SQL: the calendar turns "today" and "within N working days" into due-time boundaries
-once, then one GROUP BY query counts every open dossier with CASE (it can use the index on
-``(is_open, unit, due_at)``). Only the ``top`` most urgent rows are loaded; the full list is streamed.
+once, then one GROUP BY query counts every open dossier with ``count(*) FILTER`` (on SQLite an index-only scan
+of the partial index ``ix_dossiers_open_by_unit`` on ``(unit, due_at, id, supplements) WHERE is_open``), and
+a second one the overdue dossiers that have an apology (the rest are late without one). Only each unit's
+``top`` most urgent rows are loaded (an ordered scan of the same index per unit); the full list is streamed.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Exists, Select, case, exists, func, select, true
+from sqlalchemy import ARRAY, ColumnElement, Exists, Select, String, bindparam, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
@@ -71,8 +74,12 @@ def _has_apology() -> Exists:
 
 
 def _count_by_unit(session: Session, units: Sequence[str] | None, b: AlertBounds) -> dict[str, UnitCounts]:
+    """Counts per unit: one scan of the open dossiers (the partial index ``ix_dossiers_open_by_unit`` covers
+    it), then the overdue ones among the apologised (``id IN (SELECT dossier_id FROM apologies)``: SQLite walks
+    the apologies' index and probes dossiers by id, PostgreSQL hashes; both beat a NOT EXISTS per row)."""
+
     def n(cond: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+        return func.count().filter(cond)
 
     due = Dossier.due_at
     overdue = lateness.past_due(b.now)  # the one definition of late (bot.dossiers.lateness)
@@ -90,16 +97,16 @@ def _count_by_unit(session: Session, units: Sequence[str] | None, b: AlertBounds
         .group_by(Dossier.unit)
     )
     out = {
-        unit: UnitCounts(overdue=o, due_today=t, due_soon=s, open_total=total, no_due_date=nd)
+        unit: UnitCounts(overdue=o, due_today=t, due_soon=s, open_total=total, no_due_date=nd, late_without_apology=o)
         for unit, total, o, t, s, nd in session.execute(stmt)
     }
-    late = (
+    apologised = (
         select(Dossier.unit, func.count())
-        .where(*_open_in(units), lateness.past_due(b.now), ~_has_apology())
+        .where(*_open_in(units), overdue, Dossier.id.in_(select(Apology.dossier_id)))
         .group_by(Dossier.unit)
     )
-    for unit, count in session.execute(late):
-        out[unit].late_without_apology = count
+    for unit, count in session.execute(apologised):
+        out[unit].late_without_apology -= count
     return out
 
 
@@ -138,6 +145,31 @@ def _item(row, now: datetime, calendar: WorkCalendar, soon_days: int) -> AlertIt
                      supplements)
 
 
+def _most_urgent(dialect: str, units: list[str], b: AlertBounds, top: int) -> Select:  # type: ignore[type-arg]
+    """Each unit's ``top`` most urgent open dossiers, in the office-wide order, in one statement: per unit an
+    ordered scan of the partial index that stops after ``top`` rows (PostgreSQL: a LATERAL join over the
+    units; SQLite, which has no LATERAL: a correlated ``IN (… LIMIT)``)."""
+    if dialect == "postgresql":
+        u = func.unnest(bindparam("units", units, type_=ARRAY(String))).table_valued("unit").render_derived("u")
+        key = u.c.unit
+    else:
+        u = func.json_each(json.dumps(units)).table_valued("value").alias("u")
+        key = u.c.value
+    picked = (
+        select(Dossier.id.label("row_id"))
+        .where(*_open_in(None), Dossier.unit == key, _is_urgent(b))
+        .order_by(Dossier.due_at, Dossier.id)
+        .limit(top)
+        .correlate(u)
+    )
+    if dialect == "postgresql":
+        lateral = picked.lateral("picked")
+        rows = _item_columns().select_from(u).join(lateral, true()).join(Dossier, Dossier.id == lateral.c.row_id)
+    else:
+        rows = _item_columns().select_from(u).join(Dossier, Dossier.id.in_(picked))
+    return rows.order_by(Dossier.due_at, Dossier.id)
+
+
 def alert_report(
     session: Session,
     *,
@@ -149,17 +181,10 @@ def alert_report(
 ) -> AlertReport:
     """Counts over the open dossiers of ``units`` (all units when ``None``) and the ``top`` most urgent:
     overdue first (most days late first), then due today, then due soon."""
-    report = AlertReport()
     if units is not None and not units:
-        return report
-    bounds = calendar.alert_bounds(now, soon_days)
-    report.by_unit = _count_by_unit(session, units, bounds)
-    for counts in report.by_unit.values():
-        report.add(counts)
-    if top > 0:
-        rows = session.execute(_urgent_rows(units, bounds).limit(top))
-        report.items = [_item(r, now, calendar, soon_days) for r in rows]
-    return report
+        return AlertReport()
+    snapshot = AlertSnapshot(session, now=now, calendar=calendar, soon_days=soon_days, top=top, units=units)
+    return snapshot.report(units)
 
 
 def iter_alert_rows(
@@ -175,28 +200,25 @@ def iter_alert_rows(
 
 
 class AlertSnapshot:
-    """Every unit's counts and most urgent dossiers, read once (three queries over the open dossiers) for the
-    whole morning job; :meth:`report` then gives what :func:`alert_report` would for any set of units."""
+    """The counts and most urgent dossiers of every unit (or of ``units``), read once — a grouped scan, the
+    apologised overdue ones, each unit's ``top`` — for the whole morning job; :meth:`report` then sums the
+    units any officer asks for (the one path: :func:`alert_report` is a snapshot of the asked units)."""
 
-    def __init__(self, session: Session, *, now: datetime, calendar: WorkCalendar, soon_days: int, top: int) -> None:
-        self.now, self.top = now, top
+    def __init__(self, session: Session, *, now: datetime, calendar: WorkCalendar, soon_days: int, top: int,
+                 units: Sequence[str] | None = None) -> None:  # fmt: skip
+        self.top = top
         bounds = calendar.alert_bounds(now, soon_days)
-        self.by_unit = _count_by_unit(session, None, bounds)
+        self.by_unit = _count_by_unit(session, units, bounds)
         # per unit, its ``top`` most urgent dossiers with their place in the office-wide order
         self._order: dict[str, list[tuple[int, AlertItem]]] = {}
-        if top > 0:
-            # rank ids only (the apology look-up and the texts are read for the ``top`` of each unit alone)
-            ranks = select(
-                Dossier.id.label("row_id"),
-                func.row_number().over(partition_by=Dossier.unit, order_by=(Dossier.due_at, Dossier.id)).label("rank"),
-            ).where(*_open_in(None), _is_urgent(bounds)).subquery()
-            ranked = (_item_columns().join(ranks, ranks.c.row_id == Dossier.id).where(ranks.c.rank <= top)
-                      .order_by(Dossier.due_at, Dossier.id))
-            for position, row in enumerate(session.execute(ranked)):
+        if top > 0 and self.by_unit:
+            dialect = session.get_bind().dialect.name
+            rows = session.execute(_most_urgent(dialect, list(self.by_unit), bounds, top))
+            for position, row in enumerate(rows):
                 self._order.setdefault(row.unit, []).append((position, _item(row, now, calendar, soon_days)))
 
     def report(self, units: Sequence[str] | None) -> AlertReport:
-        """The report of ``units`` (None = every unit), as :func:`alert_report` computes it."""
+        """The report of ``units`` (None = every unit): their counts summed, their ``top`` most urgent."""
         report = AlertReport()
         if units is not None and not units:
             return report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -69,12 +70,15 @@ def _values(dedupe_key: str, channel: str, chat_id: str, reply: Reply, kind: str
     }
 
 
+def _dialect_insert(session: Session):  # type: ignore[no-untyped-def]
+    """The dialect's ``insert`` (both have ``on_conflict_do_nothing``)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 def _insert(session: Session, values: dict[str, Any]) -> int | None:
     """INSERT … ON CONFLICT (dedupe_key) DO NOTHING; the new row's id, None when the key exists."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
-        insert(OutboxMessage)
+        _dialect_insert(session)(OutboxMessage)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(OutboxMessage.id)
@@ -84,9 +88,48 @@ def _insert(session: Session, values: dict[str, Any]) -> int | None:
     return int(row[0]) if row is not None else None
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message for :func:`enqueue_many`."""
+
+    dedupe_key: str
+    channel: str
+    chat_id: str
+    reply: Reply
+    kind: str = ""
+
+
+#: keys per look-up in :func:`existing_keys`
+BATCH_ROWS = 1000
+
+
+def enqueue_many(session: Session, messages: Sequence[Outgoing]) -> set[str]:
+    """Add the messages whose ``dedupe_key`` does not exist yet — one INSERT … ON CONFLICT DO NOTHING statement
+    executed for all of them (sent as multi-row VALUES batches by SQLAlchemy's insertmanyvalues); the keys this
+    call added. The caller commits."""
+    if not messages:
+        return set()
+    stmt = (
+        _dialect_insert(session)(OutboxMessage.__table__)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.dedupe_key)
+    )
+    rows = [_values(m.dedupe_key, m.channel, m.chat_id, m.reply, m.kind) for m in messages]
+    return set(session.execute(stmt, rows).scalars())
+
+
 def exists(session: Session, dedupe_key: str) -> bool:
     """Whether a message with this key was ever enqueued."""
     return session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)) is not None
+
+
+def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` were ever enqueued (one query per :data:`BATCH_ROWS` keys)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), BATCH_ROWS):
+        chunk = list(keys[start : start + BATCH_ROWS])
+        found.update(session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk))))
+    return found
 
 
 @dataclass(frozen=True, slots=True)

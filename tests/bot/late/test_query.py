@@ -112,3 +112,23 @@ def test_the_snapshot_of_every_unit_gives_each_officer_the_same_report(db, top):
         snapshot = AlertSnapshot(s, now=NOW, calendar=CAL, soon_days=2, top=top)
     for units in (None, ["A"], ["B"], ["C"], ["A", "C"], ["C", "A", "A"], ["B", "X"], ["X"], []):
         assert snapshot.report(units) == report(db, units=units, top=top), units
+
+
+@pytest.mark.parametrize("top", [1, 2, 4, 50])
+def test_each_units_most_urgent_merge_into_the_streamed_order(database, top):
+    """The snapshot reads each unit's ``top`` most urgent by a per-unit ordered scan; merged, they must be the
+    head of the full streamed list (the independent query), ties on the due time broken by id."""
+    same = due(2, 12)
+    with database.session() as s:
+        for n in range(18):  # 3 units, equal due times across units, some repeated supplements, one no date
+            unit = "ABC"[n % 3]
+            when = None if n == 7 else (same if n % 2 else due(2, 9 + n % 5))
+            s.add(Dossier(code=f"T{n:02d}", unit=unit, field=f"Lĩnh vực {n % 2}", procedure_name="Thủ tục",
+                          due_at=when, is_open=True, supplements=2 if n % 4 == 0 else 0))  # fmt: skip
+        s.commit()
+    with database.session() as s:
+        streamed = list(iter_alert_rows(s, None, NOW, CAL, 2))
+        for units in (None, ["A"], ["C", "B"]):
+            expected = [i for i in streamed if units is None or i.unit in units][:top]
+            got = alert_report(s, units=units, now=NOW, calendar=CAL, soon_days=2, top=top).items
+            assert [i.code for i in got] == [i.code for i in expected], units
