@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.catalog.model import Channel, Duration, FilingWay, Level, Procedure, TimeUnit
@@ -54,8 +55,7 @@ def contents(db: Database) -> dict[str, Any]:
             for e in s.scalars(select(DossierEvent).order_by(DossierEvent.id))
         ]
         apologies = sorted(
-            [codes[a.dossier_id], _text(a.sent_at), _text(a.new_due_at), a.reason]
-            for a in s.scalars(select(Apology))
+            [codes[a.dossier_id], _text(a.sent_at), _text(a.new_due_at), a.reason] for a in s.scalars(select(Apology))
         )
     small = {code: d for code, d in dossiers.items() if code.startswith("E-")}
     rest = json.dumps([d for code, d in dossiers.items() if code not in small], ensure_ascii=False, sort_keys=True)
@@ -76,12 +76,12 @@ def summary(result: ImportResult) -> dict[str, Any]:
     }
 
 
-def _scenario(db: Database, settings: Any, folder: Path, clock: ManualClock) -> list[dict[str, Any]]:
+def _scenario(db: Database, settings: Any, folder: Path, clock: ManualClock, chunk_rows: int) -> list[dict[str, Any]]:
     """Imports that exercise every write the importer makes; the summary and contents after each."""
     steps: list[dict[str, Any]] = []
 
     def run(path: Path, **kw: Any) -> None:
-        result = import_dossiers(db, path, settings=settings, procedures=PROCEDURES, **kw)
+        result = import_dossiers(db, path, settings=settings, procedures=PROCEDURES, chunk_rows=chunk_rows, **kw)
         steps.append({"file": path.name, "result": summary(result), "db": contents(db)})
         clock.advance(3600)
 
@@ -109,9 +109,10 @@ def _scenario(db: Database, settings: Any, folder: Path, clock: ManualClock) -> 
     return steps
 
 
-def test_imports_match_the_recorded_fixture(database, settings, tmp_path, manual_clock):
-    steps = _scenario(database, settings, tmp_path, manual_clock)
-    if os.environ.get("IMPORT_FIXTURE_WRITE"):
+@pytest.mark.parametrize("chunk_rows", [5000, 2])
+def test_imports_match_the_recorded_fixture(database, settings, tmp_path, manual_clock, chunk_rows):
+    steps = _scenario(database, settings, tmp_path, manual_clock, chunk_rows)
+    if os.environ.get("IMPORT_FIXTURE_WRITE") and chunk_rows == 5000:
         FIXTURE.write_text(json.dumps(steps, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     expected = json.loads(FIXTURE.read_text(encoding="utf-8"))
     assert len(steps) == len(expected)
