@@ -28,7 +28,6 @@ COLUMNS = (
     "finished_at", "returned_at", "status", "status_text", "is_open", "online", "paid_online", "supplements",
     "digitised", "content_hash",
 )  # fmt: skip
-_TIMES = frozenset(("received_at", "due_at", "finished_at", "returned_at"))
 #: Codes looked up per statement (below SQLite's limit of bound parameters).
 _LOOKUP = 5000
 
@@ -38,7 +37,7 @@ class Loader:
 
     def __init__(
         self, conn: Connection, result: ImportResult, source_name: str, status_column: str, allow_reversal: bool,
-        now: datetime,
+        now: datetime, chunk_rows: int,
     ) -> None:  # fmt: skip
         self.conn = conn
         self.result = result
@@ -46,6 +45,12 @@ class Loader:
         self.status_column = status_column
         self.allow_reversal = allow_reversal
         self.now = now
+        self.chunk_rows = chunk_rows
+
+    @staticmethod
+    def stored_time(value: datetime) -> object:
+        """A time as the loader writes it (``RowReader`` converts each distinct cell once)."""
+        return value
 
     def add(self, parsed: Parsed) -> None:
         """One accepted row (rows come in file order, codes are unique)."""
@@ -79,9 +84,8 @@ def sqlite_time(value: datetime | None) -> str | None:
 class ChunkLoader(Loader):
     """SQLite (and any other DB-API database): chunks of rows through prepared statements."""
 
-    def __init__(self, *args: Any, chunk_rows: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.chunk_rows = chunk_rows
         self.chunk: list[Parsed] = []
         self.cur = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         names = ", ".join(COLUMNS)
@@ -90,7 +94,10 @@ class ChunkLoader(Loader):
         sets = ", ".join(f"{c} = ?" for c in COLUMNS)
         self.update_sql = f"UPDATE dossiers SET {sets}, updated_at = ? WHERE id = ?"
         self.stamp = sqlite_time(self.now)
-        self.convert = [i for i, c in enumerate(COLUMNS) if c in _TIMES]
+
+    @staticmethod
+    def stored_time(value: datetime) -> object:
+        return sqlite_time(value)
 
     def add(self, parsed: Parsed) -> None:
         self.chunk.append(parsed)
@@ -107,11 +114,7 @@ class ChunkLoader(Loader):
         self.cur.close()
 
     def _params(self, p: Parsed) -> list[object]:
-        row = list(p.values.values())
-        for i in self.convert:
-            row[i] = sqlite_time(row[i])  # type: ignore[arg-type]
-        row.append(self.stamp)
-        return row
+        return [*p.values.values(), self.stamp]
 
     def _stored(self, codes: Sequence[str]) -> dict[str, tuple[int, str, str]]:
         """Code → (id, content hash, status) of the stored dossiers among ``codes``."""

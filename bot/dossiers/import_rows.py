@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -84,7 +84,8 @@ class ImportResult:
 
 @dataclass(slots=True)
 class Parsed:
-    """An accepted row: its line, code, dossier column values (always in the same key order) and apology."""
+    """An accepted row: its line, code, dossier column values (always in the same key order; times in the
+    loader's stored form) and apology (aware UTC times)."""
 
     line: int
     code: str
@@ -102,8 +103,11 @@ class RowReader:
         calendar: WorkCalendar,
         procedures: Mapping[str, Procedure] | None,
         key: bytes,
+        stored_time: Callable[[datetime], object] | None = None,
     ) -> None:
         self.mapping = mapping
+        #: how the loader stores a time (e.g. SQLite's text); converted once per distinct cell
+        self.stored_time: Callable[[datetime], object] = stored_time or (lambda value: value)
         self.tz = tz
         self.calendar = calendar
         self.procedures = procedures or {}
@@ -111,7 +115,7 @@ class RowReader:
         self._columns: dict[tuple[str, ...], tuple[dict[str, str], tuple[tuple[str, str], ...]]] = {}
         self._durations: dict[str, Duration | None] = {}
         self._flags: dict[tuple[str, ...], tuple[dict[str, object], list[str]] | str] = {}
-        self._dates: dict[str, tuple[datetime, str]] = {}
+        self._dates: dict[str, tuple[datetime, str, object]] = {}
 
     def columns(self, row: SourceRow) -> dict[str, str]:
         """Our field → the row's column name (resolved once per distinct set of column names)."""
@@ -148,9 +152,9 @@ class RowReader:
                 self._flags[key] = found
         return found
 
-    def date(self, text: str) -> tuple[datetime, str]:
-        """``parse_export_datetime`` of a non-empty cell and its ``str`` (for the hash), remembered: due dates
-        and times repeat a lot."""
+    def date(self, text: str) -> tuple[datetime, str, object]:
+        """``parse_export_datetime`` of a non-empty cell, its ``str`` (for the hash) and its stored form,
+        remembered: due dates and times repeat a lot."""
         found = self._dates.get(text)
         if found is None:
             value = parse_export_datetime(text, self.tz)
@@ -158,7 +162,7 @@ class RowReader:
                 raise ValueError("unreadable date")
             if len(self._dates) >= _DATE_CACHE:
                 self._dates.clear()
-            found = self._dates[text] = (value, str(value))
+            found = self._dates[text] = (value, str(value), self.stored_time(value))
         return found
 
     def read(self, row: SourceRow) -> Parsed | RejectedRow:
@@ -175,14 +179,15 @@ class RowReader:
             return RejectedRow(row.line, f"dossier code longer than 64 characters: {code[:20]}…", cols["code"])
         dates: dict[str, datetime | None] = {}
         shown: dict[str, str] = {}
+        stored: dict[str, object] = {}
         for name in DATE_FIELDS:
             text = raw.get(name)
             if not text:
-                dates[name] = None
+                dates[name] = stored[name] = None
                 shown[name] = "None"
                 continue
             try:
-                dates[name], shown[name] = self.date(text)
+                dates[name], shown[name], stored[name] = self.date(text)
             except ValueError as exc:
                 return RejectedRow(row.line, str(exc), cols.get(name, name))
         received = dates["received_at"]
@@ -208,22 +213,22 @@ class RowReader:
             digest(id_number, "id_number", self.key) if id_number else "",
             phone_year_digest(phone, raw.get("birth_year", ""), self.key),
         ]
-        due = dates["due_at"]
         computed = False
-        if due is None:
+        if dates["due_at"] is None:
             duration = self.duration(texts[0])
             computed_due = self.calendar.due_from_duration(received, duration) if duration else None
             due, computed = as_utc(computed_due), computed_due is not None
             shown["due_at"] = str(due)
+            stored["due_at"] = None if due is None else self.stored_time(due)
         returned = dates["returned_at"]
         is_open = status in OPEN_STATUSES and returned is None
         values: dict[str, object] = dict(zip(_TEXT_COLUMNS, [code, *texts, *digests], strict=True))
         values.update(
-            received_at=received,
-            due_at=due,
+            received_at=stored["received_at"],
+            due_at=stored["due_at"],
             due_computed=computed,
-            finished_at=dates["finished_at"],
-            returned_at=returned,
+            finished_at=stored["finished_at"],
+            returned_at=stored["returned_at"],
             status=status.value,
             status_text=status_text[:255],
             is_open=is_open,

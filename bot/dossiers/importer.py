@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection
-
 from bot import clock
 from bot.catalog.model import Procedure
 from bot.config import Settings
@@ -63,11 +61,9 @@ def _accepted(source: Source, reader: RowReader, result: ImportResult) -> Iterat
         yield parsed
 
 
-def _loader(conn: Connection, result: ImportResult, chunk_rows: int, **kwargs: object) -> Loader:
+def _loader_class(db: Database) -> type[Loader]:
     """The staged loader on PostgreSQL, the chunked one on SQLite."""
-    if conn.dialect.name == "postgresql":
-        return StagedLoader(conn, result, **kwargs)
-    return ChunkLoader(conn, result, chunk_rows=chunk_rows, **kwargs)
+    return StagedLoader if db.engine.dialect.name == "postgresql" else ChunkLoader
 
 
 class ImportFileError(SourceFileError):
@@ -101,15 +97,17 @@ def import_dossiers(
         names = "; ".join(f"{m} (e.g. {', '.join(DEFAULT_COLUMNS[m][:3])})" for m in missing)
         raise ImportFileError(f"{path}: missing required column(s): {names}. Add them to a mapping file (--mapping).")
     tz = settings.zone
-    reader = RowReader(mapping, tz, WorkCalendar.from_settings(settings), procedures, secret_key(settings))
+    loader_class = _loader_class(db)
+    calendar = WorkCalendar.from_settings(settings)
+    reader = RowReader(mapping, tz, calendar, procedures, secret_key(settings), loader_class.stored_time)
     result = ImportResult()
     with db.engine.connect() as conn, _progress_bar(progress, source) as advance:
         trans = conn.begin()
         status_column = mapping.resolve(source.header).get("status", "status")
         try:
-            loader = _loader(
-                conn, result, chunk_rows, source_name=source_name or path.name, status_column=status_column,
-                allow_reversal=allow_status_reversal, now=clock.now(),
+            loader = loader_class(
+                conn, result, source_name=source_name or path.name, status_column=status_column,
+                allow_reversal=allow_status_reversal, now=clock.now(), chunk_rows=chunk_rows,
             )  # fmt: skip
             try:
                 for count, parsed in enumerate(_accepted(source, reader, result), 1):
