@@ -13,7 +13,10 @@ FLOOR, same run, same file: PostgreSQL a bare ``COPY … (FORMAT csv)`` of the f
 text columns; SQLite a bare ``executemany`` of the ``csv`` module's rows into a table without indexes, in
 one transaction. PROFILE, same run: the file only read (``bot.dossiers.sources``), then read and checked
 (``import_rows.RowReader``: dates, digests, hash) without a database — the rest of an import's time is the
-writing. Targets (issue 13): ≥ 50,000 rows/s on PostgreSQL, ≥ 25,000 rows/s on SQLite.
+writing. BASELINE, same run, with ``--previous DIR``: the importer of another checkout on the same file, in
+the same fresh-process way (the one before the staged load:
+``mkdir /tmp/prev && git archive 08f75cb bot | tar -x -C /tmp/prev``, then ``--previous /tmp/prev``).
+Targets (issue 13): ≥ 50,000 rows/s on PostgreSQL, ≥ 25,000 rows/s on SQLite.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +40,7 @@ from dossier_bench import COLUMNS, UNITS  # noqa: E402
 from generate import CSV_HEADERS, iter_records, write_csv  # noqa: E402
 from measure import Target, fresh, peak_mb, print_command, spread  # noqa: E402
 
-from bot.config import Settings  # noqa: E402
+from bot.config import ENV_SECRET_KEY, Settings  # noqa: E402
 from bot.dossiers.calendar import WorkCalendar  # noqa: E402
 from bot.dossiers.import_rows import RowReader  # noqa: E402
 from bot.dossiers.importer import import_dossiers  # noqa: E402
@@ -47,6 +51,30 @@ from bot.security import secret_key  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
 
 TARGETS = {"postgres": 50_000, "sqlite": 25_000}
+#: The children use this key (no key file is created in any checkout).
+BENCH_KEY = "import-bench-secret-key-0123456789abcdef"
+#: Run in a fresh interpreter inside the ``--previous`` checkout: its importer on a new database, twice.
+PREVIOUS = """
+import json, sys, time
+from pathlib import Path
+from bot.config import Settings
+from bot.dossiers.importer import import_dossiers
+from bot.schema import create_schema
+from bot.storage.db import Database
+db = Database(sys.argv[1])
+create_schema(db)
+out = {}
+for label in ("new", "again"):
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = import_dossiers(db, Path(sys.argv[2]), settings=Settings())
+    assert result.applied and not result.rejected
+    out[label + "_rows_s"] = result.rows / (time.perf_counter() - wall)
+    out[label + "_cpu_rows_s"] = result.rows / (time.process_time() - cpu)
+hwm = [line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM:")]
+out["peak_mb"] = int(hwm[0].split()[1]) / 1024
+db.dispose()
+print(json.dumps(out))
+"""
 
 
 def _timed(work):  # type: ignore[no-untyped-def]
@@ -124,10 +152,15 @@ def child(kind: str, url: str, path: Path) -> None:
     print(json.dumps(out))
 
 
-def _run(kind: str, backend: str, path: Path, folder: Path) -> dict[str, float]:
+def _run(kind: str, backend: str, path: Path, folder: Path, previous: Path | None = None) -> dict[str, float]:
     target = Target(backend, folder)
     try:
-        return fresh(__file__, "--child", kind, target.url, str(path))
+        if previous is None:
+            return fresh(__file__, "--child", kind, target.url, str(path))
+        env = {**os.environ, "PYTHONPATH": str(previous)}
+        cmd = [sys.executable, "-c", PREVIOUS, target.url, str(path)]
+        out = subprocess.run(cmd, cwd=previous, env=env, check=True, capture_output=True, text=True).stdout
+        return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
     finally:
         target.drop()
 
@@ -139,12 +172,14 @@ def main() -> int:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--databases", choices=("sqlite", "postgres", "both"), default="both")
     p.add_argument("--all-columns", action="store_true", help="every column of the sample generator")
+    p.add_argument("--previous", type=Path, help="a checkout whose importer runs as the baseline")
     p.add_argument("--child", nargs=3, metavar=("KIND", "URL", "FILE"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         child(args.child[0], args.child[1], Path(args.child[2]))
         return 0
     print_command("bench/import_bench.py")
+    os.environ[ENV_SECRET_KEY] = BENCH_KEY
     folder = Path(tempfile.mkdtemp(prefix="import-bench-"))
     try:
         path = folder / "export.csv"
@@ -161,14 +196,22 @@ def main() -> int:
             print(f"  {label:<24} {wall} | CPU median {cpu:,.0f}")
         for backend in backends:
             runs = []
-            for _ in range(args.runs):  # floor and import alternate, so both see the same load
-                runs.append((_run("floor", backend, path, folder), _run("import", backend, path, folder)))
+            for _ in range(args.runs):  # floor, import and baseline alternate, so they see the same load
+                run = [_run("floor", backend, path, folder), _run("import", backend, path, folder)]
+                if args.previous:
+                    run.append(_run("import", backend, path, folder, args.previous.resolve()))
+                runs.append(run)
             print(f"\n{backend} ({args.runs} fresh-process runs; rows/s, wall | CPU of the Python process):")
-            rows = (
+            rows = [
                 ("FLOOR bare load", 0, "rows_s", "cpu_rows_s"),
                 ("import, new rows", 1, "new_rows_s", "new_cpu_rows_s"),
                 ("re-import, unchanged", 1, "again_rows_s", "again_cpu_rows_s"),
-            )
+            ]
+            if args.previous:
+                rows += [
+                    ("BASELINE previous, new", 2, "new_rows_s", "new_cpu_rows_s"),
+                    ("BASELINE previous, same", 2, "again_rows_s", "again_cpu_rows_s"),
+                ]
             for label, index, wall_key, cpu_key in rows:
                 wall = spread([r[index][wall_key] for r in runs], "{:,.0f}")
                 cpu = statistics.median(r[index][cpu_key] for r in runs)
@@ -176,6 +219,11 @@ def main() -> int:
             ratio = statistics.median(r[1]["new_rows_s"] / r[0]["rows_s"] for r in runs)
             print(f"  import / floor (median of runs): {ratio:.0%}")
             print(f"  peak memory of the import process: {spread([r[1]['peak_mb'] for r in runs], '{:.0f}', ' MB')}")
+            if args.previous:
+                ratio = statistics.median(r[1]["new_rows_s"] / r[2]["new_rows_s"] for r in runs)
+                print(f"  import / previous importer (median of runs): {ratio:.2f}×")
+                memory = spread([r[2]["peak_mb"] for r in runs], "{:.0f}", " MB")
+                print(f"  peak memory of the previous importer: {memory}")
             print(f"  target: ≥ {TARGETS[backend]:,} rows/s")
         print(f"\nload after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:

@@ -27,7 +27,6 @@ from bot.security import digest, normalise_id, normalise_phone
 
 DATE_FIELDS = ("received_at", "due_at", "finished_at", "returned_at", "apology_sent_at", "apology_new_due_at")
 TEXT_FIELDS = ("procedure_code", "procedure_name", "field", "unit", "officer", "applicant_name", "current_step")
-_FLAG_FIELDS = ("online", "paid_online", "supplements", "digitised")
 _TEXT_COLUMNS = ("code", *TEXT_FIELDS, "phone_digest", "id_number_digest", "phone_year_digest")
 _LIMITS = {
     "procedure_code": 16,
@@ -42,7 +41,7 @@ _TEXT_LIMITS = tuple((name, _LIMITS.get(name)) for name in TEXT_FIELDS)
 #: Distinct values remembered by the per-import caches (status wording, scorecard cells).
 _CACHE_SIZE = 10_000
 #: Date cells remembered (cleared when full).
-_DATE_CACHE = 100_000
+_DATE_CACHE = 20_000
 
 Apology = tuple[datetime, datetime | None, str]
 
@@ -140,7 +139,7 @@ class RowReader:
     def _scorecard(self, raw: dict[str, str]) -> tuple[dict[str, object], list[str]] | str:
         """The scorecard values of the row and their text (for the hash), or why they are unreadable
         (cached: these cells repeat a lot)."""
-        key = tuple(raw.get(name, "") for name in _FLAG_FIELDS)
+        key = (raw.get("online", ""), raw.get("paid_online", ""), raw.get("supplements", ""), raw.get("digitised", ""))
         found = self._flags.get(key)
         if found is None:
             try:
