@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -57,11 +58,15 @@ def secret_key(settings: Settings | None = None) -> bytes:
         return _file_keys[path]
 
 
+@functools.lru_cache(maxsize=32)
+def _keyed(key: bytes, purpose: str) -> hmac.HMAC:
+    """The HMAC state after the key and the purpose (copied per value: an import digests millions)."""
+    return hmac.new(key, purpose.encode("utf-8") + b"\x00", hashlib.sha256)
+
+
 def digest(value: str, purpose: str, key: bytes | None = None) -> str:
     """HMAC-SHA256 (hex) of ``value``; ``purpose`` separates uses so one digest cannot stand in for another."""
-    mac = hmac.new(key if key is not None else secret_key(), digestmod=hashlib.sha256)
-    mac.update(purpose.encode("utf-8"))
-    mac.update(b"\x00")
+    mac = _keyed(key if key is not None else secret_key(), purpose).copy()
     mac.update(value.encode("utf-8"))
     return mac.hexdigest()
 
