@@ -195,12 +195,17 @@ class Dispatcher:
             heartbeat.cancel()
         return sum(results)
 
-    async def run_forever(self, stop: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
-        """Deliver until ``stop`` is set, looking for new rows every ``idle_seconds`` when idle; then let
-        the sends in flight finish and give back every row not started."""
+    async def run_forever(
+        self, stop: asyncio.Event, *, idle_seconds: float = 1.0, wake: asyncio.Event | None = None
+    ) -> None:
+        """Deliver until ``stop`` is set, looking for new rows every ``idle_seconds`` when idle or as soon as
+        ``wake`` is set (new replies were written); then let the sends in flight finish and give back every
+        row not started."""
         self._stop = stop
+        wake = wake or asyncio.Event()
         try:
             while not stop.is_set():
+                wake.clear()
                 try:
                     sent = await self.run_once()
                 except Exception:  # a database hiccup must not end delivery for good
@@ -208,8 +213,12 @@ class Dispatcher:
                     sent = 0
                 if sent:
                     continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
+                waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+                try:
+                    await asyncio.wait(waiters, timeout=idle_seconds, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    for waiter in waiters:
+                        waiter.cancel()
         finally:
             released = await asyncio.to_thread(self.release_all)
             if released:
