@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 
 from starlette.applications import Starlette
 
@@ -132,8 +133,15 @@ async def serve_assistant(
         log.info("stopped")
 
 
+#: How long a thread may hold the interpreter before another one asking for it gets it (CPython's default
+#: is 5 ms). The inbox worker answers on a thread of its own and keeps the interpreter busy while a backlog
+#: lasts; every hop of a webhook request (read, record, answer 200) waits up to this long for it.
+SWITCH_INTERVAL = 0.0005
+
+
 def run_serve(settings: Settings, host: str = "0.0.0.0", port: int = DEFAULT_PORT) -> int:
     """``python -m bot serve``: the exit code (0 after a graceful stop)."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
     registry.check(settings)
     registry.check_webhook_secrets(settings)
     assistant = build_assistant(settings)

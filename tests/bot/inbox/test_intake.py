@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from bot.contract.messages import Kind
 from bot.inbox.intake import Intake
@@ -14,21 +14,22 @@ from bot.storage.db import Database
 from tests.bot.inbox.echo import arrival
 
 
-def _commits(db: Database) -> list[int]:
-    counted: list[int] = []
-    event.listen(db.engine, "commit", lambda conn: counted.append(1))
-    return counted
-
-
 async def test_updates_arriving_together_share_one_commit(database: Database) -> None:
     intake = Intake(database)
-    commits = _commits(database)
+    batches: list[int] = []
+    write = intake.write
+
+    def counted(arrivals: list[Arrival]) -> set[tuple[str, str]]:
+        batches.append(len(arrivals))
+        return write(arrivals)
+
+    intake.write = counted  # type: ignore[method-assign]
     try:
         results = await asyncio.gather(*(intake.record(arrival(f"c{n % 7}", f"u{n}")) for n in range(60)))
     finally:
         intake.close()
     assert results == [True] * 60
-    assert len(commits) == 1, "one transaction for the 60 updates that arrived together"
+    assert batches == [60], "one transaction for the 60 updates that arrived together"
     with database.session() as session:
         rows = list(session.scalars(select(InboxUpdate).order_by(InboxUpdate.id)))
     assert [r.update_id for r in rows] == [f"u{n}" for n in range(60)], "recorded in arrival order"
