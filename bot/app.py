@@ -21,7 +21,7 @@ from bot.conversation import Context, Conversation, ReloadOutcome
 from bot.knowledge import Knowledge
 from bot.masking import mask_id
 from bot.schema import create_schema
-from bot.storage.conversations import ConversationStore, UpdateLog
+from bot.storage.conversations import ChatState, ConversationStore, UpdateLog
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -145,6 +145,13 @@ class Assistant:
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         """Answer one message and persist the conversation state."""
+        replies, state = self.respond(incoming)
+        self.conversations.save(incoming.channel, incoming.chat_id, state)
+        return replies
+
+    def respond(self, incoming: Incoming) -> tuple[list[Reply], ChatState]:
+        """Answer one message; the chat's new state is returned for the caller to save (the inbox worker saves
+        it in the transaction that records the replies)."""
         state = self.conversations.load(incoming.channel, incoming.chat_id)
         ctx = Context(
             incoming=incoming,
@@ -160,10 +167,9 @@ class Assistant:
         except Exception:
             log.exception("handler failed for chat %s", mask_id(incoming.chat_id))
             replies = [Reply(text=esc(ctx._("Xin lỗi, đã có lỗi khi xử lý tin nhắn. Bạn vui lòng thử lại.")))]
-        self.conversations.save(incoming.channel, incoming.chat_id, state)
         log.debug("answered %s chat=%s kind=%s replies=%d", incoming.channel, mask_id(incoming.chat_id),
                  incoming.kind.value, len(replies))
-        return replies
+        return replies, state
 
     def close(self) -> None:
         """Stop background work and release the database."""

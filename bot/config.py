@@ -228,6 +228,17 @@ class LimitSettings(_Section):
     messages_per_minute: int = Field(default=30, ge=1)
 
 
+class OutboxSettings(_Section):
+    """How fast the outbox dispatcher sends (replies, alerts, notifications) on each platform."""
+
+    # Messages per second to one platform, shared by every process (Telegram allows about 30/s).
+    rate: float = Field(default=25.0, gt=0)
+    # Seconds between two messages to one chat (Telegram: about 1 s).
+    per_chat_seconds: float = Field(default=1.0, ge=0)
+    # Rows one dispatcher claims at a time (sent concurrently).
+    batch_size: int = Field(default=50, ge=1, le=5000)
+
+
 class ReportSettings(_Section):
     """Targets shown beside the figures in reports, and the weekly report sent to unit leaders."""
 
@@ -293,6 +304,7 @@ class Settings(_Section):
     online_filing: OnlineFilingSettings = Field(default_factory=OnlineFilingSettings)
     channels: ChannelSettings = Field(default_factory=ChannelSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     dossiers: DossierSettings = Field(default_factory=DossierSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)

@@ -1,5 +1,6 @@
 """``GET /readyz``: may this replica take traffic? The database answers, a catalog is served (and whether
-it is the last good one from disk), and how much the outbox still has to deliver.
+it is the last good one from disk), how much the outbox still has to deliver and how many acknowledged
+webhook updates the inbox worker has not answered yet (``inbox.backlog``, ``inbox.oldest_pending_seconds``).
 
 ``/healthz`` (``bot.channels.webhook``) only says the process is alive and touches nothing; ``/readyz``
 answers 503 when the database cannot be reached, so a reverse proxy or orchestrator stops sending traffic
@@ -19,6 +20,7 @@ from starlette.routing import Route
 from bot import clock
 from bot.catalog.reload import CatalogHolder
 from bot.channels.webhook import WebChannels
+from bot.inbox.worker import backlog as inbox_backlog
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.storage.db import Database
 
@@ -38,6 +40,16 @@ def _database_and_outbox(db: Database) -> dict[str, Any]:
     return {"backlog": backlog, "oldest_pending_seconds": round(max(age, 0.0), 1), "failed": failed or 0}
 
 
+def _inbox(db: Database) -> dict[str, Any]:
+    """Webhook updates acknowledged and not answered yet, the oldest one's age, and those given up."""
+    found = inbox_backlog(db)
+    return {"backlog": found.waiting, "oldest_pending_seconds": found.oldest_seconds, "failed": found.failed}
+
+
+def _database_outbox_inbox(db: Database) -> tuple[dict[str, Any], dict[str, Any]]:
+    return _database_and_outbox(db), _inbox(db)
+
+
 async def readiness(db: Database, catalog: CatalogHolder, timeout: float = DATABASE_TIMEOUT) -> dict[str, Any]:
     """The readiness report; ``ready`` is false when the database does not answer within ``timeout``."""
     status = catalog.status()
@@ -52,9 +64,11 @@ async def readiness(db: Database, catalog: CatalogHolder, timeout: float = DATAB
             "removals_awaiting_confirmation": status.awaiting_removal,
         },
         "outbox": None,
+        "inbox": None,
     }
     try:
-        report["outbox"] = await asyncio.wait_for(asyncio.to_thread(_database_and_outbox, db), timeout)
+        report["outbox"], report["inbox"] = await asyncio.wait_for(asyncio.to_thread(_database_outbox_inbox, db),
+                                                                   timeout)  # fmt: skip
     except TimeoutError:
         report["database"]["error"] = f"no answer within {timeout:g} s"
     except Exception as error:  # unreachable, refused, missing tables: named, never with its URL

@@ -95,6 +95,7 @@ class Scheduler:
         self.cron = BackgroundScheduler(timezone=settings.zone)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
+        self._wake: asyncio.Event | None = None
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -190,11 +191,18 @@ class Scheduler:
         asyncio.run(self._deliver_async())
 
     async def _deliver_async(self) -> None:
-        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+        self._loop, self._stop, self._wake = asyncio.get_running_loop(), asyncio.Event(), asyncio.Event()
         self._ready.set()
+        outbox = self.settings.outbox
         async with started(self.senders) as senders:
-            dispatcher = Dispatcher(self.db, senders, limiter=SharedBudget(self.db), lease=SERVICE_LEASE)
-            await dispatcher.run_forever(self._stop)
+            budget = SharedBudget(self.db, outbox.rate, outbox.per_chat_seconds)
+            dispatcher = Dispatcher(self.db, senders, limiter=budget, lease=SERVICE_LEASE, batch_size=outbox.batch_size)
+            await dispatcher.run_forever(self._stop, wake=self._wake)
+
+    def wake_outbox(self) -> None:
+        """New messages are in the outbox: look at once (thread-safe; the inbox worker calls it)."""
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     def shutdown(self, timeout: float = 30.0) -> None:
         """Stop the cron; the dispatcher finishes the sends in flight and gives back the rows not started."""

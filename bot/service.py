@@ -4,7 +4,8 @@
 
 - one ASGI server (uvicorn) on ``--host``/``--port`` with ``/healthz`` and the webhook route of every
   channel that receives by webhook (Telegram with ``webhook_url``, Zalo Bot with ``webhook_url``, the Zalo
-  OA, the web chat);
+  OA, the web chat); the webhooks record each update in the inbox and answer 200 at once, the inbox worker
+  answers it (``bot.channels.inbox``);
 - long polling for Telegram and the Zalo Bot when they have no ``webhook_url``;
 - the scheduler (morning alert with today's catch-up, weekly report) and the outbox dispatcher, which
   delivers through every enabled channel with leases, heartbeats and the send-rate budget shared in the
@@ -16,7 +17,8 @@ back every row it claimed but had not started, then the database is closed.
 
 ``run`` (``make run``) is ``serve`` when a messaging channel is configured and the console chat
 otherwise; ``chat`` is always the console; ``web`` and ``telegram`` are aliases of ``serve``.
-``app_from_env`` is the uvicorn factory for webhooks alone (``uvicorn --factory bot.service:app_from_env``).
+``app_from_env`` is the uvicorn factory for the webhooks (``uvicorn --factory bot.service:app_from_env``): their
+inbox worker and the outbox dispatcher (with the scheduler) run in its lifespan.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 
 from starlette.applications import Starlette
 
@@ -33,12 +36,13 @@ from bot.catalog.loader import CatalogError
 from bot.catalog.problems import format_problems
 from bot.channels import registry
 from bot.channels.console import run_console
+from bot.channels.inbox import Inbox
 from bot.channels.telegram import poll_telegram, polling_enabled
 from bot.channels.webhook import WebChannels, combine, create_web_app, serve
 from bot.channels.zalo_bot import poll_zalo_bot
 from bot.config import ConfigError, Settings, load_settings
 from bot.health import readiness_routes
-from bot.scheduler import start_scheduler
+from bot.scheduler import Scheduler, start_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -57,18 +61,30 @@ def app_from_env() -> Starlette:
                      len(error.problems), settings.resolve(settings.catalog.state_dir),
                      format_problems(error.problems))  # fmt: skip
         raise SystemExit(3) from None
-    web = web_routes(assistant)
+    inbox = Inbox(assistant.db, assistant)
+    web = web_routes(assistant, inbox)
+    scheduler: list[Scheduler] = []
+
+    async def start() -> None:  # the outbox dispatcher sends what the inbox worker answers
+        outbox = registry.outbox_channels(settings, assistant.db)
+        scheduler.append(await asyncio.to_thread(start_scheduler, assistant, outbox, registry.capabilities))
+        inbox.worker.after_commit.append(scheduler[0].wake_outbox)
 
     async def close() -> None:
+        for running in scheduler:
+            await asyncio.to_thread(running.shutdown)
         assistant.close()
 
+    web.on_start.append(start)
     web.on_stop.insert(0, close)
     return create_web_app(web)
 
 
-def web_routes(assistant: Assistant) -> WebChannels:
-    """Every enabled webhook channel plus ``/readyz`` (``bot.health``) on one app."""
-    return combine([registry.web_channels(assistant, assistant.db), readiness_routes(assistant.db, assistant.catalog)])
+def web_routes(assistant: Assistant, inbox: Inbox | None = None) -> WebChannels:
+    """Every enabled webhook channel and their inbox, plus ``/readyz`` (``bot.health``) on one app."""
+    inbox = inbox or Inbox(assistant.db, assistant)
+    channels = registry.web_channels(assistant, assistant.db, inbox)
+    return combine([channels, readiness_routes(assistant.db, assistant.catalog)])
 
 
 def messaging_channels(settings: Settings) -> list[str]:
@@ -92,9 +108,11 @@ async def serve_assistant(
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests): no signals
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-    web = web_routes(assistant)
+    inbox = Inbox(assistant.db, assistant)
+    web = web_routes(assistant, inbox)
     outbox = registry.outbox_channels(settings, assistant.db)
     scheduler = await asyncio.to_thread(start_scheduler, assistant, outbox, registry.capabilities)
+    inbox.worker.after_commit.append(scheduler.wake_outbox)
     tasks = {"web": asyncio.create_task(serve(create_web_app(web), host, port, stop=stop))}
     if polling_enabled(settings):
         tasks["telegram"] = asyncio.create_task(poll_telegram(assistant, stop))
@@ -115,8 +133,15 @@ async def serve_assistant(
         log.info("stopped")
 
 
+#: How long a thread may hold the interpreter before another one asking for it gets it (CPython's default
+#: is 5 ms). The inbox worker answers on a thread of its own and keeps the interpreter busy while a backlog
+#: lasts; every hop of a webhook request (read, record, answer 200) waits up to this long for it.
+SWITCH_INTERVAL = 0.0005
+
+
 def run_serve(settings: Settings, host: str = "0.0.0.0", port: int = DEFAULT_PORT) -> int:
     """``python -m bot serve``: the exit code (0 after a graceful stop)."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
     registry.check(settings)
     registry.check_webhook_secrets(settings)
     assistant = build_assistant(settings)

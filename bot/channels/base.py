@@ -33,6 +33,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot import clock
+from bot.channels.inbox import Inbox
 from bot.channels.split import split_message
 from bot.channels.webhook import WebChannels
 from bot.config import Settings
@@ -42,7 +43,8 @@ from bot.contract.messages import Attachment, Choice, Incoming, Reply
 from bot.masking import mask_id
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.outbox.sender import PermanentFailure, RetryLater
-from bot.outbox.store import enqueue, enqueue_claimed
+from bot.outbox.store import enqueue, enqueue_claimed, reply_key
+from bot.storage.conversations import ChatState, ConversationStore
 from bot.storage.db import Database
 
 PHOTO_TYPES = frozenset({"image/png", "image/jpeg"})
@@ -85,8 +87,17 @@ class Responder(Protocol):
         """The update log used to answer a redelivered update only once."""
         ...
 
+    @property
+    def conversations(self) -> ConversationStore:
+        """Where chat states are saved (the inbox worker saves them with the replies)."""
+        ...
+
     def handle(self, incoming: Incoming) -> list[Reply]:
         """Answer one message (synchronous, thread-safe)."""
+        ...
+
+    def respond(self, incoming: Incoming) -> tuple[list[Reply], ChatState]:
+        """``handle`` without saving the chat's new state (returned for the caller to save)."""
         ...
 
 
@@ -232,13 +243,9 @@ async def deliver(channel: Channel, db: Database | None, chat_id: str, replies: 
 def _enqueue(db: Database, channel: str, chat_id: str, replies: list[Reply], key: str) -> None:
     with db.session() as session:
         for number, reply in enumerate(replies):
-            enqueue(session, dedupe_key=_reply_key(channel, key, number), channel=channel, chat_id=chat_id,
+            enqueue(session, dedupe_key=reply_key(channel, key, number), channel=channel, chat_id=chat_id,
                     reply=reply, kind="reply")  # fmt: skip
         session.commit()
-
-
-def _reply_key(channel: str, key: str, number: int) -> str:
-    return f"reply:{channel}:{key}:{number}"
 
 
 #: How long a webhook's own send of its replies holds them before the dispatcher may take them over.
@@ -292,7 +299,7 @@ def _record(
         if not updates.claim_in(session, channel, key):
             return None
         for number, reply in enumerate(replies):
-            row_id = enqueue_claimed(session, dedupe_key=_reply_key(channel, key, number), channel=channel,
+            row_id = enqueue_claimed(session, dedupe_key=reply_key(channel, key, number), channel=channel,
                                      chat_id=chat_id, reply=reply, kind="reply", worker=INLINE_WORKER, until=until)
             if row_id is not None:
                 recorded.append((row_id, reply))
@@ -347,7 +354,8 @@ class Registration:
     #: The channel the outbox delivers through (alerts, notifications, reports, deferred answers).
     outbox: Callable[[Settings, Database], Channel]
     #: Its webhook routes on the shared ASGI app, when the settings ask for a webhook (None: no webhook).
-    web: Callable[[Responder, Database], WebChannels] | None = None
+    #: Its routes record into the server's ``Inbox`` (``bot.channels.inbox``), which answers later.
+    web: Callable[[Responder, Database, Inbox], WebChannels] | None = None
     web_enabled: Callable[[Settings], bool] = field(default=lambda settings: False)
     #: The secret its webhook checks: (environment variable, value); validated when a server starts.
     webhook_secret: Callable[[Settings], tuple[str, str]] | None = None

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from bot.channels import console, telegram_sender, zalo_bot, zalo_oa
 from bot.channels.base import Channel, Registration, Responder
+from bot.channels.inbox import Inbox
 from bot.channels.webchat import channel as webchat
 from bot.channels.webhook import WebChannels, combine, secret_problem
 from bot.config import ConfigError, Settings
@@ -63,10 +64,13 @@ def outbox_channels(settings: Settings, db: Database) -> dict[str, Channel]:
     return {r.name: r.outbox(settings, db) for r in enabled(settings)}
 
 
-def web_channels(assistant: Responder, db: Database) -> WebChannels:
-    """Routes and start/stop hooks of every enabled channel that receives by webhook."""
+def web_channels(assistant: Responder, db: Database, inbox: Inbox | None = None) -> WebChannels:
+    """Routes and start/stop hooks of every enabled channel that receives by webhook, and of the ``inbox``
+    their updates are recorded in (one is made for ``db`` when not given)."""
     settings = assistant.settings
-    return combine(r.web(assistant, db) for r in enabled(settings) if r.web is not None and r.web_enabled(settings))
+    inbox = inbox or Inbox(db, assistant)
+    parts = [r.web(assistant, db, inbox) for r in enabled(settings) if r.web is not None and r.web_enabled(settings)]
+    return combine([inbox.web(), *parts])
 
 
 @asynccontextmanager

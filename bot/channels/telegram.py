@@ -36,11 +36,21 @@ from telegram.ext import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import Channel, Responder, answer_durably
-from bot.channels.webhook import MAX_BODY_BYTES, WebChannels, create_web_app, secret_json, secret_problem, serve
+from bot.channels.inbox import Inbox
+from bot.channels.webhook import (
+    MAX_BODY_BYTES,
+    Accept,
+    WebChannels,
+    create_web_app,
+    secret_json,
+    secret_problem,
+    serve,
+)
 from bot.config import ENV_TELEGRAM_SECRET, ConfigError, Settings
 from bot.contract.capabilities import Capabilities
 from bot.contract.html import strip_tags
 from bot.contract.messages import Attachment, Choice, Incoming, Kind, Reply
+from bot.inbox.payload import Arrival
 from bot.outbox.sender import PermanentFailure, RetryLater
 
 CHANNEL = "telegram"
@@ -227,10 +237,7 @@ class TelegramAdapter:
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button press: stop the client's spinner at once, then answer the choice."""
-        try:
-            await update.callback_query.answer()  # type: ignore[union-attr]
-        except TelegramError as exc:  # too late to answer (old button) is no reason to stay silent
-            log.warning("could not answer callback query: %s", type(exc).__name__)
+        await _stop_spinner(update)
         await self._answer(update, context)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -348,12 +355,14 @@ def well_formed(update: Update) -> bool:
 
 
 def telegram_route(
-    application: AnyApplication, secret: str, path: str = "/telegram/webhook", max_body: int = MAX_BODY_BYTES
-) -> Route:
-    """``POST path``: Telegram updates, checked against ``secret``, processed by ``application``.
+    application: AnyApplication, secret: str, path: str = "/telegram/webhook", max_body: int = MAX_BODY_BYTES,
+    accept: Accept | None = None,
+) -> Route:  # fmt: skip
+    """``POST path``: Telegram updates, checked against ``secret``, taken by ``accept`` (``inbox_accept``:
+    recorded) or, without it, processed by ``application`` at once.
 
     Answers 403 for a missing/wrong secret, 413 for a body over ``max_body``, 400 for anything that is not
-    an update; 200 once the update has been processed (the application must be initialized).
+    an update; 200 once the update has been taken (the application must be initialized).
     """
     if not secret:
         raise ValueError("a webhook secret is required")
@@ -370,18 +379,48 @@ def telegram_route(
             return PlainTextResponse("not a Telegram update", status_code=400)
         if not well_formed(update):
             return PlainTextResponse("not a Telegram update", status_code=400)
-        await application.process_update(update)
-        return PlainTextResponse("ok")
+        if accept is None:
+            await application.process_update(update)
+            return PlainTextResponse("ok")
+        outcome = await accept(update)
+        return outcome if isinstance(outcome, Response) else PlainTextResponse("ok")
 
     return Route(path, receive, methods=["POST"])
 
 
-def telegram_web(assistant: Responder) -> WebChannels:
+def inbox_accept(inbox: Inbox, application: AnyApplication) -> Accept:
+    """Record an update's message in ``inbox``; a button press also stops the client's spinner, in the
+    background (the 200 does not wait for Telegram)."""
+    pending: set[asyncio.Task[None]] = set()
+
+    async def accept(update: Update) -> Response | None:
+        incoming = incoming_from_update(update, application.bot.username if application.bot else "")
+        if incoming is None:
+            return None
+        refused = await inbox.accept(Arrival(incoming, str(update.update_id)))
+        if refused is None and update.callback_query is not None:
+            task = asyncio.create_task(_stop_spinner(update))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+        return refused
+
+    return accept
+
+
+async def _stop_spinner(update: Update) -> None:
+    try:
+        await update.callback_query.answer()  # type: ignore[union-attr]
+    except TelegramError as exc:  # too late to answer (old button) is no reason to stay silent
+        log.warning("could not answer callback query: %s", type(exc).__name__)
+
+
+def telegram_web(assistant: Responder, inbox: Inbox | None = None) -> WebChannels:
     """The webhook route at the path of ``webhook_url``, and its registration with Telegram on start.
 
     The one way the webhook is registered, whether ``python -m bot web`` serves every channel or
-    ``python -m bot telegram`` serves Telegram alone. The webhook is left registered on exit, so another
-    replica keeps receiving updates.
+    ``run_telegram`` serves Telegram alone (without ``inbox``: each update answered before its 200, as that
+    server runs no outbox dispatcher). The webhook is left registered on exit, so another replica keeps
+    receiving updates.
     """
     settings = assistant.settings
     config = settings.channels.telegram
@@ -402,7 +441,9 @@ def telegram_web(assistant: Responder) -> WebChannels:
         await application.stop()
         await application.shutdown()
 
-    return WebChannels(routes=[telegram_route(application, secret, path)], on_start=[start], on_stop=[stop])
+    accept = inbox_accept(inbox, application) if inbox is not None else None
+    route = telegram_route(application, secret, path, accept=accept)
+    return WebChannels(routes=[route], on_start=[start], on_stop=[stop])
 
 
 def webhook_enabled(settings: Settings) -> bool:

@@ -76,7 +76,7 @@ REGISTRATION = Registration(
     capabilities=CAPABILITIES,
     enabled=lambda settings: settings.channels.telegram.enabled and bool(settings.telegram_token),
     outbox=lambda settings, db: telegram_sender(settings),
-    web=lambda assistant, db: telegram_web(assistant),
+    web=lambda assistant, db, inbox: telegram_web(assistant, inbox),
     web_enabled=webhook_enabled,
     webhook_secret=lambda settings: (ENV_TELEGRAM_SECRET, settings.telegram_webhook_secret),
 )

@@ -129,6 +129,9 @@ async def secret_json(request: Request, header: str, secret: str, max_body: int)
 
 
 Hook = Callable[[], Awaitable[Any]]
+#: What a webhook route does with a verified request's content: record it (a ``Response`` to answer
+#: instead of 200 when it could not be recorded) or, in tests and polling, answer it.
+Accept = Callable[[Any], Awaitable[object]]
 
 
 @dataclass

@@ -5,8 +5,9 @@ user answers with the number and the router resolves it (a stale number gets a c
 are split under 2,000 characters at paragraph, line or word boundaries, keeping the numbered list whole
 on the last piece when it fits. Events are de-duplicated by event name + message id.
 
-Updates arrive by long polling (``ZaloBotAdapter.poll``) or by webhook (``bot.channels.webapp``).
-Replies that cannot be sent right now (429, 5xx, network) are put into the outbox, which retries them.
+Updates arrive by long polling (``ZaloBotAdapter.poll``: answered at once, replies that cannot be sent right
+now are left to the outbox) or by webhook (recorded in the inbox and acknowledged; the inbox worker answers
+them and the outbox dispatcher sends the replies, see ``bot.channels.inbox``).
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.channels.base import Channel, Registration, Responder, answer_durably, handler_pool
-from bot.channels.webhook import MAX_BODY_BYTES, WebChannels, secret_json, secret_problem
+from bot.channels.inbox import Inbox
+from bot.channels.webhook import MAX_BODY_BYTES, Accept, WebChannels, secret_json, secret_problem
 from bot.config import ENV_ZALO_BOT_SECRET, ConfigError, Settings
 from bot.contract.capabilities import Capabilities
 from bot.contract.messages import Attachment, Choice, Incoming, Kind, Reply
+from bot.inbox.payload import Arrival
 from bot.outbox.sender import PermanentFailure, RetryLater
 
 CHANNEL = "zalo_bot"
@@ -343,11 +346,10 @@ def zalo_bot_channel(settings: Settings) -> ZaloBotChannel:
     return ZaloBotChannel(ZaloBotClient(token, config.base_url), media)
 
 
-def zalo_bot_route(
-    adapter: ZaloBotAdapter, secret: str, path: str = ZALO_BOT_PATH, max_body: int = MAX_BODY_BYTES
-) -> Route:
+def zalo_bot_route(accept: Accept, secret: str, path: str = ZALO_BOT_PATH, max_body: int = MAX_BODY_BYTES) -> Route:
     """``POST path``: Zalo Bot events; 403 without the right ``X-Bot-Api-Secret-Token``, 413/400 for
-    oversized or malformed bodies, 200 once handled."""
+    oversized or malformed bodies, 200 once ``accept`` took the body (``inbox_accept``: once it is recorded;
+    ``ZaloBotAdapter.handle_delivery``: once it is answered)."""
     if not secret:
         raise ValueError("a webhook secret is required")
 
@@ -355,14 +357,24 @@ def zalo_bot_route(
         data = await secret_json(request, ZALO_BOT_SECRET_HEADER, secret, max_body)
         if isinstance(data, Response):
             return data
-        await adapter.handle_delivery(data)
-        return JSONResponse({"ok": True})
+        outcome = await accept(data)
+        return outcome if isinstance(outcome, Response) else JSONResponse({"ok": True})
 
     return Route(path, receive, methods=["POST"])
 
 
-def zalo_bot_web(assistant: Responder) -> WebChannels:
-    """The ``/zalo/bot`` route, and the webhook registered when ``webhook_url`` is set."""
+def inbox_accept(inbox: Inbox) -> Accept:
+    """Record a webhook body's user message in ``inbox`` (anything else is acknowledged and dropped)."""
+
+    async def accept(delivery: Any) -> Response | None:
+        event = event_from_delivery(delivery)
+        return None if event is None else await inbox.accept(Arrival(event.incoming, event.key))
+
+    return accept
+
+
+def zalo_bot_web(assistant: Responder, inbox: Inbox) -> WebChannels:
+    """The ``/zalo/bot`` route recording into ``inbox``, and the webhook registered when ``webhook_url`` is set."""
     settings = assistant.settings
     config = settings.channels.zalo_bot
     secret = settings.zalo_bot_webhook_secret
@@ -370,7 +382,7 @@ def zalo_bot_web(assistant: Responder) -> WebChannels:
     if problem:
         raise ConfigError(f"{problem} (needed for the Zalo Bot webhook)")
     channel = zalo_bot_channel(settings)
-    web = WebChannels(routes=[zalo_bot_route(ZaloBotAdapter(assistant, channel), secret)], on_stop=[channel.stop])
+    web = WebChannels(routes=[zalo_bot_route(inbox_accept(inbox), secret)], on_stop=[channel.stop])
     if config.webhook_url:
         web.on_start.append(lambda: channel.client.set_webhook(config.webhook_url, secret))
     return web
@@ -392,7 +404,7 @@ REGISTRATION = Registration(
     capabilities=CAPABILITIES,
     enabled=lambda settings: settings.channels.zalo_bot.enabled,
     outbox=lambda settings, db: zalo_bot_channel(settings),
-    web=lambda assistant, db: zalo_bot_web(assistant),
+    web=lambda assistant, db, inbox: zalo_bot_web(assistant, inbox),
     # without a webhook URL the Zalo Bot is answered by long polling (``serve`` starts it)
     web_enabled=lambda settings: settings.channels.zalo_bot.enabled and bool(settings.channels.zalo_bot.webhook_url),
     webhook_secret=lambda settings: (ENV_ZALO_BOT_SECRET, settings.zalo_bot_webhook_secret),

@@ -5,7 +5,8 @@ mac=<hex>`` must equal sha256(app id + raw body + timestamp + OA secret key) (co
 the body's ``app_id`` must be ours and its ``timestamp`` within a window of now (replays are refused).
 ``user_send_text`` is answered like any question, ``follow`` gets the greeting, ``unfollow`` is logged and
 not answered, other ``user_send_*`` events (pictures, stickers…) get a polite hint, anything else is
-acknowledged and ignored. Events are de-duplicated by ``msg_id``.
+acknowledged and ignored. Events are de-duplicated by ``msg_id``. The webhook records a verified event in
+the inbox and answers 200 at once (Zalo allows 2 s); the inbox worker answers it through the outbox.
 
 Replies go through ``POST {base}/v3.0/oa/message/cs`` with the ``access_token`` header; the token comes
 from ``bot.channels.zalo_tokens`` and is refreshed once, then the send retried, when Zalo rejects it.
@@ -38,8 +39,10 @@ from starlette.routing import Route
 
 from bot import clock
 from bot.channels.base import Channel, Registration, Responder, answer_durably
+from bot.channels.inbox import Inbox
 from bot.channels.webhook import (
     MAX_BODY_BYTES,
+    Accept,
     BadJson,
     BodyTooLarge,
     WebChannels,
@@ -54,6 +57,7 @@ from bot.contract.capabilities import Capabilities
 from bot.contract.html import strip_tags
 from bot.contract.messages import Choice, Incoming, Kind, Reply
 from bot.i18n import translator
+from bot.inbox.payload import Arrival
 from bot.masking import mask_id
 from bot.outbox.sender import PermanentFailure, RetryLater, Undeliverable
 from bot.storage.db import Database
@@ -422,8 +426,12 @@ def zalo_oa_channel(settings: Settings, db: Database) -> ZaloOAChannel:
     return ZaloOAChannel(client, Contacts(db), config.templates, timedelta(hours=config.window_hours))
 
 
-def zalo_oa_route(adapter: ZaloOAAdapter, path: str = ZALO_OA_PATH, max_body: int = MAX_BODY_BYTES) -> Route:
-    """``POST path``: OA events; 401/403 for a bad signature, foreign app id or stale timestamp."""
+def zalo_oa_route(
+    adapter: ZaloOAAdapter, path: str = ZALO_OA_PATH, max_body: int = MAX_BODY_BYTES, accept: Accept | None = None
+) -> Route:
+    """``POST path``: OA events; 401/403 for a bad signature, foreign app id or stale timestamp; 200 once
+    ``accept`` took the verified event (default: the adapter answers it at once)."""
+    take = accept or adapter.handle_event
 
     async def receive(request: Request) -> Response:
         try:
@@ -436,14 +444,38 @@ def zalo_oa_route(adapter: ZaloOAAdapter, path: str = ZALO_OA_PATH, max_body: in
             if exc.status != 400:
                 log.warning("zalo_oa webhook: request refused (%s)", exc)
             return PlainTextResponse(str(exc), status_code=exc.status)
-        await adapter.handle_event(event)
-        return JSONResponse({"error": 0})
+        outcome = await take(event)
+        return outcome if isinstance(outcome, Response) else JSONResponse({"error": 0})
 
     return Route(path, receive, methods=["POST"])
 
 
-def zalo_oa_web(assistant: Responder, db: Database) -> WebChannels:
-    """The ``/zalo/oa`` route (the OA's webhook is set in the Zalo developer console)."""
+def inbox_accept(inbox: Inbox, channel: ZaloOAChannel, language: str) -> Accept:
+    """Record a verified event's message in ``inbox``; the worker records the follower's message time and
+    adds the window note to the greeting after a follow (an unfollow is logged, nothing to answer)."""
+
+    def extra(incoming: Incoming, event: str, received_at: datetime) -> list[Reply]:
+        if channel.contacts is not None:
+            channel.contacts.touch(incoming.chat_id, received_at)
+        note = channel.window_note(language) if event == "follow" else None
+        return [note] if note is not None else []
+
+    inbox.add_extra(CHANNEL, extra)
+
+    async def accept(event: dict[str, Any]) -> Response | None:
+        oa = oa_event(event)
+        if oa is None:
+            return None
+        if oa.incoming is None:
+            log.info("zalo_oa: %s unfollowed the OA", mask_id(oa.user_id))
+            return None
+        return await inbox.accept(Arrival(oa.incoming, oa.key, oa.name if oa.name == "follow" else ""))
+
+    return accept
+
+
+def zalo_oa_web(assistant: Responder, db: Database, inbox: Inbox) -> WebChannels:
+    """The ``/zalo/oa`` route recording into ``inbox`` (the OA's webhook is set in the Zalo developer console)."""
     settings = assistant.settings
     config = settings.channels.zalo_oa
     oa_secret = settings.zalo_oa_secret_key
@@ -452,7 +484,8 @@ def zalo_oa_web(assistant: Responder, db: Database) -> WebChannels:
         raise ConfigError(f"{problem} (needed for the Zalo OA webhook)")
     channel = zalo_oa_channel(settings, db)
     adapter = ZaloOAAdapter(assistant, channel, config.app_id, oa_secret, window=config.signature_window_seconds)
-    return WebChannels(routes=[zalo_oa_route(adapter)], on_stop=[channel.stop])
+    accept = inbox_accept(inbox, channel, settings.office.default_language)
+    return WebChannels(routes=[zalo_oa_route(adapter, accept=accept)], on_stop=[channel.stop])
 
 
 REGISTRATION = Registration(

@@ -18,6 +18,8 @@ Guarantees (see the README section "Outbox"):
   being delivered a heartbeat renews the leases of every row the worker still holds three times per lease,
   so a killed process's rows are taken over within seconds, while a slow send of a live one is never taken
   from it.
+- **Per-chat order.** One chat's rows of a batch are sent one after the other, oldest first; when one is
+  not sent (retry, failure) the rest of that chat's rows go back to ``pending`` (their attempt not counted).
 - **Stopping.** ``run_forever`` stops on its event: sends in flight finish and are recorded, rows claimed
   but not yet started go back to ``pending`` at once (their attempt not counted).
 - **Rate limits.** A limiter with ``acquire``/``hold``: per process (``RateLimiter``: a token bucket for the
@@ -188,19 +190,39 @@ class Dispatcher:
         if not claims:
             return 0
         started = self._clock()
+        chats: dict[tuple[str, str], list[Claim]] = {}
+        for claim in claims:  # oldest first: each chat's messages are sent one after the other, in order
+            chats.setdefault((claim.channel, claim.chat_id), []).append(claim)
         heartbeat = asyncio.create_task(self._heartbeat())
         try:
-            results = await asyncio.gather(*(self._deliver(c, now, started) for c in claims))
+            results = await asyncio.gather(*(self._deliver_in_order(chain, now, started) for chain in chats.values()))
         finally:
             heartbeat.cancel()
         return sum(results)
 
-    async def run_forever(self, stop: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
-        """Deliver until ``stop`` is set, looking for new rows every ``idle_seconds`` when idle; then let
-        the sends in flight finish and give back every row not started."""
+    async def _deliver_in_order(self, chain: list[Claim], now: datetime, started: float) -> int:
+        """Send one chat's claimed rows in order; after one that was not sent, give the rest back (they
+        would overtake it)."""
+        sent = 0
+        for number, claim in enumerate(chain):
+            if not await self._deliver(claim, now, started):
+                for later in chain[number + 1 :]:
+                    await asyncio.to_thread(self._finish, later, OutboxStatus.PENDING, now, "", release=True)
+                break
+            sent += 1
+        return sent
+
+    async def run_forever(
+        self, stop: asyncio.Event, *, idle_seconds: float = 1.0, wake: asyncio.Event | None = None
+    ) -> None:
+        """Deliver until ``stop`` is set, looking for new rows every ``idle_seconds`` when idle or as soon as
+        ``wake`` is set (new replies were written); then let the sends in flight finish and give back every
+        row not started."""
         self._stop = stop
+        wake = wake or asyncio.Event()
         try:
             while not stop.is_set():
+                wake.clear()
                 try:
                     sent = await self.run_once()
                 except Exception:  # a database hiccup must not end delivery for good
@@ -208,8 +230,12 @@ class Dispatcher:
                     sent = 0
                 if sent:
                     continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
+                waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+                try:
+                    await asyncio.wait(waiters, timeout=idle_seconds, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    for waiter in waiters:
+                        waiter.cancel()
         finally:
             released = await asyncio.to_thread(self.release_all)
             if released:

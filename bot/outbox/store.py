@@ -49,6 +49,11 @@ def enqueue_claimed(
     return _insert(session, values)
 
 
+def reply_key(channel: str, update_key: str, number: int) -> str:
+    """The outbox key of reply ``number`` to the update ``update_key``: an update is answered once."""
+    return f"reply:{channel}:{update_key}:{number}"
+
+
 def _values(dedupe_key: str, channel: str, chat_id: str, reply: Reply, kind: str) -> dict[str, Any]:
     attachment = reply.attachments[0] if reply.attachments else None
     return {

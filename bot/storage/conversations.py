@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -66,10 +66,14 @@ class ConversationStore:
 
     def save(self, channel: str, chat_id: str, state: ChatState) -> None:
         """Insert or update a chat's state in one statement (safe when two processes race on a new chat)."""
+        with self.db.engine.begin() as conn:
+            self.save_in(conn, channel, chat_id, state)
+
+    def save_in(self, conn: Connection | Session, channel: str, chat_id: str, state: ChatState) -> None:
+        """``save`` inside the caller's transaction."""
         params = {"channel": channel, "chat_id": chat_id, "language": state.language,
                   "state": dict(state.data), "updated_at": clock.now()}
-        with self.db.engine.begin() as conn:
-            conn.execute(self._save, params)
+        conn.execute(self._save, params)
 
 
 class UpdateLog:

@@ -1,5 +1,6 @@
 """``python -m bot serve`` as a real subprocess: a Zalo-only office gets its deferred replies and morning
-alerts, SIGTERM gives back what was claimed, and two replicas on PostgreSQL share one send-rate budget.
+alerts, SIGTERM gives back what was claimed, two replicas on PostgreSQL share one send-rate budget, and a
+service killed right after acknowledging webhook updates answers each of them once after its restart.
 
 The platforms are the fakes of ``tests/fakes`` on 127.0.0.1; the service runs on the real clock (whatever
 the date: today is declared a make-up working day in its config, and the alert is due at 00:00).
@@ -7,6 +8,7 @@ the date: today is declared a make-up working day in its config, and the alert i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import time
@@ -21,6 +23,7 @@ from sqlalchemy import func, select
 from bot.channels.zalo_bot import ZALO_BOT_SECRET_HEADER
 from bot.channels.zalo_oa import Contacts
 from bot.contract.messages import Reply
+from bot.inbox.models import InboxState, InboxUpdate
 from bot.officers.models import Officer, Role
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.outbox.store import enqueue
@@ -156,3 +159,48 @@ def test_two_replicas_on_postgresql_share_one_rate_budget(tmp_path: Path) -> Non
             alerts = session.scalar(select(func.count()).where(OutboxMessage.kind == "alert"))
         assert len(workers) == 2, "both replicas delivered"
         assert alerts == 1 and len(oa.texts_to("officer-1")) == 1, "the morning alert exactly once"
+
+
+async def _post_all(url: str, events: list[dict[str, object]]) -> list[int]:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        answers = await asyncio.gather(*(http.post("/zalo/bot", json=e, headers={ZALO_BOT_SECRET_HEADER: ZALO_SECRET})
+                                         for e in events))  # fmt: skip
+    return [a.status_code for a in answers]
+
+
+def test_a_service_killed_after_acknowledging_answers_every_update_once_after_restart(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'office.db'}"
+    db = Database(url)
+    create_schema(db)
+    chats = [f"citizen-{n}" for n in range(40)]
+    with FakeZaloBotAPI() as bot, FakeZaloOA() as oa:
+        config = write_config(tmp_path, url, bot, oa, today=_today().date(), alerts=False)
+        env = service_env(bot, oa)
+        first = ServeProcess(config, env, tmp_path / "serve1.log")
+        try:
+            first.wait_ready()
+            events = [bot.text_event(chat, "đăng ký kết hôn", message_id=f"m-{chat}") for chat in chats]
+            assert asyncio.run(_post_all(first.url, events)) == [200] * len(chats)
+        finally:
+            first.kill()  # right after the last 200: updates recorded, some not answered or not sent yet
+        with db.session() as session:
+            recorded = {r.chat_id: r.state for r in session.scalars(select(InboxUpdate))}
+            sending = session.scalar(select(func.count()).where(OutboxMessage.status == OutboxStatus.SENDING.value))
+        assert set(recorded) == set(chats), "every acknowledged update was recorded before its 200"
+        second = ServeProcess(config, env, tmp_path / "serve2.log")
+        try:
+            second.wait_ready()
+            for chat in chats:
+                bot.wait_for(chat, 1, timeout=60)
+            time.sleep(1.0)  # anything sent twice would show up now
+        finally:
+            code = second.terminate()
+    assert code == 0, second.output()
+    with db.session() as session:
+        states = {r.state for r in session.scalars(select(InboxUpdate))}
+        replies = list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reply")))
+    assert states == {InboxState.DONE.value}
+    assert sorted(r.chat_id for r in replies) == sorted(chats), "each update answered exactly once"
+    sent = [m.chat_id for m in bot.all_sent() if m.chat_id in chats]
+    assert len(sent) - len(chats) <= (sending or 0), "a duplicate only of a message being sent at the kill"
+    db.dispose()

@@ -71,6 +71,6 @@ REGISTRATION = Registration(
     capabilities=CAPABILITIES,
     enabled=lambda settings: web_chat_settings(settings).enabled,
     outbox=lambda settings, db: WebChatChannel(mailbox(settings, db)),
-    web=web_chat,
+    web=lambda responder, db, inbox: web_chat(responder, db),  # the web chat answers in its own mailbox
     web_enabled=lambda settings: web_chat_settings(settings).enabled,
 )

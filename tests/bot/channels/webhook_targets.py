@@ -73,7 +73,8 @@ def webhooks(assistant: Assistant) -> Iterator[Webhooks]:
         oa_client = ZaloOAClient(store, oa.url, timeout=5.0)
         app = create_app([
             telegram_route(application, TELEGRAM_SECRET, PATHS["telegram"]),
-            zalo_bot_route(ZaloBotAdapter(assistant, ZaloBotChannel(bot_client), typing_delay=60), ZALO_BOT_SECRET),
+            zalo_bot_route(ZaloBotAdapter(assistant, ZaloBotChannel(bot_client), typing_delay=60).handle_delivery,
+                           ZALO_BOT_SECRET),
             zalo_oa_route(ZaloOAAdapter(assistant, ZaloOAChannel(oa_client), oa.app_id, oa.oa_secret)),
         ])  # fmt: skip
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://webhook.test")

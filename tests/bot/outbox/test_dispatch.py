@@ -268,3 +268,35 @@ async def test_stopping_gives_back_what_waits_and_finishes_what_is_sent(database
     assert sender.sent == [("same", "0")]
     assert sorted(r.status for r in rows_all) == ["pending", "pending", "pending", "sent"]
     assert all(r.claimed_by == "" and r.attempts == 0 for r in rows_all if r.status == "pending")
+
+
+class _SlowFirst(RecordingSender):
+    """The first message to each chat takes longer than the others (a slow platform round trip)."""
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        if reply.text.endswith(" 0"):
+            await asyncio.sleep(0.05)
+        await super().send(chat_id, reply)
+
+
+async def test_one_chats_messages_are_sent_in_order_and_a_deferred_one_holds_the_rest_back(
+    database: Database,
+) -> None:
+    with database.session() as s:
+        for number in range(3):
+            for chat in ("a", "b"):
+                enqueue(s, dedupe_key=f"order:{chat}:{number}", channel="telegram", chat_id=chat,
+                        reply=Reply(text=f"{chat} {number}"), kind="test")  # fmt: skip
+        s.commit()
+
+    def busy(chat: str, attempt: int) -> None:
+        if chat == "b" and attempt == 2:
+            raise RetryLater("429", retry_after=5)
+
+    sender = _SlowFirst(script=busy)
+    assert await _dispatcher(database, sender).run_once(NOW) == 4
+    assert [text for chat, text in sender.sent if chat == "a"] == ["a 0", "a 1", "a 2"]
+    assert [text for chat, text in sender.sent if chat == "b"] == ["b 0"], "b 2 waits for the deferred b 1"
+    with database.session() as s:
+        held = s.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == "order:b:2")).one()
+    assert (held.status, held.attempts) == (OutboxStatus.PENDING.value, 0)

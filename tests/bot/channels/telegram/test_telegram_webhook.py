@@ -16,14 +16,18 @@ from telegram.ext import Application
 
 from bot import clock
 from bot.channels import registry
+from bot.channels.inbox import Inbox
 from bot.channels.telegram import SECRET_HEADER as TELEGRAM_SECRET_HEADER
 from bot.channels.telegram import build_application, serve_telegram_webhook, telegram_route
+from bot.channels.telegram import inbox_accept as telegram_inbox_accept
 from bot.channels.telegram_sender import TelegramSender
 from bot.channels.webhook import create_app
 from bot.config import ENV_TELEGRAM_SECRET, ENV_TELEGRAM_TOKEN, ConfigError
+from bot.inbox.models import InboxUpdate
 from bot.outbox.dispatch import Dispatcher
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.storage.conversations import UpdateLog
+from tests.bot.inbox.echo import EchoAssistant
 from tests.fakes.assistant import ScriptedAssistant
 from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -194,3 +198,27 @@ async def test_a_reply_telegram_fails_to_take_is_queued_then_delivered_from_the_
     async with registry.started({"telegram": sender}) as channels:
         assert await Dispatcher(update_log.db, channels).run_once(clock.now() + timedelta(minutes=1)) == 1
     assert [m.text for m in fake_api.messages(CHAT)] == ["got text"]
+
+
+async def test_through_the_inbox_updates_are_recorded_and_a_button_spinner_stopped_at_once(
+    assistant: ScriptedAssistant, application: Application, fake_api: FakeTelegramAPI
+) -> None:
+    db = assistant.updates.db
+    inbox = Inbox(db, EchoAssistant(db))
+    asgi = create_app([telegram_route(application, SECRET, PATH, accept=telegram_inbox_accept(inbox, application))])
+    press = fake_api.push_callback(CHAT, "p:1.001234", message_id=5)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi), base_url="http://t") as http:
+        for update in (text_update(10, "đăng ký kết hôn"), press, text_update(10, "đăng ký kết hôn")):
+            answer = await http.post(PATH, json=update, headers={TELEGRAM_SECRET_HEADER: SECRET})
+            assert (answer.status_code, answer.text) == (200, "ok")
+    (spinner,) = await fake_api.calls_of("answerCallbackQuery")
+    assert spinner.params["callback_query_id"] == press["callback_query"]["id"]
+    assert fake_api.messages(CHAT) == [] and assistant.seen == [], "nothing answered inside the requests"
+    with db.session() as session:
+        rows = list(session.scalars(select(InboxUpdate).order_by(InboxUpdate.id)))
+    assert [(r.channel, r.chat_id, r.update_id, r.payload["kind"]) for r in rows] == [
+        ("telegram", str(CHAT), "10", "text"), ("telegram", str(CHAT), str(press["update_id"]), "choice")]
+    assert await asyncio.to_thread(inbox.worker.run_once) == 1
+    assert await asyncio.to_thread(inbox.worker.run_once) == 1, "the chat's second update after its first"
+    inbox.intake.close()
+    inbox.worker.close()

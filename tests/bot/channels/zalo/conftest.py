@@ -63,7 +63,7 @@ async def web(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client speaking to the webhook app (both Zalo routes) in-process."""
     channels = WebChannels(routes=[
-        zalo_bot_route(ZaloBotAdapter(real_assistant, bot_sender), BOT_SECRET, max_body=20_000),
+        zalo_bot_route(ZaloBotAdapter(real_assistant, bot_sender).handle_delivery, BOT_SECRET, max_body=20_000),
         zalo_oa_route(ZaloOAAdapter(real_assistant, oa_sender, oa_api.app_id, oa_api.oa_secret)),
     ])  # fmt: skip
     transport = httpx.ASGITransport(app=create_web_app(channels))

@@ -17,6 +17,7 @@ from bot.config import (
     ENV_ZALO_OA_SECRET,
     ConfigError,
 )
+from tests.bot.channels.inbox_helpers import answered, deliver
 from tests.fakes.zalo_bot_api import FakeZaloBotAPI
 from tests.fakes.zalo_oa_api import FakeZaloOA
 
@@ -48,6 +49,8 @@ async def test_app_from_settings_serves_both_channels(
         assert (await web.post("/zalo/bot", json=event, headers={ZALO_BOT_SECRET_HEADER: SECRET})).status_code == 200
         body, headers = oa_api.signed(oa_api.event("follow", "f1"))
         assert (await web.post("/zalo/oa", content=body, headers=headers)).status_code == 200
+        await answered(real_assistant.db)  # acknowledged at once, answered by the inbox worker
+    assert await deliver(real_assistant) >= 2
     assert "1.000894" in zalo_api.messages("c9")[-1].text
     assert "Xin chào!" in oa_api.texts_to("f1")[0]
 
