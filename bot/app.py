@@ -69,6 +69,12 @@ def catalog_holder(settings: Settings) -> CatalogHolder:
                          max_removal_share=settings.catalog.max_removal_share)  # fmt: skip
 
 
+def catalog_knowledge(holder: CatalogHolder, settings: Settings) -> Knowledge:
+    """The search index and field listing of the catalog ``holder`` serves: read from ``catalog.state_dir``
+    when built there for the same catalog, levels and search code, else built (and kept there)."""
+    return Knowledge.of_catalog(holder.catalog, settings.office.levels, holder.state_dir, holder.digest)
+
+
 def report_catalog(result: ReloadResult, holder: CatalogHolder) -> None:
     """Log what a reload (or the start) found: problems with file and line, removals awaiting confirmation."""
     served = len(holder.catalog.procedures)
@@ -103,9 +109,7 @@ class Assistant:
         settle_long_lived_objects()
 
     def _build_knowledge(self) -> Knowledge:
-        cat = self.catalog.catalog
-        levels = self.settings.office.levels
-        return Knowledge.build(cat.procedures.values(), cat.lexicon, levels, cat.situations, cat.english)
+        return catalog_knowledge(self.catalog, self.settings)
 
     @property
     def knowledge(self) -> Knowledge:
