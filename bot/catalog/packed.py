@@ -1,25 +1,33 @@
-"""Procedures kept packed (one pickled record each) and unpacked on first use.
+"""Procedures kept packed (one compressed pickled record each) and unpacked on first use.
 
-A start from the last good catalog reads 2,642 packed records in a few milliseconds; a conversation then
-unpacks only the procedures it shows (about 0.3 ms each), and a procedure never asked about costs its
-bytes, not its objects.
+A start from the last good catalog reads 2,642 packed records (about 6 MB, against some 100 MB of objects)
+in a few milliseconds; a conversation then unpacks only the procedures it shows (about 0.3 ms each), and a
+procedure never asked about costs its compressed bytes, not its objects.
 """
 
 from __future__ import annotations
 
 import pickle
 import threading
+import zlib
 from collections.abc import Iterator, Mapping
 
 from bot.catalog.model import Procedure
 
+Record = bytes | memoryview
 
-def pack(procedures: Mapping[str, Procedure]) -> tuple[tuple[str, ...], tuple[bytes, ...]]:
-    """The codes and the packed records of ``procedures`` (packed ones are copied, not unpacked)."""
+
+def pack_one(procedure: Procedure) -> bytes:
+    """One procedure as a packed record."""
+    return zlib.compress(pickle.dumps(procedure, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def pack(procedures: Mapping[str, Procedure]) -> tuple[tuple[str, ...], tuple[Record, ...]]:
+    """The codes and the packed records of ``procedures`` (packed ones are passed on, not unpacked)."""
     if isinstance(procedures, PackedProcedures):
         return procedures.codes, procedures.records
     codes = tuple(procedures)
-    return codes, tuple(pickle.dumps(procedures[c], protocol=pickle.HIGHEST_PROTOCOL) for c in codes)
+    return codes, tuple(pack_one(procedures[c]) for c in codes)
 
 
 class PackedProcedures(Mapping[str, Procedure]):
@@ -27,7 +35,7 @@ class PackedProcedures(Mapping[str, Procedure]):
 
     __slots__ = ("_lock", "_position", "_unpacked", "codes", "records")
 
-    def __init__(self, codes: tuple[str, ...], records: tuple[bytes, ...]) -> None:
+    def __init__(self, codes: tuple[str, ...], records: tuple[Record, ...]) -> None:
         if len(codes) != len(records):
             raise ValueError("one packed record per code")
         self.codes = codes
@@ -44,7 +52,7 @@ class PackedProcedures(Mapping[str, Procedure]):
         with self._lock:
             found = self._unpacked.get(code)
             if found is None:
-                found = self._unpacked[code] = pickle.loads(record)
+                found = self._unpacked[code] = pickle.loads(zlib.decompress(record))
         return found
 
     def __contains__(self, code: object) -> bool:

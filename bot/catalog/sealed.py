@@ -1,7 +1,9 @@
 """State files written atomically with a format version and a checksum of their content.
 
+A sealed file is a header line (``tthc-sealed <version> <sha256 of the payload>``) and the payload bytes.
 A file written by another version of the code, truncated or altered is never used: :func:`read_sealed`
-logs why and returns None, and the caller rebuilds what the file held.
+logs why and returns None, and the caller rebuilds what the file held. The payload is handed back as a view
+of the bytes read (no second copy of a file of tens of megabytes).
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+
+_MAGIC = b"tthc-sealed"
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -26,26 +29,31 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def write_sealed(path: Path, version: str, payload: bytes) -> None:
-    """Keep ``payload`` in ``path`` with ``version`` and its sha256."""
+    """Keep ``payload`` in ``path`` with ``version`` (no spaces) and its sha256."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    checksum = hashlib.sha256(payload).hexdigest()
-    atomic_write(path, pickle.dumps((version, checksum, payload), protocol=pickle.HIGHEST_PROTOCOL))
+    header = b" ".join([_MAGIC, version.encode("ascii"), hashlib.sha256(payload).hexdigest().encode("ascii")])
+    atomic_write(path, header + b"\n" + payload)
 
 
-def read_sealed(path: Path, version: str) -> bytes | None:
+def read_sealed(path: Path, version: str) -> memoryview | None:
     """The payload kept in ``path``; None when there is none, or it is of another version or damaged (logged)."""
-    if not path.is_file():
-        return None
     try:
-        with path.open("rb") as fh:
-            stored, checksum, payload = pickle.load(fh)
-    except Exception as error:  # truncated, not a sealed file: as if there were none
-        log.error("%s cannot be read (%s); not used", path, type(error).__name__)
+        data = path.read_bytes()
+    except FileNotFoundError:
         return None
-    if stored != version:
+    except OSError as error:
+        log.error("%s cannot be read (%s); not used", path, error)
+        return None
+    end = data.find(b"\n", 0, 256)
+    fields = data[:end].split(b" ") if end > 0 else []
+    if len(fields) != 3 or fields[0] != _MAGIC:
+        log.error("%s is not a state file of the assistant; not used", path)
+        return None
+    if fields[1] != version.encode("ascii"):
         log.warning("%s was written by another version of the assistant; not used", path)
         return None
-    if not isinstance(payload, bytes) or hashlib.sha256(payload).hexdigest() != checksum:
+    payload = memoryview(data)[end + 1 :]
+    if hashlib.sha256(payload).hexdigest().encode("ascii") != fields[2]:
         log.error("%s is damaged (checksum mismatch); not used", path)
         return None
     return payload

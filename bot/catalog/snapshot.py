@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import pickle
+from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -135,9 +136,13 @@ def save_snapshot(state_dir: Path, catalog: Catalog, digest: str) -> bool:
     state_dir.mkdir(parents=True, exist_ok=True)
     if not same:
         codes, records = pack(catalog.procedures)
-        payload = (codes, records, catalog.lexicon, catalog.situations, list(catalog.english), digest, clock.now(),
-                   str(catalog.root))  # fmt: skip
-        write_sealed(state_dir / SNAPSHOT_FILE, format_version(), pickle.dumps(payload, pickle.HIGHEST_PROTOCOL))
+        offsets = array("Q", [0])
+        for record in records:
+            offsets.append(offsets[-1] + len(record))
+        meta = pickle.dumps((codes, offsets, catalog.lexicon, catalog.situations, list(catalog.english), digest,
+                             clock.now(), str(catalog.root)), protocol=pickle.HIGHEST_PROTOCOL)  # fmt: skip
+        payload = b"".join([len(meta).to_bytes(8, "little"), meta, *records])
+        write_sealed(state_dir / SNAPSHOT_FILE, format_version(), payload)
     entry = {"digest": digest, "signature": key, "codes": sorted(catalog.procedures),
              "saved_at": clock.now().isoformat()}  # fmt: skip
     atomic_write(state_dir / INDEX_FILE, json.dumps(entry).encode("utf-8"))
@@ -151,7 +156,10 @@ def load_snapshot(state_dir: Path) -> Snapshot | None:
     if payload is None:
         return None
     try:
-        codes, records, lexicon, situations, english, digest, saved_at, source = pickle.loads(payload)
+        size = int.from_bytes(payload[:8], "little")
+        codes, offsets, lexicon, situations, english, digest, saved_at, source = pickle.loads(payload[8 : 8 + size])
+        blob = payload[8 + size :]  # the records stay in the bytes read: views, not copies
+        records = tuple(blob[offsets[i] : offsets[i + 1]] for i in range(len(codes)))
         procedures = PackedProcedures(codes, records)
     except Exception as error:  # sealed by this version yet unreadable: as if there were none
         log.error("%s cannot be read (%s); not used", path, type(error).__name__)

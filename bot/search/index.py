@@ -6,9 +6,8 @@ import math
 import sys
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from bot.catalog.model import Procedure
 from bot.search.grouping import strip_levels
@@ -91,6 +90,45 @@ def _field_texts(proc: Procedure) -> dict[str, list[str]]:
     }
 
 
+class Postings(Mapping[str, tuple["array[int]", "array[float]"]]):
+    """Term → (document numbers, weights), all terms' lists kept end to end in two flat arrays: a tenth of
+    the memory of a pair of small arrays per term, and one object each to store and read back. A lookup
+    returns copies of the term's stretch (the same numbers the per-term arrays held)."""
+
+    __slots__ = ("_docs", "_offsets", "_position", "_weights")
+
+    def __init__(self, lists: Mapping[str, tuple[array[int], array[float]]]) -> None:
+        self._position = {term: i for i, term in enumerate(lists)}
+        self._offsets = array("I", [0])
+        self._docs: array[int] = array("I")
+        self._weights: array[float] = array("f")
+        for docs, weights in lists.values():
+            self._docs.extend(docs)
+            self._weights.extend(weights)
+            self._offsets.append(len(self._docs))
+
+    def __getitem__(self, term: str) -> tuple[array[int], array[float]]:
+        i = self._position[term]
+        start, end = self._offsets[i], self._offsets[i + 1]
+        return self._docs[start:end], self._weights[start:end]
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._position
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._position)
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+    def __getstate__(self) -> tuple[list[str], array[int], array[int], array[float]]:
+        return list(self._position), self._offsets, self._docs, self._weights
+
+    def __setstate__(self, state: tuple[list[str], array[int], array[int], array[float]]) -> None:
+        terms, self._offsets, self._docs, self._weights = state
+        self._position = {term: i for i, term in enumerate(terms)}
+
+
 class InvertedIndex:
     """Term → postings (document numbers, BM25F weights); unigrams and bigrams share one table."""
 
@@ -132,7 +170,7 @@ class InvertedIndex:
                 entry[0].append(doc_id)
                 entry[1].append(self.idf[term] * weighted / (K1 + weighted))
         field_tfs.clear()
-        self.postings = postings
+        self.postings = Postings(postings)
         for doc in self.docs:
             doc.name_terms = {t: self.idf.get(t, 1.0) for t in doc.name_terms}
         # Frequent terms do not select candidates; they only add to candidates rarer terms found.
@@ -146,29 +184,6 @@ class InvertedIndex:
                     dense[d] = w
                 self.common[term] = dense
         self.vocab: frozenset[str] = frozenset(t for t in self.idf if " " not in t)
-
-    def __getstate__(self) -> dict[str, object]:
-        """Postings flattened into three arrays: unpickling 37,000 pairs of small arrays takes a second,
-        three large ones a few milliseconds (see :mod:`bot.search.stored`)."""
-        terms = list(self.postings)
-        offsets = array("I", [0])
-        docs: array[int] = array("I")
-        weights: array[float] = array("f")
-        for term in terms:
-            posted_docs, posted_weights = self.postings[term]
-            docs.extend(posted_docs)
-            weights.extend(posted_weights)
-            offsets.append(len(docs))
-        return {"docs": self.docs, "idf": self.idf, "common": self.common, "vocab": self.vocab,
-                "terms": terms, "offsets": offsets, "posted_docs": docs, "posted_weights": weights}  # fmt: skip
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.docs, self.idf, self.common, self.vocab = state["docs"], state["idf"], state["common"], state["vocab"]
-        offsets, docs, weights = state["offsets"], state["posted_docs"], state["posted_weights"]
-        self.postings = {
-            term: (docs[offsets[i] : offsets[i + 1]], weights[offsets[i] : offsets[i + 1]])
-            for i, term in enumerate(state["terms"])
-        }
 
 
 def _doc_info(proc: Procedure, group: int, field_toks: dict[str, list[list[str]]]) -> DocInfo:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import logging
 import pickle
 from collections.abc import Iterable
@@ -48,7 +47,8 @@ def engine_key(digest: str, preferred_levels: Iterable[Level]) -> str:
 
 def save_engine(state_dir: Path, key: str, parts: EngineParts, extra: Any = None) -> None:
     """Keep ``parts`` (and ``extra``, picklable) as the engine of ``key``."""
-    payload = pickle.dumps(key) + pickle.dumps((parts, extra), protocol=pickle.HIGHEST_PROTOCOL)
+    head = key.encode("utf-8")
+    payload = b"".join([len(head).to_bytes(4, "little"), head, pickle.dumps((parts, extra), pickle.HIGHEST_PROTOCOL)])
     write_sealed(state_dir / SEARCH_FILE, search_version(), payload)
 
 
@@ -58,12 +58,12 @@ def load_engine(state_dir: Path, key: str) -> tuple[EngineParts, Any] | None:
     payload = read_sealed(path, search_version())
     if payload is None:
         return None
-    stream = io.BytesIO(payload)
+    size = int.from_bytes(payload[:4], "little")
+    if payload[4 : 4 + size] != key.encode("utf-8"):  # the key first: another catalog's index is never unpickled
+        log.info("%s holds the index of another catalog; rebuilding it", path)
+        return None
     try:
-        if pickle.load(stream) != key:  # the key first: another catalog's index is never unpickled
-            log.info("%s holds the index of another catalog; rebuilding it", path)
-            return None
-        parts, extra = pickle.load(stream)
+        parts, extra = pickle.loads(payload[4 + size :])
     except Exception as error:  # sealed by this version yet unreadable: rebuilt
         log.error("%s cannot be read (%s); rebuilding the search index", path, type(error).__name__)
         return None
