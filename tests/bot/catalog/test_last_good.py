@@ -72,7 +72,7 @@ def test_a_damaged_snapshot_is_not_served(catalog_root: Path, tmp_path: Path) ->
     _holder(catalog_root, state)
     snapshot = state / SNAPSHOT_FILE
     header, payload = snapshot.read_bytes().split(b"\n", 1)
-    magic, version, checksum = header.split(b" ")
+    magic, _version, checksum = header.split(b" ")
     snapshot.write_bytes(b" ".join([magic, b"another-model", checksum]) + b"\n" + payload)
     assert load_snapshot(state) is None  # written by code with another procedure model
     snapshot.write_bytes(header + b"\n" + payload[:-10] + b"0123456789")
