@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.catalog.english import EnglishTerm
 from bot.catalog.loader import Catalog
 from bot.catalog.model import Level, LexiconEntry, Procedure
+from bot.catalog.packed import PackedProcedures
 from bot.catalog.situations import SituationBook
 from bot.search.engine import SearchEngine
 from bot.search.english import EnglishReader
@@ -91,14 +92,20 @@ class Knowledge:
             parts, listing = stored
             engine = SearchEngine.assemble(parts, catalog.procedures)
             return cls(catalog.procedures, engine, list(preferred_levels), listing, EnglishReader(catalog.english))
-        built = cls.build(catalog.procedures.values(), catalog.lexicon, preferred_levels, catalog.situations,
+        procedures = catalog.procedures
+        if isinstance(procedures, PackedProcedures):  # unpacked for the build only, then let go
+            procedures = PackedProcedures(procedures.codes, procedures.records)
+        built = cls.build(procedures.values(), catalog.lexicon, preferred_levels, catalog.situations,
                           catalog.english)  # fmt: skip
         if state_dir is not None and digest:
             try:
                 save_engine(state_dir, key, built.engine.parts, built.listing)
             except OSError as error:  # a read-only state folder: only the next start is slower
                 log.warning("search index not kept in %s: %s", state_dir, error)
-        return built
+        if procedures is catalog.procedures:
+            return built
+        engine = SearchEngine.assemble(built.engine.parts, catalog.procedures)
+        return cls(catalog.procedures, engine, list(preferred_levels), built.listing, built.english)
 
     @property
     def fields(self) -> list[str]:

@@ -9,11 +9,12 @@ one instead of failing.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.catalog.guard import removed_codes, too_many_removed
 from bot.catalog.loader import Catalog, CatalogError, catalog_signature, load_catalog
+from bot.catalog.packed import PackedProcedures, pack
 from bot.catalog.problems import Problem
 from bot.catalog.snapshot import (
     Snapshot,
@@ -130,6 +131,8 @@ class CatalogHolder:
         self._fallback = True
 
     def _accept(self, catalog: Catalog, digest: str) -> None:
+        # served packed, like a start from the snapshot: the parsed objects go once the index is built
+        catalog = replace(catalog, procedures=PackedProcedures(*pack(catalog.procedures)))
         self._catalog, self._digest, self._fallback, self._pending = catalog, digest, False, None
         if self.state_dir is not None:
             save_snapshot(self.state_dir, catalog, digest)

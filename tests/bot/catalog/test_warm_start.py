@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import loader
+from bot.catalog import loader, reload
+from bot.catalog.loader import load_catalog
 from bot.catalog.model import Level
 from bot.catalog.packed import PackedProcedures
 from bot.catalog.reload import CatalogHolder
@@ -43,6 +44,18 @@ def _no_toml(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError(f"{path} parsed")
 
     monkeypatch.setattr(loader, "_read_toml", refuse)
+
+
+def _count_parsed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    parsed: list[Path] = []
+    real = loader._read_toml
+
+    def counted(path: Path) -> object:
+        parsed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(loader, "_read_toml", counted)
+    return parsed
 
 
 def _no_build(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,8 +100,10 @@ def test_an_edit_while_stopped_loads_the_files_and_rebuilds_the_index(
     _knowledge(_holder(catalog_root, state))
     path = next((catalog_root / "procedures").rglob("1.000894.toml"))
     _edit(path, 'name = "Thủ tục đăng ký kết hôn"', 'name = "Thủ tục đăng ký kết hôn hoà giải"')
+    parsed = _count_parsed(monkeypatch)
     holder = _holder(catalog_root, state)
-    assert not isinstance(holder.catalog.procedures, PackedProcedures)  # the files, parsed
+    assert path in parsed  # the edited file, parsed
+    monkeypatch.undo()
     knowledge = _knowledge(holder)
     assert knowledge.engine.get("1.000894").name.endswith("hoà giải")  # type: ignore[union-attr]
     _no_toml(monkeypatch)
@@ -125,11 +140,31 @@ def test_a_reload_refreshes_the_kept_catalog_and_index(
     assert _knowledge(_holder(catalog_root, state)).procedures["1.000894"].name.endswith("lưu động")
 
 
-def test_a_damaged_snapshot_under_unchanged_files_is_rewritten(catalog_root: Path, tmp_path: Path) -> None:
+def test_a_damaged_snapshot_under_unchanged_files_is_rewritten(
+    catalog_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     state = tmp_path / "var"
     _holder(catalog_root, state)
     snapshot = state / SNAPSHOT_FILE
     snapshot.write_bytes(snapshot.read_bytes()[:-100])
+    loads: list[Path] = []
+    monkeypatch.setattr(reload, "load_catalog", lambda root, cache: loads.append(root) or load_catalog(root, cache))
     holder = _holder(catalog_root, state)  # the files are loaded instead, and kept again
-    assert not isinstance(holder.catalog.procedures, PackedProcedures) and not holder.status().fallback
-    assert isinstance(_holder(catalog_root, state).catalog.procedures, PackedProcedures)
+    assert loads == [catalog_root] and not holder.status().fallback
+    _no_toml(monkeypatch)
+    assert _holder(catalog_root, state).digest == holder.digest
+
+
+def test_a_reloaded_catalog_is_served_packed_and_its_index_keeps_no_parsed_copy(
+    catalog_root: Path, tmp_path: Path
+) -> None:
+    state = tmp_path / "var"
+    holder = _holder(catalog_root, state)
+    path = next((catalog_root / "procedures").rglob("1.000894.toml"))
+    _edit(path, 'name = "Thủ tục đăng ký kết hôn"', 'name = "Thủ tục đăng ký kết hôn mới"')
+    assert holder.reload().reloaded
+    procedures = holder.catalog.procedures
+    assert isinstance(procedures, PackedProcedures)
+    knowledge = _knowledge(holder)  # a new catalog: the index is built from a copy unpacked for the build
+    assert procedures.unpacked == 0 and knowledge.procedures is procedures
+    assert knowledge.engine.search("đăng ký kết hôn mới").results[0].code == "1.000894"
