@@ -27,14 +27,16 @@ from bot.storage.db import Database
 log = logging.getLogger(__name__)
 
 
-def settle_long_lived_objects() -> None:
+def settle_long_lived_objects(collect: bool = True) -> None:
     """Keep the catalog and search index (about 300,000 objects) out of the garbage collector's scans.
 
     A full collection over them takes about 0.2 s and, in a busy webhook server, shows up as latency
-    spikes. After a reload the previous catalog is released first (unfreeze, collect), then the new one frozen.
+    spikes. After a reload the previous catalog is released first (unfreeze, collect), then the new one frozen;
+    at the start there is nothing to release (``collect=False``: frozen as they are).
     """
     gc.unfreeze()
-    gc.collect()
+    if collect:
+        gc.collect()
     gc.freeze()
 
 
@@ -106,7 +108,7 @@ class Assistant:
         self._lock = threading.Lock()
         self._knowledge = self._build_knowledge()
         self._stop = threading.Event()
-        settle_long_lived_objects()
+        settle_long_lived_objects(collect=False)
 
     def _build_knowledge(self) -> Knowledge:
         return catalog_knowledge(self.catalog, self.settings)

@@ -27,7 +27,7 @@ from bot.catalog.english import EnglishTerm
 from bot.catalog.loader import Catalog, Signature
 from bot.catalog.model import LexiconEntry, Procedure
 from bot.catalog.packed import PackedProcedures, pack
-from bot.catalog.sealed import atomic_write, read_sealed, write_sealed
+from bot.catalog.sealed import atomic_write, read_sealed, unpickle, write_sealed
 from bot.catalog.situations import SituationBook
 
 SNAPSHOT_FILE = "catalog-last-good.pickle"
@@ -157,7 +157,7 @@ def load_snapshot(state_dir: Path) -> Snapshot | None:
         return None
     try:
         size = int.from_bytes(payload[:8], "little")
-        codes, offsets, lexicon, situations, english, digest, saved_at, source = pickle.loads(payload[8 : 8 + size])
+        codes, offsets, lexicon, situations, english, digest, saved_at, source = unpickle(payload[8 : 8 + size])
         blob = payload[8 + size :]  # the records stay in the bytes read: views, not copies
         records = tuple(blob[offsets[i] : offsets[i + 1]] for i in range(len(codes)))
         procedures = PackedProcedures(codes, records)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.catalog.model import Level
-from bot.catalog.sealed import read_sealed, write_sealed
+from bot.catalog.sealed import read_sealed, unpickle, write_sealed
 from bot.search.engine import EngineParts
 
 SEARCH_FILE = "search-index.pickle"
@@ -63,7 +63,7 @@ def load_engine(state_dir: Path, key: str) -> tuple[EngineParts, Any] | None:
         log.info("%s holds the index of another catalog; rebuilding it", path)
         return None
     try:
-        parts, extra = pickle.loads(payload[4 + size :])
+        parts, extra = unpickle(payload[4 + size :])
     except Exception as error:  # sealed by this version yet unreadable: rebuilt
         log.error("%s cannot be read (%s); rebuilding the search index", path, type(error).__name__)
         return None
