@@ -38,12 +38,12 @@ from bench.measure import spread  # noqa: E402
 QUESTION = "dk ket hon"
 
 _CHAT = """
-import atexit, json, sys
+import atexit, json, sys, time
 out = sys.argv.pop()
 def report():
     hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
     with open(out, "w") as fh:
-        json.dump({"hwm_mb": hwm / 1024}, fh)
+        json.dump({"hwm_mb": hwm / 1024, "cpu": time.process_time()}, fh)
 atexit.register(report)
 from bot.cli.main import main
 sys.exit(main(sys.argv[1:]))
@@ -51,21 +51,23 @@ sys.exit(main(sys.argv[1:]))
 
 _PHASES = """
 import json, sys, time
-t0 = time.perf_counter()
+marks = [(time.perf_counter(), time.process_time())]
 from pathlib import Path
-from bot.app import catalog_knowledge, open_catalog
+from bot.knowledge import catalog_knowledge, open_catalog
 from bot.config import load_settings
-t1 = time.perf_counter()
+marks.append((time.perf_counter(), time.process_time()))
 settings = load_settings(Path(sys.argv[1]))
 holder = open_catalog(settings)
-t2 = time.perf_counter()
+marks.append((time.perf_counter(), time.process_time()))
 knowledge = catalog_knowledge(holder, settings)
-t3 = time.perf_counter()
+marks.append((time.perf_counter(), time.process_time()))
 result = knowledge.engine.search(sys.argv[2])
-t4 = time.perf_counter()
+marks.append((time.perf_counter(), time.process_time()))
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
-print(json.dumps({"imports": t1 - t0, "catalog": t2 - t0, "search": t3 - t0, "answer": t4 - t0,
-                  "hwm_mb": hwm / 1024, "answer_code": result.answer}))
+figures = {"hwm_mb": hwm / 1024, "answer_code": result.answer}
+for name, (wall, cpu) in zip(("imports", "catalog", "search", "answer"), marks[1:]):
+    figures[name], figures[name + "_cpu"] = wall - marks[0][0], cpu  # cpu: the process's, from its start
+print(json.dumps(figures))
 """
 
 _FLOOR_IMPORTS = "import bot.cli.main, bot.service, bot.app, handlers.router"
@@ -90,10 +92,15 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _timed(args: list[str], stdin: str = "") -> float:
+def _timed(args: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, from the child's own rusage) of a fresh process."""
     start = time.perf_counter()
-    subprocess.run(args, input=stdin, text=True, check=True, capture_output=True, cwd=ROOT, env=_env())
-    return time.perf_counter() - start
+    child = subprocess.Popen(args, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise RuntimeError(f"{args} failed ({child.returncode})")
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
 
 
 def _chat(config: Path, folder: Path) -> dict[str, Any]:
@@ -141,21 +148,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         config, var = _config(folder), folder / "var"
-        floor = [_timed([sys.executable, "-c", "pass"]) for _ in range(runs)]
-        print(f"{'floor: python -c pass':<44} {spread(floor, unit=' s')}")
-        imports = [_timed([sys.executable, "-c", _FLOOR_IMPORTS]) for _ in range(runs)]
-        print(f"{'floor: imports of python -m bot chat':<44} {spread(imports, unit=' s')}")
+        for label, code in (("python -c pass", "pass"), ("imports of python -m bot chat", _FLOOR_IMPORTS)):
+            samples = [_timed([sys.executable, "-c", code]) for _ in range(runs)]
+            print(f"{'floor: ' + label:<44} {spread([w for w, _ in samples], unit=' s')}   "
+                  f"CPU {spread([c for _, c in samples], unit=' s')}")  # fmt: skip
         _phases(config)  # one start: the state folder holds the snapshot and the index
         for state in ("cold", "warm", "no index"):
             samples = _runs(runs, state, config, var, lambda: _chat(config, folder))
             print(f"{'chat, first answer, ' + state:<44} {spread([s['seconds'] for s in samples], unit=' s')}   "
+                  f"CPU {spread([s['cpu'] for s in samples], unit=' s')}   "
                   f"VmHWM {spread([s['hwm_mb'] for s in samples], fmt='{:.0f}', unit=' MB')}")  # fmt: skip
         for state in ("cold", "warm", "no index"):
             samples = _runs(runs, state, config, var, lambda: _phases(config))
             codes = {s["answer_code"] for s in samples}
             print(f"phases, {state} (answer {','.join(map(str, codes))}):")
             for key in ("imports", "catalog", "search", "answer"):
-                print(f"  {key + ' ready at':<42} {spread([s[key] for s in samples], unit=' s')}")
+                print(f"  {key + ' ready at':<42} {spread([s[key] for s in samples], unit=' s')}   "
+                      f"CPU {spread([s[key + '_cpu'] for s in samples], unit=' s')}")  # fmt: skip
             print(f"  {'VmHWM':<42} {spread([s['hwm_mb'] for s in samples], fmt='{:.0f}', unit=' MB')}")
         sizes = {p.name: p.stat().st_size / 1e6 for p in sorted(var.iterdir()) if p.suffix == ".pickle"}
         print("state folder: " + ", ".join(f"{name} {mb:.1f} MB" for name, mb in sizes.items()))

@@ -11,14 +11,12 @@ import logging
 import threading
 from importlib.metadata import entry_points
 
-from bot.catalog.guard import list_removed
 from bot.catalog.problems import format_problems
-from bot.catalog.reload import CatalogHolder, ReloadResult
 from bot.config import Settings
 from bot.contract.html import esc
 from bot.contract.messages import Incoming, Reply
 from bot.conversation import Context, Conversation, ReloadOutcome
-from bot.knowledge import Knowledge
+from bot.knowledge import Knowledge, catalog_knowledge, open_catalog, report_catalog
 from bot.masking import mask_id
 from bot.schema import create_schema
 from bot.storage.conversations import ConversationStore, UpdateLog
@@ -52,44 +50,6 @@ def installed_conversation() -> Conversation:
                            "run `make install` (pip install -e .)")
     conversation: Conversation = next(iter(found)).load()
     return conversation
-
-
-def open_catalog(settings: Settings) -> CatalogHolder:
-    """Load the catalog named in the settings (through the parsed-catalog cache), falling back to the last
-    good catalog kept in ``catalog.state_dir``; :class:`CatalogError` when there is neither."""
-    holder = catalog_holder(settings)
-    report_catalog(holder.reload_if_changed(), holder)
-    return holder
-
-
-def catalog_holder(settings: Settings) -> CatalogHolder:
-    """:func:`open_catalog` without logging what it found."""
-    cache = settings.resolve(settings.catalog.cache_path)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    return CatalogHolder(settings.resolve(settings.catalog.path), cache_path=cache,
-                         state_dir=settings.resolve(settings.catalog.state_dir),
-                         max_removal_share=settings.catalog.max_removal_share)  # fmt: skip
-
-
-def catalog_knowledge(holder: CatalogHolder, settings: Settings) -> Knowledge:
-    """The search index and field listing of the catalog ``holder`` serves: read from ``catalog.state_dir``
-    when built there for the same catalog, levels and search code, else built (and kept there)."""
-    return Knowledge.of_catalog(holder.catalog, settings.office.levels, holder.state_dir, holder.digest)
-
-
-def report_catalog(result: ReloadResult, holder: CatalogHolder) -> None:
-    """Log what a reload (or the start) found: problems with file and line, removals awaiting confirmation."""
-    served = len(holder.catalog.procedures)
-    if result.problems:
-        log.error("catalog files have %d problem(s); still serving the last good catalog (%d procedures):\n%s",
-                  len(result.problems), served, format_problems(result.problems))  # fmt: skip
-    if result.awaiting_confirmation:
-        log.error("catalog edit refused: it removes %d of %d procedures (more than %.1f%%): %s; still serving "
-                  "the last good catalog. Confirm with `python -m bot catalog reload --allow-removals` or the "
-                  "button under /reload.", len(result.removed), result.before or served,
-                  holder.max_removal_share * 100, list_removed(result.removed))  # fmt: skip
-    elif result.reloaded:
-        log.info("catalog reloaded: %d procedures (%d removed)", served, len(result.removed))
 
 
 class Assistant:

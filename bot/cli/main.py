@@ -124,7 +124,7 @@ def _cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _knowledge(settings: Settings):  # type: ignore[no-untyped-def]
-    from bot.app import catalog_knowledge, open_catalog
+    from bot.knowledge import catalog_knowledge, open_catalog
 
     return catalog_knowledge(open_catalog(settings), settings)
 
@@ -154,6 +154,13 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _messaging(settings: Settings) -> bool:
+    """Whether a messaging channel is configured (``run`` then serves; the service is imported only here)."""
+    from bot.service import messaging_channels
+
+    return bool(messaging_channels(settings))
+
+
 def _run(command: str, settings: Settings) -> int:
     from bot.service import run
 
@@ -175,9 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"config error:\n{exc}", file=sys.stderr)
         return 2
     # the console chat writes to the terminal: keep logs to warnings there
-    from bot.service import messaging_channels
-
-    quiet = command in ("chat", "search") or (command == "run" and not messaging_channels(settings))
+    quiet = command in ("chat", "search") or (command == "run" and not _messaging(settings))
     setup_logging("WARNING" if quiet else args.log_level, settings.logging.format)
     install_log_filter(secret_key(settings))  # chat pseudonyms keyed with the server secret
     if command == "catalog":
