@@ -6,8 +6,9 @@ Run: .venv/bin/python bench/start_bench.py [--runs 3]
 Every figure is a fresh process over a copy of ``procedures_catalog/`` (2,642 procedures) in a temporary
 folder with its own config and state folder, ``--runs`` times (min / median / max):
 - ``chat``: ``python -m bot --config CFG chat`` answering one question piped on stdin (the greeting, then the
-  answer), timed from the spawn to the exit; the child's own peak memory (VmHWM of /proc/self/status) is read
-  at its exit;
+  answer), timed from the spawn to the exit; the child's own CPU time and peak memory (VmHWM of
+  /proc/self/status) are read at its exit; ``search``: ``python -m bot --config CFG search QUESTION``, the
+  same way (the lighter entry point answering one question: no database, no conversation);
 - ``phases``: the same start step by step in one process: imports, catalog ready (``open_catalog``), search
   ready (``catalog_knowledge``), first answer (``engine.search``), and VmHWM after the answer.
 States: ``cold`` = empty state folder (every TOML file parsed, index built, both kept); ``warm`` = the state
@@ -27,6 +28,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +40,7 @@ from bench.measure import spread  # noqa: E402
 
 QUESTION = "dk ket hon"
 
-_CHAT = """
+_WRAPPED = """
 import atexit, json, sys, time
 out = sys.argv.pop()
 def report():
@@ -103,14 +106,16 @@ def _timed(args: list[str]) -> tuple[float, float]:
     return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
 
 
-def _chat(config: Path, folder: Path) -> dict[str, Any]:
-    out = folder / "chat.json"
+def _command(config: Path, folder: Path, command: list[str], stdin: str = "") -> dict[str, Any]:
+    """``python -m bot --config CONFIG <command>`` in a fresh process: wall seconds to its exit, its CPU and
+    VmHWM (read by the child at exit); the answer to :data:`QUESTION` must be in its output."""
+    out = folder / "command.json"
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _CHAT, "--config", str(config), "chat", str(out)],
-                          input=QUESTION + "\n", text=True, check=True, capture_output=True, cwd=ROOT, env=_env())
+    done = subprocess.run([sys.executable, "-c", _WRAPPED, "--config", str(config), *command, str(out)],
+                          input=stdin, text=True, check=True, capture_output=True, cwd=ROOT, env=_env())  # fmt: skip
     seconds = time.perf_counter() - start
     if "1.000894" not in done.stdout:  # the marriage registration: the answer must be there
-        raise RuntimeError(f"no answer in the chat output:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+        raise RuntimeError(f"no answer in the output:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     return {"seconds": seconds, **result}
 
@@ -153,9 +158,10 @@ def main() -> None:
             print(f"{'floor: ' + label:<44} {spread([w for w, _ in samples], unit=' s')}   "
                   f"CPU {spread([c for _, c in samples], unit=' s')}")  # fmt: skip
         _phases(config)  # one start: the state folder holds the snapshot and the index
-        for state in ("cold", "warm", "no index"):
-            samples = _runs(runs, state, config, var, lambda: _chat(config, folder))
-            print(f"{'chat, first answer, ' + state:<44} {spread([s['seconds'] for s in samples], unit=' s')}   "
+        commands = {"chat": (["chat"], QUESTION + "\n"), "search": (["search", QUESTION], "")}
+        for (label, (command, stdin)), state in product(commands.items(), ("cold", "warm", "no index")):
+            samples = _runs(runs, state, config, var, partial(_command, config, folder, command, stdin))
+            print(f"{label + ', first answer, ' + state:<44} {spread([s['seconds'] for s in samples], unit=' s')}   "
                   f"CPU {spread([s['cpu'] for s in samples], unit=' s')}   "
                   f"VmHWM {spread([s['hwm_mb'] for s in samples], fmt='{:.0f}', unit=' MB')}")  # fmt: skip
         for state in ("cold", "warm", "no index"):
