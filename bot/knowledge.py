@@ -20,6 +20,7 @@ from bot.catalog.situations import SituationBook
 from bot.config import Settings
 from bot.search.engine import SearchEngine
 from bot.search.english import EnglishReader
+from bot.search.index import indexed_part
 from bot.search.normalize import fold
 from bot.search.stored import engine_key, load_engine, save_engine
 
@@ -98,8 +99,8 @@ class Knowledge:
             engine = SearchEngine.assemble(parts, catalog.procedures)
             return cls(catalog.procedures, engine, list(preferred_levels), listing, EnglishReader(catalog.english))
         procedures = catalog.procedures
-        if isinstance(procedures, PackedProcedures):  # unpacked for the build only, then let go
-            procedures = PackedProcedures(procedures.codes, procedures.records)
+        if isinstance(procedures, PackedProcedures):  # unpacked one by one, reduced to what the build reads
+            procedures = {p.code: indexed_part(p) for p in procedures.each_fresh()}
         built = cls.build(procedures.values(), catalog.lexicon, preferred_levels, catalog.situations,
                           catalog.english)  # fmt: skip
         if state_dir is not None and digest:

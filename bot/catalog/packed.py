@@ -64,6 +64,11 @@ class PackedProcedures(Mapping[str, Procedure]):
     def __len__(self) -> int:
         return len(self.codes)
 
+    def each_fresh(self) -> Iterator[Procedure]:
+        """Every procedure unpacked anew and not kept (for one pass over the whole catalog)."""
+        for record in self.records:
+            yield pickle.loads(zlib.decompress(record))
+
     @property
     def unpacked(self) -> int:
         """How many procedures were unpacked so far."""

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.catalog.model import Procedure
+from bot.catalog.model import Document, Procedure
 from bot.search.grouping import strip_levels
 from bot.search.normalize import accented_tokens, bigrams, fold, tokenize
 from bot.search.stopwords import STOPWORDS
@@ -76,6 +76,17 @@ class DocInfo:
     markers: tuple[tuple[str, ...], ...]  # special-case phrases in the name, as syllable tuples
     for_people: bool  # individuals may file it (or the applicants are unknown)
     audience: str  # "staff" (police/army staff only), "customs" (declarants), "organisation", or "citizen"
+
+
+def indexed_part(proc: Procedure) -> Procedure:
+    """``proc`` reduced to what building the engine reads (:func:`_field_texts`, :func:`_doc_info`, grouping,
+    situations): the same index from a fraction of the memory (no portal text, filing ways, steps…).
+    Reading another field of the procedure when indexing means keeping it here too."""
+    return Procedure.model_construct(
+        code=proc.code, name=proc.name, levels=proc.levels, field=proc.field, aliases=proc.aliases,
+        applicants=proc.applicants, conditions=proc.conditions, result=proc.result,
+        documents=[Document.model_construct(name=d.name) for d in proc.documents],
+    )  # fmt: skip
 
 
 def _field_texts(proc: Procedure) -> dict[str, list[str]]:
