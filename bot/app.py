@@ -11,14 +11,12 @@ import logging
 import threading
 from importlib.metadata import entry_points
 
-from bot.catalog.guard import list_removed
 from bot.catalog.problems import format_problems
-from bot.catalog.reload import CatalogHolder, ReloadResult
 from bot.config import Settings
 from bot.contract.html import esc
 from bot.contract.messages import Incoming, Reply
 from bot.conversation import Context, Conversation, ReloadOutcome
-from bot.knowledge import Knowledge
+from bot.knowledge import Knowledge, catalog_knowledge, open_catalog, report_catalog
 from bot.masking import mask_id
 from bot.schema import create_schema
 from bot.storage.conversations import ChatState, ConversationStore, UpdateLog
@@ -27,14 +25,16 @@ from bot.storage.db import Database
 log = logging.getLogger(__name__)
 
 
-def settle_long_lived_objects() -> None:
+def settle_long_lived_objects(collect: bool = True) -> None:
     """Keep the catalog and search index (about 300,000 objects) out of the garbage collector's scans.
 
     A full collection over them takes about 0.2 s and, in a busy webhook server, shows up as latency
-    spikes. After a reload the previous catalog is released first (unfreeze, collect), then the new one frozen.
+    spikes. After a reload the previous catalog is released first (unfreeze, collect), then the new one frozen;
+    at the start there is nothing to release (``collect=False``: frozen as they are).
     """
     gc.unfreeze()
-    gc.collect()
+    if collect:
+        gc.collect()
     gc.freeze()
 
 
@@ -50,38 +50,6 @@ def installed_conversation() -> Conversation:
                            "run `make install` (pip install -e .)")
     conversation: Conversation = next(iter(found)).load()
     return conversation
-
-
-def open_catalog(settings: Settings) -> CatalogHolder:
-    """Load the catalog named in the settings (through the parsed-catalog cache), falling back to the last
-    good catalog kept in ``catalog.state_dir``; :class:`CatalogError` when there is neither."""
-    holder = catalog_holder(settings)
-    report_catalog(holder.reload_if_changed(), holder)
-    return holder
-
-
-def catalog_holder(settings: Settings) -> CatalogHolder:
-    """:func:`open_catalog` without logging what it found."""
-    cache = settings.resolve(settings.catalog.cache_path)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    return CatalogHolder(settings.resolve(settings.catalog.path), cache_path=cache,
-                         state_dir=settings.resolve(settings.catalog.state_dir),
-                         max_removal_share=settings.catalog.max_removal_share)  # fmt: skip
-
-
-def report_catalog(result: ReloadResult, holder: CatalogHolder) -> None:
-    """Log what a reload (or the start) found: problems with file and line, removals awaiting confirmation."""
-    served = len(holder.catalog.procedures)
-    if result.problems:
-        log.error("catalog files have %d problem(s); still serving the last good catalog (%d procedures):\n%s",
-                  len(result.problems), served, format_problems(result.problems))  # fmt: skip
-    if result.awaiting_confirmation:
-        log.error("catalog edit refused: it removes %d of %d procedures (more than %.1f%%): %s; still serving "
-                  "the last good catalog. Confirm with `python -m bot catalog reload --allow-removals` or the "
-                  "button under /reload.", len(result.removed), result.before or served,
-                  holder.max_removal_share * 100, list_removed(result.removed))  # fmt: skip
-    elif result.reloaded:
-        log.info("catalog reloaded: %d procedures (%d removed)", served, len(result.removed))
 
 
 class Assistant:
@@ -100,12 +68,10 @@ class Assistant:
         self._lock = threading.Lock()
         self._knowledge = self._build_knowledge()
         self._stop = threading.Event()
-        settle_long_lived_objects()
+        settle_long_lived_objects(collect=False)
 
     def _build_knowledge(self) -> Knowledge:
-        cat = self.catalog.catalog
-        levels = self.settings.office.levels
-        return Knowledge.build(cat.procedures.values(), cat.lexicon, levels, cat.situations, cat.english)
+        return catalog_knowledge(self.catalog, self.settings)
 
     @property
     def knowledge(self) -> Knowledge:

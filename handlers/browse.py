@@ -35,7 +35,7 @@ def fields_page(ctx: Context, page: int) -> Reply:
     page = min(max(page, 0), pages - 1)
     chunk = fields[page * FIELDS_PER_PAGE : (page + 1) * FIELDS_PER_PAGE]
     rows = [
-        [Choice(f"{shorten(f, 48)} ({len(ctx.knowledge.in_field(f))})", encode(Action.FIELD, field_id(f), 0))]
+        [Choice(f"{shorten(f, 48)} ({ctx.knowledge.field_size(f)})", encode(Action.FIELD, field_id(f), 0))]
         for f in chunk
     ]
     nav = _nav(ctx, page, pages, lambda p: encode(Action.FIELDS, p))

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -89,6 +88,8 @@ def _font(settings: Settings, value: str) -> Path:
 
 def render_pdf(lines: list[Line], values: dict[str, str], settings: Settings) -> bytes:
     """The letter as PDF bytes (A4, one page for the usual text)."""
+    from fpdf import FPDF  # heavy (fontTools): imported by the commands that write letters, not at start
+
     pdf = FPDF(format="A4")
     pdf.set_margins(20, 20, 20)
     pdf.add_font("letter", "", str(_font(settings, settings.apologies.font)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,7 +40,7 @@ class CatalogError(Exception):
 class Catalog:
     """A loaded, valid catalog."""
 
-    procedures: dict[str, Procedure]
+    procedures: Mapping[str, Procedure]
     lexicon: list[LexiconEntry]
     signature: Signature
     root: Path = field(default=Path("."))
@@ -145,7 +145,7 @@ def _load_file(
     return parse(path, text, data)
 
 
-def load_situations(root: Path, procedures: dict[str, Procedure]) -> tuple[SituationBook, list[Problem]]:
+def load_situations(root: Path, procedures: Mapping[str, Procedure]) -> tuple[SituationBook, list[Problem]]:
     """The situations of ``situations.toml`` (missing file → none), checked against ``procedures``."""
     path = root / SITUATIONS_FILE
     book, problems = _load_file(path, SituationBook(), parse_situations)

@@ -9,15 +9,17 @@ one instead of failing.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.catalog.guard import removed_codes, too_many_removed
 from bot.catalog.loader import Catalog, CatalogError, catalog_signature, load_catalog
+from bot.catalog.packed import PackedProcedures, pack
 from bot.catalog.problems import Problem
 from bot.catalog.snapshot import (
     Snapshot,
-    catalog_digest,
+    content_digest,
+    forget_index,
     load_snapshot,
     read_index,
     save_snapshot,
@@ -79,6 +81,8 @@ class CatalogHolder:
         self._problems: list[Problem] = []
         self._pending: _Pending | None = None
         self._fallback = False
+        if state_dir is not None and self._serve_unchanged(state_dir):
+            return
         try:
             catalog = load_catalog(root, cache_path)
         except CatalogError as error:
@@ -94,7 +98,7 @@ class CatalogHolder:
         if index is not None and index.signature == signature_key(catalog.signature):
             digest = index.digest  # the files the last good catalog came from, unchanged: nothing to compute
         else:
-            digest = catalog_digest(catalog.procedures, catalog.lexicon)
+            digest = content_digest(catalog)
         if index is not None and state_dir is not None and index.digest != digest:
             removed = removed_codes(index.codes, catalog.procedures)
             snapshot = None
@@ -106,21 +110,44 @@ class CatalogHolder:
                 return
         self._accept(catalog, digest)
 
+    def _serve_unchanged(self, state_dir: Path) -> bool:
+        """Serve the last good catalog when the files are exactly those it came from (no TOML parsed)."""
+        index = read_index(state_dir)
+        if index is None:
+            return False
+        signature = catalog_signature(self.root)
+        if index.signature != signature_key(signature):
+            return False
+        snapshot = load_snapshot(state_dir)
+        if snapshot is None or snapshot.digest != index.digest:
+            forget_index(state_dir)  # unusable (logged): load the files and keep them again
+            return False
+        self._catalog, self._digest, self._seen = snapshot.catalog(self.root, signature), snapshot.digest, signature
+        return True
+
     def _serve_snapshot(self, snapshot: Snapshot) -> None:
-        self._catalog = Catalog(snapshot.procedures, snapshot.lexicon, (), self.root)
+        self._catalog = snapshot.catalog(self.root)
         self._digest = snapshot.digest
         self._fallback = True
 
     def _accept(self, catalog: Catalog, digest: str) -> None:
+        # served packed, like a start from the snapshot: the parsed objects go once the index is built
+        catalog = replace(catalog, procedures=PackedProcedures(*pack(catalog.procedures)))
         self._catalog, self._digest, self._fallback, self._pending = catalog, digest, False, None
         if self.state_dir is not None:
-            save_snapshot(self.state_dir, catalog.procedures, catalog.lexicon, catalog.root, digest, catalog.signature)
+            save_snapshot(self.state_dir, catalog, digest)
 
     @property
     def catalog(self) -> Catalog:
         """The catalog being served."""
         with self._lock:
             return self._catalog
+
+    @property
+    def digest(self) -> str:
+        """The content digest of the catalog being served."""
+        with self._lock:
+            return self._digest
 
     @property
     def problems(self) -> list[Problem]:
@@ -158,7 +185,7 @@ class CatalogHolder:
                     self._problems, self._pending = error.problems, None
                     return ReloadResult(True, False, list(self._problems), before=before)
                 self._problems = []
-                digest = catalog_digest(catalog.procedures, catalog.lexicon)
+                digest = content_digest(catalog)
                 removed = removed_codes(self._catalog.procedures, catalog.procedures)
                 if not too_many_removed(len(removed), before, self.max_removal_share):
                     self._accept(catalog, digest)

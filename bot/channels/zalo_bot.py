@@ -20,9 +20,8 @@ import logging
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -35,6 +34,9 @@ from bot.contract.capabilities import Capabilities
 from bot.contract.messages import Attachment, Choice, Incoming, Kind, Reply
 from bot.inbox.payload import Arrival
 from bot.outbox.sender import PermanentFailure, RetryLater
+
+if TYPE_CHECKING:  # aiohttp is imported when a Zalo Bot is first called, not by every start
+    import aiohttp
 
 CHANNEL = "zalo_bot"
 MAX_TEXT = 2000
@@ -73,6 +75,8 @@ class ZaloBotClient:
         self._sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
 
     def _session(self) -> aiohttp.ClientSession:
+        import aiohttp
+
         loop = asyncio.get_running_loop()
         session = self._sessions.get(loop)
         if session is None or session.closed:
@@ -82,6 +86,8 @@ class ZaloBotClient:
 
     async def call(self, method: str, params: dict[str, Any] | None = None, *, timeout: float | None = None) -> Any:
         """POST ``params`` as JSON to ``method``; the ``result`` of a successful answer."""
+        import aiohttp
+
         limit = aiohttp.ClientTimeout(total=timeout) if timeout is not None else None
         try:
             async with self._session().post(self._prefix + method, json=params or {}, timeout=limit) as answer:

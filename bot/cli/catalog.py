@@ -13,7 +13,7 @@ from bot.config import Settings
 def reload(settings: Settings, allow_removals: bool) -> int:
     """Check the catalog files and keep them as the last good catalog (running assistants follow within
     ``reload_seconds``); 1 when they have problems or remove too much without ``allow_removals``."""
-    from bot.app import catalog_holder
+    from bot.knowledge import catalog_holder
 
     state_dir = settings.resolve(settings.catalog.state_dir)
     try:

@@ -60,8 +60,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    from bot.app import open_catalog
     from bot.dossiers.importer import import_dossiers
+    from bot.knowledge import open_catalog
 
     procedures = open_catalog(settings).catalog.procedures
     try:

@@ -30,7 +30,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _names(settings: Settings) -> dict[str, str]:
-    from bot.app import open_catalog
+    from bot.knowledge import open_catalog
 
     try:
         return {code: p.name for code, p in open_catalog(settings).catalog.procedures.items()}

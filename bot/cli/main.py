@@ -31,7 +31,36 @@ PLUGINS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _parser() -> argparse.ArgumentParser:
+_BUILT_IN = ("run", "chat", "telegram", "catalog", "search")
+_VALUED = ("--config", "--log-level")  # the main options that take a value
+
+
+def _command_word(argv: list[str]) -> str | None:
+    """The command named in ``argv`` (None when there is none: ``run``, or only options such as ``--help``)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in _VALUED:
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def plugins_for(argv: list[str]) -> list[str]:
+    """The plugin modules to import for ``argv``: the one adding its command, none for a built-in command or no
+    command at all, every one for ``--help`` or an unknown word (so argparse can list or suggest them)."""
+    command = _command_word(argv)
+    if command is None:
+        return list(PLUGINS) if {"-h", "--help"} & set(argv) else []
+    if command in _BUILT_IN:
+        return []
+    return [module for module, commands in PLUGINS.items() if command in commands] or list(PLUGINS)
+
+
+def _parser(plugins: list[str] | None = None) -> argparse.ArgumentParser:
+    """The command line parser with the commands of ``plugins`` (default: every plugin)."""
     p = argparse.ArgumentParser(prog="python -m bot", description="Trợ lý thủ tục hành chính")
     p.add_argument("--config", type=Path, help="path to config.toml (default: ./config.toml or $ASSISTANT_CONFIG)")
     p.add_argument("--log-level", default="INFO")
@@ -56,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", help="search procedures")
     search.add_argument("--jsonl", action="store_true", help="batch: one question per stdin line → JSON lines")
     search.add_argument("query", nargs="*", help="a question (when not --jsonl)")
-    for module in PLUGINS:
+    for module in PLUGINS if plugins is None else plugins:
         importlib.import_module(module).add_parser(sub)
     return p
 
@@ -95,11 +124,9 @@ def _cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _knowledge(settings: Settings):  # type: ignore[no-untyped-def]
-    from bot.app import open_catalog
-    from bot.knowledge import Knowledge
+    from bot.knowledge import catalog_knowledge, open_catalog
 
-    cat = open_catalog(settings).catalog
-    return Knowledge.build(cat.procedures.values(), cat.lexicon, settings.office.levels, cat.situations, cat.english)
+    return catalog_knowledge(open_catalog(settings), settings)
 
 
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
@@ -127,6 +154,13 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _messaging(settings: Settings) -> bool:
+    """Whether a messaging channel is configured (``run`` then serves; the service is imported only here)."""
+    from bot.service import messaging_channels
+
+    return bool(messaging_channels(settings))
+
+
 def _run(command: str, settings: Settings) -> int:
     from bot.service import run
 
@@ -139,7 +173,8 @@ def _run(command: str, settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    args = _parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = _parser(plugins_for(words)).parse_args(words)
     command = args.command or "run"
     try:
         settings = load_settings(args.config)
@@ -147,9 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"config error:\n{exc}", file=sys.stderr)
         return 2
     # the console chat writes to the terminal: keep logs to warnings there
-    from bot.service import messaging_channels
-
-    quiet = command in ("chat", "search") or (command == "run" and not messaging_channels(settings))
+    quiet = command in ("chat", "search") or (command == "run" and not _messaging(settings))
     setup_logging("WARNING" if quiet else args.log_level, settings.logging.format)
     install_log_filter(secret_key(settings))  # chat pseudonyms keyed with the server secret
     if command == "catalog":

@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import numpy as np
-from rapidfuzz import fuzz, process
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -73,6 +71,9 @@ def _counts(session: Session, since: datetime, until: datetime) -> list[tuple[st
 def _merge(counts: list[tuple[str, int, int]]) -> list[Gap]:
     """Greedy fuzzy grouping of the most frequent keys: each joins the first more frequent key it resembles
     that leads a group (one similarity matrix, computed by rapidfuzz in C++)."""
+    import numpy as np  # numpy and rapidfuzz only for the report, not at the assistant's start
+    from rapidfuzz import fuzz, process
+
     head = counts[:FUZZY_KEYS]
     keys = [key for key, _n, _a in head]
     similar = process.cdist(keys, keys, scorer=fuzz.token_set_ratio, score_cutoff=SIMILARITY, dtype=np.uint8) \

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, overload
 
 from bot.catalog.model import Level, LexiconEntry, Procedure
 from bot.catalog.situations import SituationBook
@@ -70,29 +70,57 @@ def _name_words(name_folded: str) -> frozenset[str]:
     return frozenset(w for w in words if w not in STOPWORDS)
 
 
+@dataclass(slots=True)
+class EngineParts:
+    """What :meth:`SearchEngine.build` computes from a catalog: everything but the procedures themselves,
+    which it names by code (kept by :mod:`bot.search.stored` and given back to :meth:`SearchEngine.assemble`)."""
+
+    codes: list[str]
+    index: InvertedIndex
+    lexicon: LexiconMatcher
+    groups: list[_Group]
+    preferred: list[Level]
+    book: SituationBook
+    situations: SituationMatcher
+
+
+class _ByPosition(Sequence[Procedure]):
+    """The indexed procedures in index order, looked up by code on use (a packed catalog stays packed)."""
+
+    __slots__ = ("_codes", "_procedures")
+
+    def __init__(self, codes: list[str], procedures: Mapping[str, Procedure]) -> None:
+        self._codes, self._procedures = codes, procedures
+
+    @overload
+    def __getitem__(self, i: int) -> Procedure: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Procedure]: ...
+    def __getitem__(self, i: int | slice) -> Procedure | list[Procedure]:
+        if isinstance(i, slice):
+            return [self._procedures[c] for c in self._codes[i]]
+        return self._procedures[self._codes[i]]
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+
 class SearchEngine:
     """Finds procedures for citizens' free-text questions. Build once, query many times."""
 
-    def __init__(
-        self,
-        procedures: Sequence[Procedure],
-        index: InvertedIndex,
-        parser: QueryParser,
-        groups: list[_Group],
-        preferred: list[Level],
-        book: SituationBook,
-    ) -> None:
+    def __init__(self, procedures: Sequence[Procedure], parts: EngineParts) -> None:
         self._procedures = procedures
+        self.parts = parts
         self.decision = DECISION  # replaceable (tests, experiments); fitted by bench/fit_search.py
-        self._situations = SituationMatcher(book, procedures)
-        self._intents = IntentReader(book)
-        self._preferred = preferred
-        self._index = index
-        self._parser = parser
-        self._groups = groups
-        self._by_code = {p.code: i for i, p in enumerate(procedures)}
-        self._group_of = [0] * len(procedures)
-        for g, grp in enumerate(groups):
+        self._situations = parts.situations
+        self._intents = IntentReader(parts.book)
+        self._preferred = parts.preferred
+        self._index = parts.index
+        self._parser = QueryParser(parts.index, parts.lexicon)
+        self._groups = parts.groups
+        self._by_code = {c: i for i, c in enumerate(parts.codes)}
+        self._group_of = [0] * len(parts.codes)
+        for g, grp in enumerate(parts.groups):
             for m in grp.members:
                 self._group_of[m] = g
 
@@ -120,9 +148,15 @@ class SearchEngine:
         for mem in members:
             rep = pick_representative([procs[i] for i in mem], preferred_levels)
             groups.append(_Group(mem, next(i for i in mem if procs[i] is rep)))
-        index = InvertedIndex(procs, assignment)
-        parser = QueryParser(index, LexiconMatcher(lexicon))
-        return cls(procs, index, parser, groups, list(preferred_levels), situations or SituationBook())
+        book = situations or SituationBook()
+        parts = EngineParts([p.code for p in procs], InvertedIndex(procs, assignment), LexiconMatcher(lexicon), groups,
+                            list(preferred_levels), book, SituationMatcher(book, procs))  # fmt: skip
+        return cls(procs, parts)
+
+    @classmethod
+    def assemble(cls, parts: EngineParts, procedures: Mapping[str, Procedure]) -> SearchEngine:
+        """The engine of stored ``parts`` over ``procedures`` (holding every code the parts name)."""
+        return cls(_ByPosition(parts.codes, procedures), parts)
 
     def __len__(self) -> int:
         return len(self._procedures)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import sys
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.catalog.model import Procedure
+from bot.catalog.model import Document, Procedure
 from bot.search.grouping import strip_levels
 from bot.search.normalize import accented_tokens, bigrams, fold, tokenize
 from bot.search.stopwords import STOPWORDS
@@ -77,6 +78,17 @@ class DocInfo:
     audience: str  # "staff" (police/army staff only), "customs" (declarants), "organisation", or "citizen"
 
 
+def indexed_part(proc: Procedure) -> Procedure:
+    """``proc`` reduced to what building the engine reads (:func:`_field_texts`, :func:`_doc_info`, grouping,
+    situations): the same index from a fraction of the memory (no portal text, filing ways, steps…).
+    Reading another field of the procedure when indexing means keeping it here too."""
+    return Procedure.model_construct(
+        code=proc.code, name=proc.name, levels=proc.levels, field=proc.field, aliases=proc.aliases,
+        applicants=proc.applicants, conditions=proc.conditions, result=proc.result,
+        documents=[Document.model_construct(name=d.name) for d in proc.documents],
+    )  # fmt: skip
+
+
 def _field_texts(proc: Procedure) -> dict[str, list[str]]:
     return {
         "name": [strip_levels(proc.name)],
@@ -87,6 +99,45 @@ def _field_texts(proc: Procedure) -> dict[str, list[str]]:
         "conditions": [proc.conditions[:600]],
         "documents": [" ".join(d.name for d in proc.documents)[:600]],
     }
+
+
+class Postings(Mapping[str, tuple["array[int]", "array[float]"]]):
+    """Term → (document numbers, weights), all terms' lists kept end to end in two flat arrays: a tenth of
+    the memory of a pair of small arrays per term, and one object each to store and read back. A lookup
+    returns copies of the term's stretch (the same numbers the per-term arrays held)."""
+
+    __slots__ = ("_docs", "_offsets", "_position", "_weights")
+
+    def __init__(self, lists: Mapping[str, tuple[array[int], array[float]]]) -> None:
+        self._position = {term: i for i, term in enumerate(lists)}
+        self._offsets = array("I", [0])
+        self._docs: array[int] = array("I")
+        self._weights: array[float] = array("f")
+        for docs, weights in lists.values():
+            self._docs.extend(docs)
+            self._weights.extend(weights)
+            self._offsets.append(len(self._docs))
+
+    def __getitem__(self, term: str) -> tuple[array[int], array[float]]:
+        i = self._position[term]
+        start, end = self._offsets[i], self._offsets[i + 1]
+        return self._docs[start:end], self._weights[start:end]
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._position
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._position)
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+    def __getstate__(self) -> tuple[list[str], array[int], array[int], array[float]]:
+        return list(self._position), self._offsets, self._docs, self._weights
+
+    def __setstate__(self, state: tuple[list[str], array[int], array[int], array[float]]) -> None:
+        terms, self._offsets, self._docs, self._weights = state
+        self._position = {term: i for i, term in enumerate(terms)}
 
 
 class InvertedIndex:
@@ -130,7 +181,7 @@ class InvertedIndex:
                 entry[0].append(doc_id)
                 entry[1].append(self.idf[term] * weighted / (K1 + weighted))
         field_tfs.clear()
-        self.postings = postings
+        self.postings = Postings(postings)
         for doc in self.docs:
             doc.name_terms = {t: self.idf.get(t, 1.0) for t in doc.name_terms}
         # Frequent terms do not select candidates; they only add to candidates rarer terms found.
@@ -157,9 +208,9 @@ def _doc_info(proc: Procedure, group: int, field_toks: dict[str, list[list[str]]
         code=proc.code,
         name=proc.name,
         group=group,
-        primary=frozenset(folded_prim.union(accented_tokens(prim_text))),
-        secondary=frozenset(folded_sec.union(accented_tokens(sec_text))),
-        name_terms=dict.fromkeys(_head_terms(name_toks), 1.0),
+        primary=frozenset(map(sys.intern, folded_prim.union(accented_tokens(prim_text)))),  # shared by the docs
+        secondary=frozenset(map(sys.intern, folded_sec.union(accented_tokens(sec_text)))),
+        name_terms=dict.fromkeys(map(sys.intern, _head_terms(name_toks)), 1.0),
         name_folded=" ".join(name_toks),
         for_people=_for_people(proc.applicants),
         audience=_audience(proc, name_toks),

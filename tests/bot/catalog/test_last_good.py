@@ -4,7 +4,6 @@ service down, and a mass removal waits for an administrator."""
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 from pathlib import Path
 
@@ -72,10 +71,15 @@ def test_a_damaged_snapshot_is_not_served(catalog_root: Path, tmp_path: Path) ->
     state = tmp_path / "var"
     _holder(catalog_root, state)
     snapshot = state / SNAPSHOT_FILE
-    version, checksum, payload = pickle.loads(snapshot.read_bytes())
-    snapshot.write_bytes(pickle.dumps(("another model", checksum, payload)))
+    header, payload = snapshot.read_bytes().split(b"\n", 1)
+    magic, _version, checksum = header.split(b" ")
+    snapshot.write_bytes(b" ".join([magic, b"another-model", checksum]) + b"\n" + payload)
     assert load_snapshot(state) is None  # written by code with another procedure model
-    snapshot.write_bytes(pickle.dumps((version, checksum, payload[:-10] + b"0123456789")))
+    snapshot.write_bytes(header + b"\n" + payload[:-10] + b"0123456789")
+    assert load_snapshot(state) is None
+    snapshot.write_bytes(header + b"\n" + payload[: len(payload) // 2])  # truncated
+    assert load_snapshot(state) is None
+    snapshot.write_bytes(b"not a snapshot")
     assert load_snapshot(state) is None
     _break(catalog_root)
     with pytest.raises(CatalogError):

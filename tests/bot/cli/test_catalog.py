@@ -59,7 +59,7 @@ def test_a_start_during_a_broken_edit_serves_the_last_good_catalog_and_logs_json
     assert "Traceback" not in started.stderr
     records = [json.loads(text) for text in started.stderr.splitlines() if text.strip()]  # every line is JSON
     [problem] = [r for r in records if f"{path}:{line}:" in r["message"]]
-    assert problem["level"] == "ERROR" and problem["logger"] == "bot.app" and problem["time"].endswith("+00:00")
+    assert problem["level"] == "ERROR" and problem["logger"] == "bot.knowledge" and problem["time"].endswith("+00:00")
     assert "last good catalog (10 procedures)" in problem["message"]
 
     search = _bot(config, "search", "đăng ký kết hôn")  # a procedure of the broken file, from the snapshot

@@ -1,0 +1,74 @@
+"""State files written atomically with a format version and a checksum of their content.
+
+A sealed file is a header line (``tthc-sealed <version> <sha256 of the payload>``) and the payload bytes.
+A file written by another version of the code, truncated or altered is never used: :func:`read_sealed`
+logs why and returns None, and the caller rebuilds what the file held. The payload is handed back as a view
+of the bytes read (no second copy of a file of tens of megabytes).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_MAGIC = b"tthc-sealed"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # replicas sharing the folder never mix their writes
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+
+
+def write_sealed(path: Path, version: str, payload: bytes) -> None:
+    """Keep ``payload`` in ``path`` with ``version`` (no spaces) and its sha256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = b" ".join([_MAGIC, version.encode("ascii"), hashlib.sha256(payload).hexdigest().encode("ascii")])
+    atomic_write(path, header + b"\n" + payload)
+
+
+def read_sealed(path: Path, version: str) -> memoryview | None:
+    """The payload kept in ``path``; None when there is none, or it is of another version or damaged (logged)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        log.error("%s cannot be read (%s); not used", path, error)
+        return None
+    end = data.find(b"\n", 0, 256)
+    fields = data[:end].split(b" ") if end > 0 else []
+    if len(fields) != 3 or fields[0] != _MAGIC:
+        log.error("%s is not a state file of the assistant; not used", path)
+        return None
+    if fields[1] != version.encode("ascii"):
+        log.warning("%s was written by another version of the assistant; not used", path)
+        return None
+    payload = memoryview(data)[end + 1 :]
+    if hashlib.sha256(payload).hexdigest().encode("ascii") != fields[2]:
+        log.error("%s is damaged (checksum mismatch); not used", path)
+        return None
+    return payload
+
+
+def unpickle(data: bytes | memoryview) -> Any:
+    """``pickle.loads`` with the cyclic garbage collector paused: reading back hundreds of thousands of objects
+    that are all kept would otherwise trigger collections that scan them for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(data)
+    finally:
+        if enabled:
+            gc.enable()
