@@ -27,7 +27,7 @@ PHRASE_CHECK_DEPTH = 5  # candidates checked for two query words side by side
 NON_PREFERRED_FACTOR = 0.95  # groups not served at this office's levels rank slightly lower
 # Citizens ask; procedures only organisations, customs declarants or police/army staff file rank lower
 # unless the message says the asker is one of them.
-AUDIENCE_FACTORS = {"organisation": 0.93, "customs": 0.85, "staff": 0.82}
+AUDIENCE_FACTORS = {"organisation": 0.93, "customs": 0.85, "staff": 0.7}
 SITUATION_BONUS = 0.45  # a procedure the message's situation calls for (scaled by how specific the match is)
 MAX_ALTERNATIVES = 3
 MIN_QUERY_CHARS = 2  # messages this short name no procedure (a code has 8 characters)

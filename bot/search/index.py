@@ -178,9 +178,14 @@ def _head_terms(name_tokens: list[str]) -> list[str]:
 _STAFF = ("cong an nhan dan", "quan doi nhan dan", "quan nhan", "quan su", "bo quoc phong", "si quan", "chien si")
 
 
+# The police ministry's "Chính sách" field holds its own staff's procedures (their health-insurance cards,
+# allowances, martyrs' recognition): names alone do not say so ("Cấp thẻ bảo hiểm y tế").
+_STAFF_FIELDS = {("bo-cong-an", "chinh sach")}
+
+
 def _audience(proc: Procedure, name_tokens: list[str]) -> str:
     name = f" {' '.join(name_tokens)} "
-    if any(f" {s} " in name for s in _STAFF):
+    if any(f" {s} " in name for s in _STAFF) or (proc.ministry, fold(proc.field.lower())) in _STAFF_FIELDS:
         return "staff"
     if fold(proc.field.lower()).startswith("hai quan"):
         return "customs"
