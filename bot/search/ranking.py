@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from array import array
+from operator import add, itemgetter
 from dataclasses import dataclass
 
 from bot.search.index import DocInfo, InvertedIndex
@@ -35,63 +37,75 @@ def retrieve(index: InvertedIndex, query: ParsedQuery, limit: int = CANDIDATES) 
 
     Rare terms select the candidates through their postings; frequent terms (``index.common``) are
     then only looked up for those candidates. When no rare term matches, frequent ones select too.
+    Scores are kept as one vector per alternative over the candidates, so frequent terms, slot maxima
+    and slot sums are C-level ``map`` calls instead of per-document dictionary updates.
     """
     alts = [alt for slot in query.slots for alt in slot.alternatives]
-    scores: list[dict[int, float]] = [{} for _ in alts]
-    deferred: list[tuple[int, str]] = []
-    for k, alt in enumerate(alts):
-        acc = scores[k]
+    postings = index.postings
+    common = index.common
+    selecting: set[int] = set()
+    for alt in alts:
         for term in alt.terms:
-            if term in index.common:
-                deferred.append((k, term))
-                continue
-            entry = index.postings.get(term)
-            if entry is None:
-                continue
-            if not acc:  # the first term: one C-level dict build instead of a loop
-                acc.update(zip(*entry, strict=True))
-                continue
-            for doc, w in zip(*entry, strict=True):
-                acc[doc] = acc.get(doc, 0.0) + w
-    candidates = {d for acc in scores for d in acc}
-    for k, term in deferred:
-        acc = scores[k]
-        weights = index.common[term]
-        if candidates:
-            docs, posted = index.postings[term]
-            if len(docs) < len(candidates):  # walk the shorter of the two: same sums
-                for doc, w in zip(docs, posted, strict=True):
-                    if doc in candidates:
-                        acc[doc] = acc.get(doc, 0.0) + w
-            else:
-                for doc in candidates:
-                    w = weights[doc]
-                    if w:
-                        acc[doc] = acc.get(doc, 0.0) + w
-        else:
-            for doc, w in zip(*index.postings[term], strict=True):
-                acc[doc] = acc.get(doc, 0.0) + w
-    total: dict[int, float] = {}
-    k = 0
+            if term not in common:
+                entry = postings.get(term)
+                if entry is not None:
+                    selecting.update(entry[0])
+    if not selecting:  # only frequent terms matched: they select too
+        for alt in alts:
+            for term in alt.terms:
+                if term in common:
+                    selecting.update(postings[term][0])
+    if not selecting:
+        return []
+    cands = sorted(selecting)
+    n = len(cands)
+    pos = {doc: i for i, doc in enumerate(cands)}
+    pick = itemgetter(*cands) if n > 1 else None
+    total: list[float] | None = None
     for slot in query.slots:
-        best: dict[int, float] = {}
+        best: list[float] | None = None
         for alt in slot.alternatives:
-            acc = scores[k]
-            k += 1
-            f = alt.factor
-            if not best and f == 1.0:  # the first alternative at full weight: copy what scored
-                best = {doc: sc for doc, sc in acc.items() if sc > 0.0}
+            vec = _alt_vector(alt.terms, postings, common, pos, pick, cands, n)
+            if vec is None:
                 continue
-            for doc, sc in acc.items():
-                sc *= f
-                if sc > best.get(doc, 0.0):
-                    best[doc] = sc
-        if not total:
-            total = best
+            if alt.factor != 1.0:
+                vec = [x * alt.factor for x in vec]
+            best = vec if best is None else list(map(max, best, vec))
+        if best is not None:
+            total = best if total is None else list(map(add, total, best))
+    if total is None:
+        return []
+    scored = [(doc, sc) for doc, sc in zip(cands, total, strict=True) if sc > 0.0]
+    return heapq.nlargest(limit, scored, key=_second)
+
+
+def _alt_vector(
+    terms: tuple[str, ...],
+    postings: dict[str, tuple[array[int], array[float]]],
+    common: dict[str, array[float]],
+    pos: dict[int, int],
+    pick: itemgetter[int] | None,
+    cands: list[int],
+    n: int,
+) -> list[float] | None:
+    """One alternative's BM25F sums over the candidates (None when none of its terms is indexed)."""
+    vec: list[float] | None = None
+    for term in terms:
+        dense = common.get(term)
+        if dense is not None:
+            got = pick(dense) if pick is not None else (dense[cands[0]],)
+            vec = list(got) if vec is None else list(map(add, vec, got))
             continue
-        for doc, sc in best.items():
-            total[doc] = total.get(doc, 0.0) + sc
-    return heapq.nlargest(limit, total.items(), key=_second)
+        entry = postings.get(term)
+        if entry is None:
+            continue
+        if vec is None:
+            vec = [0.0] * n
+        for doc, w in zip(*entry, strict=True):
+            i = pos.get(doc)
+            if i is not None:
+                vec[i] += w
+    return vec
 
 
 def _second(kv: tuple[int, float]) -> float:
