@@ -95,6 +95,7 @@ class SearchEngine:
         for g, grp in enumerate(groups):
             for m in grp.members:
                 self._group_of[m] = g
+        self._served = [self._serves(g) for g in range(len(groups))]  # read per candidate of every message
 
     @classmethod
     def build(
@@ -165,7 +166,7 @@ class SearchEngine:
         best: dict[int, Scored] = {}
         for sc in rerank(self._index, parsed, found):
             g = self._group_of[sc.doc_id]
-            if not self._serves(g):
+            if not self._served[g]:
                 sc.score *= NON_PREFERRED_FACTOR
             audience = self._index.docs[sc.doc_id].audience
             if audience != intent.who:
