@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.catalog.model import Procedure
 from bot.search.grouping import strip_levels
-from bot.search.normalize import accented_tokens, bigrams, fold, tokenize
+from bot.search.normalize import accented_tokens, bigrams, canon, fold, tokenize
 from bot.search.stopwords import STOPWORDS
 
 # Field weights: the name and the aliases say what a procedure is; the result document and the
@@ -54,6 +54,10 @@ MARKERS: tuple[str, ...] = (
     "ban sao",
     "lien thong",
 )
+
+
+# The markers as names are tokenised: canonical spelling ("đăng ký lại" → "dang ki lai").
+_MARKER_FORMS: tuple[str, ...] = tuple(" ".join(canon(t) for t in m.split()) for m in MARKERS)
 
 
 def result_text(proc: Procedure) -> str:
@@ -163,7 +167,7 @@ def _doc_info(proc: Procedure, group: int, field_toks: dict[str, list[list[str]]
         name_folded=" ".join(name_toks),
         for_people=_for_people(proc.applicants),
         audience=_audience(proc, name_toks),
-        markers=tuple(tuple(m.split()) for m in MARKERS if f" {m} " in f" {' '.join(name_toks)} "),
+        markers=tuple(tuple(m.split()) for m in _MARKER_FORMS if f" {m} " in f" {' '.join(name_toks)} "),
     )
 
 
