@@ -181,12 +181,13 @@ class SearchEngine:
         self, parsed: ParsedQuery, found: list[tuple[int, float]], strength: dict[int, float]
     ) -> None:
         """A situation names the plain procedure ("đăng ký kết hôn"); when the message states a special case
-        ("đăng ký lại", "lưu động"), the member of the family carrying it is called for as strongly."""
+        ("đăng ký lại", "lưu động"), the member of the family carrying it (and no other special case) is called
+        for as strongly."""
         terms = frozenset(t for s in parsed.slots for a in s.alternatives for t in a.terms)
         docs = self._index.docs
         for d, _bm25 in found:
             doc = docs[d]
-            if d in strength or not doc.markers or not any(stated(m, terms) for m in doc.markers):
+            if d in strength or not doc.markers or not all(stated(m, terms) for m in doc.markers):
                 continue
             for target, value in list(strength.items()):
                 head = docs[target].name_terms
