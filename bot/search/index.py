@@ -53,6 +53,7 @@ MARKERS: tuple[str, ...] = (
     "chuyen doi",
     "ban sao",
     "lien thong",
+    "dung thuc hien",
 )
 
 
