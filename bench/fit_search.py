@@ -5,9 +5,11 @@ Usage: .venv/bin/python bench/fit_search.py [--write]
 For every training question the engine ranks as usual; questions its off-topic gate already rejects are
 left out (they are never answered). A logistic regression (scikit-learn, dev dependency) over the decision
 features predicts whether the best result is right. The thresholds are read off the reliability of the
-fitted probability on the same training questions: answering (with alternatives) from the lowest
-probability at which at least ``ALT_PRECISION`` of the answers given are right, answering alone from the
-lowest at which ``ANSWER_PRECISION`` are. Only ``*_train.tsv`` files are read.
+probability on the training questions, each scored by a model fitted without it (5-fold cross-validation,
+so the thresholds are read off probabilities as honest as those of new questions): answering (with
+alternatives) from the lowest probability at which each set's wrong answers stay within ``WRONG_LIMITS``,
+answering alone from the lowest at which ``ANSWER_PRECISION`` are right. The regularisation is the one of
+``CS`` with the best cross-validated log-loss. Only ``*_train.tsv`` files are read.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ TRAIN = sorted((ROOT / "bench" / "data").glob("*_train.tsv"))
 WRONG_LIMITS = {"long_train": 0.04, "short_train": 0.025, "offtopic_train": 0.03}
 ANSWER_PRECISION = 0.995  # of the answers given alone, this share must be right (else alternatives are offered)
 ALTERNATIVE_GAP = 0.12  # alternatives offered: groups scoring within this of the best
-C = 30.0  # weak regularisation: few features, all on a 0..1 scale
+CS = (0.3, 1.0, 3.0, 10.0, 30.0)  # regularisation strengths tried (cross-validated log-loss picks one)
+FOLDS = 5
 
 
 def read_gold(path: Path) -> list[tuple[str, set[str] | None]]:
@@ -109,12 +112,22 @@ def main() -> None:
     engine = SearchEngine.build(procedures, lexicon, PREFERRED, situations)
     xs, ys, sets, totals = collect(engine)
     print(f"training questions (not gated off): {len(ys)} from {', '.join(p.name for p in TRAIN)}; right: {sum(ys)}")
-    model = LogisticRegression(C=C, max_iter=5000)
+    from sklearn.metrics import log_loss
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
+    held_out: dict[float, list[float]] = {}
+    for c in CS:
+        oof = cross_val_predict(LogisticRegression(C=c, max_iter=5000), xs, ys, cv=folds, method="predict_proba")
+        held_out[c] = [float(p) for p in oof[:, 1]]
+        print(f"C = {c}: cross-validated log-loss {log_loss(ys, held_out[c]):.4f}")
+    best_c = min(CS, key=lambda c: log_loss(ys, held_out[c]))
+    probs = held_out[best_c]
+    model = LogisticRegression(C=best_c, max_iter=5000)
     model.fit(xs, ys)
-    probs = [float(p) for p in model.predict_proba(xs)[:, 1]]
     alt_at = lowest_within_limits(probs, ys, sets, totals)
     answer_at = max(threshold(probs, ys, ANSWER_PRECISION), alt_at)
-    print("reliability (share right among questions with p ≥ x):")
+    print(f"C = {best_c}; reliability (held-out probabilities; share right among questions with p ≥ x):")
     for x in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
         sel = [y for p, y in zip(probs, ys, strict=True) if p >= x]
         print(f"  p ≥ {x:.2f}: {len(sel):4d} answered, {sum(sel) / len(sel) if sel else 0:.3f} right")
@@ -127,8 +140,9 @@ def main() -> None:
     weights = dict(zip(FEATURES, (float(w) for w in model.coef_[0]), strict=True))
     text = "\n".join(
         [
-            "# Fitted by bench/fit_search.py on bench/data/*_train.tsv (logistic regression over ranking features).",
-            f"# Thresholds: answering at p ≥ alternatives keeps wrong answers within {WRONG_LIMITS} of each",
+            "# Fitted by bench/fit_search.py on bench/data/*_train.tsv (logistic regression over ranking features,",
+            f"# C = {best_c} by {FOLDS}-fold cross-validated log-loss). Thresholds, read off held-out probabilities:",
+            f"# answering at p ≥ alternatives keeps wrong answers within {WRONG_LIMITS} of each",
             f"# training set; answers alone (p ≥ answer) are right ≥ {ANSWER_PRECISION:.1%} of the time.",
             f"bias = {float(model.intercept_[0]):.6f}",
             "",

@@ -27,7 +27,7 @@ PHRASE_CHECK_DEPTH = 5  # candidates checked for two query words side by side
 NON_PREFERRED_FACTOR = 0.95  # groups not served at this office's levels rank slightly lower
 # Citizens ask; procedures only organisations, customs declarants or police/army staff file rank lower
 # unless the message says the asker is one of them.
-AUDIENCE_FACTORS = {"organisation": 0.93, "customs": 0.85, "staff": 0.82}
+AUDIENCE_FACTORS = {"organisation": 0.93, "customs": 0.85, "staff": 0.7}
 SITUATION_BONUS = 0.45  # a procedure the message's situation calls for (scaled by how specific the match is)
 MAX_ALTERNATIVES = 3
 MIN_QUERY_CHARS = 2  # messages this short name no procedure (a code has 8 characters)
@@ -123,6 +123,7 @@ class SearchEngine:
         for g, grp in enumerate(parts.groups):
             for m in grp.members:
                 self._group_of[m] = g
+        self._served = [self._serves(g) for g in range(len(groups))]  # read per candidate of every message
 
     @classmethod
     def build(
@@ -199,7 +200,7 @@ class SearchEngine:
         best: dict[int, Scored] = {}
         for sc in rerank(self._index, parsed, found):
             g = self._group_of[sc.doc_id]
-            if not self._serves(g):
+            if not self._served[g]:
                 sc.score *= NON_PREFERRED_FACTOR
             audience = self._index.docs[sc.doc_id].audience
             if audience != intent.who:
@@ -214,12 +215,13 @@ class SearchEngine:
         self, parsed: ParsedQuery, found: list[tuple[int, float]], strength: dict[int, float]
     ) -> None:
         """A situation names the plain procedure ("đăng ký kết hôn"); when the message states a special case
-        ("đăng ký lại", "lưu động"), the member of the family carrying it is called for as strongly."""
+        ("đăng ký lại", "lưu động"), the member of the family carrying it (and no other special case) is called
+        for as strongly."""
         terms = frozenset(t for s in parsed.slots for a in s.alternatives for t in a.terms)
         docs = self._index.docs
         for d, _bm25 in found:
             doc = docs[d]
-            if d in strength or not doc.markers or not any(stated(m, terms) for m in doc.markers):
+            if d in strength or not doc.markers or not all(stated(m, terms) for m in doc.markers):
                 continue
             for target, value in list(strength.items()):
                 head = docs[target].name_terms

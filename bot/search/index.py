@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.catalog.model import Document, Procedure
 from bot.search.grouping import strip_levels
-from bot.search.normalize import accented_tokens, bigrams, fold, tokenize
+from bot.search.normalize import accented_tokens, bigrams, canon, fold, tokenize
 from bot.search.stopwords import STOPWORDS
 
 # Field weights: the name and the aliases say what a procedure is; the result document and the
@@ -54,7 +54,12 @@ MARKERS: tuple[str, ...] = (
     "chuyen doi",
     "ban sao",
     "lien thong",
+    "dung thuc hien",
 )
+
+
+# The markers as names are tokenised: canonical spelling ("đăng ký lại" → "dang ki lai").
+_MARKER_FORMS: tuple[str, ...] = tuple(" ".join(canon(t) for t in m.split()) for m in MARKERS)
 
 
 def result_text(proc: Procedure) -> str:
@@ -214,7 +219,7 @@ def _doc_info(proc: Procedure, group: int, field_toks: dict[str, list[list[str]]
         name_folded=" ".join(name_toks),
         for_people=_for_people(proc.applicants),
         audience=_audience(proc, name_toks),
-        markers=tuple(tuple(m.split()) for m in MARKERS if f" {m} " in f" {' '.join(name_toks)} "),
+        markers=tuple(tuple(m.split()) for m in _MARKER_FORMS if f" {m} " in f" {' '.join(name_toks)} "),
     )
 
 
@@ -229,9 +234,14 @@ def _head_terms(name_tokens: list[str]) -> list[str]:
 _STAFF = ("cong an nhan dan", "quan doi nhan dan", "quan nhan", "quan su", "bo quoc phong", "si quan", "chien si")
 
 
+# The police ministry's "Chính sách" field holds its own staff's procedures (their health-insurance cards,
+# allowances, martyrs' recognition): names alone do not say so ("Cấp thẻ bảo hiểm y tế").
+_STAFF_FIELDS = {("bo-cong-an", "chinh sach")}
+
+
 def _audience(proc: Procedure, name_tokens: list[str]) -> str:
     name = f" {' '.join(name_tokens)} "
-    if any(f" {s} " in name for s in _STAFF):
+    if any(f" {s} " in name for s in _STAFF) or (proc.ministry, fold(proc.field.lower())) in _STAFF_FIELDS:
         return "staff"
     if fold(proc.field.lower()).startswith("hai quan"):
         return "customs"

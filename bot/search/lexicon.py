@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.catalog.model import LexiconEntry
-from bot.search.normalize import accented_tokens, canon, fold, tokenize
+from bot.search.normalize import accented_tokens, canon, fold, lengths_by_first, tokenize
 
 
 def read_lexicon(path: str | Path) -> list[LexiconEntry]:
@@ -50,6 +50,7 @@ class LexiconMatcher:
             else:
                 variants.append((acc, list(entry.means)))
         self.max_len = max((len(k) for k in self._phrases), default=0)
+        self._lengths = lengths_by_first(self._phrases)
         self.terms: frozenset[str] = frozenset(t for k in self._phrases for t in k)
 
     def __len__(self) -> int:
@@ -64,7 +65,9 @@ class LexiconMatcher:
         found: list[Expansion] = []
         i = 0
         while i < len(tokens):
-            for n in range(min(self.max_len, len(tokens) - i), 0, -1):
+            for n in self._lengths.get(tokens[i], ()):
+                if i + n > len(tokens):
+                    continue
                 means = self._match(tuple(tokens[i : i + n]), typed[i : i + n])
                 if means is not None:
                     found.append(Expansion(i, i + n, tuple(means)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise
 
@@ -119,3 +120,11 @@ def extract_codes(text: str) -> list[str]:
 def bigrams(tokens: list[str]) -> list[str]:
     """Adjacent syllable pairs joined with a space ("dang ky" from ["dang", "ky"])."""
     return [f"{a} {b}" for a, b in pairwise(tokens)]
+
+
+def lengths_by_first(keys: Iterable[tuple[str, ...]]) -> dict[str, tuple[int, ...]]:
+    """For each first syllable, the lengths of the phrases starting with it, longest first."""
+    lengths: dict[str, set[int]] = {}
+    for key in keys:
+        lengths.setdefault(key[0], set()).add(len(key))
+    return {first: tuple(sorted(ns, reverse=True)) for first, ns in lengths.items()}

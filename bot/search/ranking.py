@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from array import array
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import add, itemgetter
 
 from bot.search.index import DocInfo, InvertedIndex
-from bot.search.query import Alternative, ParsedQuery, similarity
+from bot.search.query import Alternative, ParsedQuery, Slot, similarity
 
 CANDIDATES = 25
+PRESELECT = 100  # documents the rare terms select before frequent terms are added (caps work per message)
 SECONDARY_CREDIT = 0.5  # a syllable found only in the result document / field counts half
 ORIGINAL_COVERAGE = 0.8  # a lexicon term matched by its own words (not its official wording)
 W_COVERAGE, W_BM25, W_NAME, W_FUZZY = 0.55, 0.2, 0.15, 0.1
@@ -35,63 +39,82 @@ def retrieve(index: InvertedIndex, query: ParsedQuery, limit: int = CANDIDATES) 
 
     Rare terms select the candidates through their postings; frequent terms (``index.common``) are
     then only looked up for those candidates. When no rare term matches, frequent ones select too.
+    Scores are vectors over the sorted candidates: a frequent term, a slot's best alternative and the
+    slot sum are each one C-level ``map`` instead of a loop of per-document dictionary updates.
     """
     alts = [alt for slot in query.slots for alt in slot.alternatives]
-    scores: list[dict[int, float]] = [{} for _ in alts]
-    deferred: list[tuple[int, str]] = []
-    for k, alt in enumerate(alts):
-        acc = scores[k]
+    postings = index.postings
+    common = index.common
+    selecting: dict[int, float] = {}
+    for alt in alts:
         for term in alt.terms:
-            if term in index.common:
-                deferred.append((k, term))
-                continue
-            entry = index.postings.get(term)
-            if entry is None:
-                continue
-            if not acc:  # the first term: one C-level dict build instead of a loop
-                acc.update(zip(*entry, strict=True))
-                continue
-            for doc, w in zip(*entry, strict=True):
-                acc[doc] = acc.get(doc, 0.0) + w
-    candidates = {d for acc in scores for d in acc}
-    for k, term in deferred:
-        acc = scores[k]
-        weights = index.common[term]
-        if candidates:
-            docs, posted = index.postings[term]
-            if len(docs) < len(candidates):  # walk the shorter of the two: same sums
-                for doc, w in zip(docs, posted, strict=True):
-                    if doc in candidates:
-                        acc[doc] = acc.get(doc, 0.0) + w
-            else:
-                for doc in candidates:
-                    w = weights[doc]
-                    if w:
-                        acc[doc] = acc.get(doc, 0.0) + w
-        else:
-            for doc, w in zip(*index.postings[term], strict=True):
-                acc[doc] = acc.get(doc, 0.0) + w
-    total: dict[int, float] = {}
-    k = 0
+            if term not in common:
+                entry = postings.get(term)
+                if entry is not None:
+                    for doc, w in zip(*entry, strict=True):
+                        selecting[doc] = selecting.get(doc, 0.0) + w * alt.factor
+    if not selecting:  # only frequent terms matched: they select too
+        for alt in alts:
+            for term in alt.terms:
+                if term in common:
+                    selecting.update(dict.fromkeys(postings[term][0], 0.0))
+    if not selecting:
+        return []
+    if len(selecting) > PRESELECT:  # a long message's rare words reach hundreds of documents: keep the best
+        selecting = dict(heapq.nlargest(PRESELECT, selecting.items(), key=_second))
+    cands = sorted(selecting)
+    n = len(cands)
+    pos = {doc: i for i, doc in enumerate(cands)}
+    pick = _picker(cands)
+    total = [0.0] * n
     for slot in query.slots:
-        best: dict[int, float] = {}
-        for alt in slot.alternatives:
-            acc = scores[k]
-            k += 1
-            f = alt.factor
-            if not best and f == 1.0:  # the first alternative at full weight: copy what scored
-                best = {doc: sc for doc, sc in acc.items() if sc > 0.0}
-                continue
-            for doc, sc in acc.items():
-                sc *= f
-                if sc > best.get(doc, 0.0):
-                    best[doc] = sc
-        if not total:
-            total = best
+        alts_ = slot.alternatives
+        if len(alts_) == 1 and alts_[0].factor == 1.0:  # the usual slot: add straight into the total
+            total = _add_terms(total, alts_[0].terms, postings, common, pos, pick)
             continue
-        for doc, sc in best.items():
-            total[doc] = total.get(doc, 0.0) + sc
-    return heapq.nlargest(limit, total.items(), key=_second)
+        best: list[float] | None = None
+        for alt in alts_:
+            vec = _add_terms([0.0] * n, alt.terms, postings, common, pos, pick)
+            if alt.factor != 1.0:
+                vec = [x * alt.factor for x in vec]
+            best = vec if best is None else list(map(max, best, vec))
+        if best is not None:
+            total = list(map(add, total, best))
+    scored = [(doc, sc) for doc, sc in zip(cands, total, strict=True) if sc > 0.0]
+    return heapq.nlargest(limit, scored, key=_second)
+
+
+def _picker(cands: list[int]) -> Callable[[array[float]], Iterable[float]]:
+    """Reads the candidates' weights out of a dense per-document array in one C-level call."""
+    if len(cands) == 1:
+        only = cands[0]
+        return lambda dense: (dense[only],)
+    getter: Callable[[array[float]], Iterable[float]] = itemgetter(*cands)
+    return getter
+
+
+def _add_terms(
+    vec: list[float],
+    terms: tuple[str, ...],
+    postings: dict[str, tuple[array[int], array[float]]],
+    common: dict[str, array[float]],
+    pos: dict[int, int],
+    pick: Callable[[array[float]], Iterable[float]],
+) -> list[float]:
+    """``vec`` (scores over the candidates) plus the BM25F weights of ``terms``."""
+    for term in terms:
+        dense = common.get(term)
+        if dense is not None:
+            vec = list(map(add, vec, pick(dense)))
+            continue
+        entry = postings.get(term)
+        if entry is None:
+            continue
+        for doc, w in zip(*entry, strict=True):
+            i = pos.get(doc)
+            if i is not None:
+                vec[i] += w
+    return vec
 
 
 def _second(kv: tuple[int, float]) -> float:
@@ -115,13 +138,50 @@ def _alt_coverage(doc: DocInfo, alt: Alternative) -> float:
     return cov * ORIGINAL_COVERAGE if alt.factor != 1.0 else cov
 
 
+class Evidence:
+    """A query's evidence prepared once for scoring many candidates.
+
+    Most slots are one word typed by the user (one alternative, one syllable): their weights are pooled
+    by syllable so that a document's share of them is two set intersections. Other slots are scored one
+    by one.
+    """
+
+    __slots__ = ("complex", "simple", "total")
+
+    def __init__(self, query: ParsedQuery) -> None:
+        self.total = query.weight
+        self.simple: dict[str, float] = {}
+        self.complex: list[Slot] = []
+        for s in query.slots:
+            alt = s.alternatives[0]
+            if len(s.alternatives) == 1 and len(alt.units) == 1 and alt.factor == 1.0:
+                u = alt.units[0]
+                key = u.folded if u.accented is None else u.accented
+                self.simple[key] = self.simple.get(key, 0.0) + s.weight
+            else:
+                self.complex.append(s)
+
+    def coverage(self, doc: DocInfo) -> float:
+        """Share of the query's evidence (weighted by rarity) that this procedure's text contains."""
+        if self.total <= 0:
+            return 0.0
+        simple = self.simple
+        got = 0.0
+        if simple:
+            primary = doc.primary.intersection(simple)
+            for key in primary:
+                got += simple[key]
+            for key in doc.secondary.intersection(simple):
+                if key not in primary:
+                    got += SECONDARY_CREDIT * simple[key]
+        for s in self.complex:
+            got += s.weight * max(_alt_coverage(doc, a) for a in s.alternatives)
+        return got / self.total
+
+
 def coverage(doc: DocInfo, query: ParsedQuery) -> float:
     """Share of the query's evidence (weighted by rarity) that this procedure's text contains."""
-    total = query.weight
-    if total <= 0:
-        return 0.0
-    got = sum(s.weight * max(_alt_coverage(doc, a) for a in s.alternatives) for s in query.slots)
-    return got / total
+    return Evidence(query).coverage(doc)
 
 
 def query_terms(query: ParsedQuery) -> frozenset[str]:
@@ -144,11 +204,12 @@ def rerank(index: InvertedIndex, query: ParsedQuery, found: list[tuple[int, floa
     terms = query_terms(query)
     qtext = " ".join(sorted(terms))
     all_terms = terms | frozenset(t for s in query.slots for a in s.alternatives for t in a.terms)
+    evidence = Evidence(query)
     out: list[Scored] = []
     for doc_id, bm25 in found:
         doc = index.docs[doc_id]
         sc = Scored(doc_id, bm25)
-        sc.coverage = coverage(doc, query)
+        sc.coverage = evidence.coverage(doc)
         name_mass = sum(doc.name_terms.values())
         got = sum(w for t, w in doc.name_terms.items() if t in terms)
         sc.name_coverage = got / name_mass if name_mass else 0.0

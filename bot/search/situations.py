@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.catalog.model import Procedure
 from bot.catalog.situations import Situation, SituationBook, name_key, targets_of
-from bot.search.normalize import accented_tokens, canon, fold
+from bot.search.normalize import accented_tokens, canon, fold, lengths_by_first
 
 _SENTENCE = re.compile(r"[.?!;:\n]+(?:\s|$)|\?")
 MAX_CHARS = 2000  # longer messages are cut: nobody writes a situation after this
@@ -37,8 +38,10 @@ def _phrase(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(canon(fold(t)) for t in acc), acc
 
 
-def sentences(text: str) -> list[list[tuple[str, str | None]]]:
-    """The message's sentences as (folded, typed-with-diacritics or None) syllables."""
+@lru_cache(maxsize=8)
+def sentences(text: str) -> tuple[tuple[tuple[str, str | None], ...], ...]:
+    """The message's sentences as (folded, typed-with-diacritics or None) syllables (cached: the intent
+    reader and the situation matcher read the same message)."""
     out = []
     for piece in _SENTENCE.split(text[:MAX_CHARS]):
         toks = []
@@ -46,8 +49,8 @@ def sentences(text: str) -> list[list[tuple[str, str | None]]]:
             f = canon(fold(word))
             toks.append((f, word if word != f else None))
         if toks:
-            out.append(toks)
-    return out
+            out.append(tuple(toks))
+    return tuple(out)
 
 
 class PhraseFinder:
@@ -60,16 +63,20 @@ class PhraseFinder:
             if key:
                 self._table.setdefault(key, []).append((text, acc))
         self.max_len = max((len(k) for k in self._table), default=0)
+        self._lengths = lengths_by_first(self._table)
 
     def find(self, sentence: Sequence[tuple[str, str | None]]) -> dict[str, list[int]]:
         """The phrases (as written in the file) present in ``sentence`` and where they start."""
         found: dict[str, list[int]] = {}
         folded = tuple(f for f, _ in sentence)
         table = self._table
+        lengths = self._lengths
         i = 0
         while i < len(folded):
             step = 1
-            for n in range(min(self.max_len, len(folded) - i), 0, -1):  # longest first: "ăn mất" is not "mất"
+            for n in lengths.get(folded[i], ()):  # longest first: "ăn mất" is not "mất"
+                if i + n > len(folded):
+                    continue
                 variants = table.get(folded[i : i + n])
                 if not variants:
                     continue
@@ -103,6 +110,14 @@ class SituationMatcher:
         self.finder = PhraseFinder(phrases)
         # each pattern's parts as sets: "is some part nowhere in the message?" is one C-level set test
         self._part_sets = [[tuple(frozenset(part) for part in pat) for pat in s.patterns] for s in book.situations]
+        # phrase → situations using it: only those with a phrase in the message are looked at
+        self._by_phrase: dict[str, set[int]] = {}
+        for index, sit in enumerate(book.situations):
+            if self._codes[index]:
+                for pat in sit.patterns:
+                    for part in pat:
+                        for ph in part:
+                            self._by_phrase.setdefault(ph, set()).add(index)
 
     def __len__(self) -> int:
         return len(self.situations)
@@ -114,9 +129,9 @@ class SituationMatcher:
         found_by_sentence = [f for f in (self.finder.find(s) for s in sentences(text)) if f]
         anywhere = {ph for found in found_by_sentence for ph in found}
         hits: list[SituationHit] = []
-        for index, sit in enumerate(self.situations):
-            if not self._codes[index]:
-                continue
+        by_phrase = self._by_phrase
+        for index in sorted({i for ph in anywhere for i in by_phrase.get(ph, ())}):
+            sit = self.situations[index]
             best: tuple[int, int] | None = None  # (parts, -span)
             for pattern, part_sets in zip(sit.patterns, self._part_sets[index], strict=True):
                 if any(part.isdisjoint(anywhere) for part in part_sets):

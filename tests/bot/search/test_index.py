@@ -1,0 +1,49 @@
+"""What the index records about each procedure: special-case markers and who files it."""
+
+from __future__ import annotations
+
+from bot.catalog.model import Level, Procedure
+from bot.search.engine import SearchEngine
+from bot.search.index import InvertedIndex
+
+
+def _index(*procs: Procedure) -> InvertedIndex:
+    return InvertedIndex(list(procs), list(range(len(procs))))
+
+
+def test_markers_are_found_in_names_as_tokenised():
+    # names are tokenised with the canonical spelling ("ký" → "ki"): the marker must be too
+    idx = _index(
+        Procedure(code="1.004746", name="Thủ tục đăng ký lại kết hôn", levels=[Level.COMMUNE], field="Hộ tịch")
+    )
+    assert idx.docs[0].markers == (("dang", "ki", "lai"),)
+
+
+def test_the_police_policy_field_is_for_its_own_staff():
+    staff = Procedure(
+        code="2.000639",
+        name="Cấp thẻ bảo hiểm y tế (thực hiện tại cấp tỉnh)",
+        levels=[Level.PROVINCE],
+        field="Chính sách",
+        ministry="bo-cong-an",
+        applicants="Công dân Việt Nam, Cán bộ, công chức, viên chức",
+    )
+    citizens = Procedure(
+        code="1.002759",
+        name="Cấp lại, đổi, điều chỉnh thông tin trên sổ BHXH, thẻ BHYT",
+        levels=[Level.PROVINCE],
+        field="Cấp sổ BHXH, thẻ BHYT",
+        ministry="bo-tai-chinh",
+        applicants="Công dân Việt Nam",
+    )
+    assert [d.audience for d in _index(staff, citizens).docs] == ["staff", "citizen"]
+
+
+def test_a_stated_special_case_picks_its_family_member():
+    procs = [
+        Procedure(code="1.000894", name="Thủ tục đăng ký kết hôn", levels=[Level.COMMUNE], field="Hộ tịch"),
+        Procedure(code="1.004746", name="Thủ tục đăng ký lại kết hôn", levels=[Level.COMMUNE], field="Hộ tịch"),
+    ]
+    engine = SearchEngine.build(procs, [], [Level.COMMUNE])
+    assert engine.search("đăng ký kết hôn").results[0].code == "1.000894"
+    assert engine.search("dang ky lai ket hon").results[0].code == "1.004746"

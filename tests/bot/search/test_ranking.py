@@ -1,0 +1,82 @@
+"""Retrieval and coverage against plain per-document reference computations (real catalog)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.catalog.loader import load_catalog
+from bot.catalog.model import Level
+from bot.search import ranking
+from bot.search.engine import SearchEngine
+from bot.search.index import InvertedIndex
+from bot.search.query import ParsedQuery
+
+ROOT = Path(__file__).resolve().parents[3]
+QUESTIONS = [
+    "dk ket hon",
+    "mất sổ đỏ làm lại ở đâu",
+    "Tôi đi làm xa mấy năm, nay về thì sổ đỏ bị mối ăn mất một góc, không đọc được số thửa. Tôi phải làm "
+    "thủ tục gì để có sổ mới, mất bao lâu?",
+    "nghi viec roi cty ko tra so bhxh, gio muon rut 1 lan dc ko ad",
+    "thủ tục cấp giấy",  # only frequent words: they select the candidates themselves
+]
+
+
+@pytest.fixture(scope="module")
+def full() -> SearchEngine:
+    catalog = load_catalog(ROOT / "procedures_catalog")
+    return SearchEngine.build(
+        catalog.procedures.values(), catalog.lexicon, [Level.PROVINCE, Level.COMMUNE], catalog.situations
+    )
+
+
+def _reference(index: InvertedIndex, query: ParsedQuery) -> dict[int, float]:
+    """BM25F by dictionaries: rare terms select, frequent terms only add to selected documents."""
+
+    def weights(term: str) -> dict[int, float]:
+        docs, ws = index.postings.get(term, ((), ()))
+        return dict(zip(docs, ws, strict=True))
+
+    terms = [t for s in query.slots for a in s.alternatives for t in a.terms]
+    selected = {d for t in terms if t not in index.common for d in weights(t)}
+    if not selected:
+        selected = {d for t in terms if t in index.common for d in weights(t)}
+    total: dict[int, float] = {}
+    for slot in query.slots:
+        for d in selected:
+            best = max(a.factor * sum(weights(t).get(d, 0.0) for t in a.terms) for a in slot.alternatives)
+            total[d] = total.get(d, 0.0) + best
+    return {d: s for d, s in total.items() if s > 0}
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_retrieval_equals_the_reference_sums(full, question, monkeypatch):
+    monkeypatch.setattr(ranking, "PRESELECT", 10**9)  # no cap: every selected document is scored
+    parsed = full._parser.parse(question)
+    got = ranking.retrieve(full._index, parsed, limit=10**6)
+    expected = _reference(full._index, parsed)
+    assert {d for d, _ in got} == set(expected)
+    for d, score in got:
+        assert score == pytest.approx(expected[d], rel=1e-6)
+
+
+def test_a_long_message_scores_only_the_best_selected_documents(full):
+    parsed = full._parser.parse(QUESTIONS[2])
+    assert len(_reference(full._index, parsed)) > ranking.PRESELECT  # the cap is in play
+    assert len(ranking.retrieve(full._index, parsed, limit=10**6)) <= ranking.PRESELECT
+
+
+def _coverage_slot_by_slot(doc, query: ParsedQuery) -> float:
+    got = sum(s.weight * max(ranking._alt_coverage(doc, a) for a in s.alternatives) for s in query.slots)
+    return got / query.weight
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_pooled_coverage_equals_slot_by_slot(full, question):
+    parsed = full._parser.parse(question)
+    evidence = ranking.Evidence(parsed)
+    for doc_id, _ in ranking.retrieve(full._index, parsed):
+        doc = full._index.docs[doc_id]
+        assert evidence.coverage(doc) == pytest.approx(_coverage_slot_by_slot(doc, parsed))
