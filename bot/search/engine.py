@@ -85,6 +85,7 @@ class SearchEngine:
         self._procedures = procedures
         self.decision = DECISION  # replaceable (tests, experiments); fitted by bench/fit_search.py
         self._situations = SituationMatcher(book, procedures)
+        parser.know_narrative(self._situations.words)
         self._intents = IntentReader(book)
         self._preferred = preferred
         self._index = index

@@ -81,8 +81,16 @@ class QueryParser:
         stop_forms = {canon(fold(w)) for w in STOP_ACCENTED} | {t for p in STOP_PHRASES for t in p}
         self._known = index.vocab | lexicon.terms | STOP_FOLDED | stop_forms
         self._vocab_list = sorted(t for t in index.vocab if len(t) >= 2 and not t.isdigit())
+        self._narrative: frozenset[str] = frozenset()
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self._meanings = lru_cache(maxsize=4096)(self._meaning_alternative)
+
+    def know_narrative(self, words: frozenset[str]) -> None:
+        """Words the situations read ("cướp", "ngập", "chuột") that no procedure contains: never "corrected"
+        into a catalog word ("cuop" is not "cuoc"), and no evidence for ranking (the situations use them)."""
+        self._narrative = words - self.index.vocab
+        self._known = self._known | self._narrative
+        self._correct.cache_clear()
 
     def parse(self, text: str) -> ParsedQuery:
         """Parse a message into slots (and codes)."""
@@ -149,6 +157,8 @@ class QueryParser:
         if stop:
             return None
         idf = self.index.idf.get(tok.folded)
+        if idf is None and tok.folded in self._narrative:
+            return None
         return Unit(tok.folded, tok.accented, UNKNOWN_WEIGHT if idf is None else _clip(idf))
 
     def _add_run(self, parsed: ParsedQuery, toks: list[_Tok]) -> None:

@@ -108,6 +108,8 @@ class SituationMatcher:
         self._codes = [tuple(c for c in targets_of(s, names) if c in known) for s in book.situations]
         phrases = {ph for s in book.situations for pat in s.patterns for part in pat for ph in part}
         self.finder = PhraseFinder(phrases)
+        groups = {ph for _table, _name, group in book.groups for ph in group}
+        self.words: frozenset[str] = frozenset(t for ph in phrases | groups for t in _phrase(ph)[0])
         # each pattern's parts as sets: "is some part nowhere in the message?" is one C-level set test
         self._part_sets = [[tuple(frozenset(part) for part in pat) for pat in s.patterns] for s in book.situations]
         # phrase → situations using it: only those with a phrase in the message are looked at
