@@ -117,13 +117,14 @@ class SearchEngine:
         self._preferred = parts.preferred
         self._index = parts.index
         self._parser = QueryParser(parts.index, parts.lexicon)
+        self._parser.know_narrative(self._situations.words)
         self._groups = parts.groups
         self._by_code = {c: i for i, c in enumerate(parts.codes)}
         self._group_of = [0] * len(parts.codes)
         for g, grp in enumerate(parts.groups):
             for m in grp.members:
                 self._group_of[m] = g
-        self._served = [self._serves(g) for g in range(len(groups))]  # read per candidate of every message
+        self._served = [self._serves(g) for g in range(len(parts.groups))]  # read per candidate of every message
 
     @classmethod
     def build(

@@ -21,7 +21,7 @@ from bot.search.normalize import CODE_RE, accented_tokens, bigrams, canon, fold
 from bot.search.stopwords import STOP_ACCENTED, STOP_FOLDED, STOP_PHRASES
 
 _ASCII_WORD = re.compile(r"^[a-z0-9]+$")
-MAX_TOKENS = 60  # a chat message longer than this is cut: the start says what the user wants
+MAX_TOKENS = 60  # a longer message keeps its start (what it is about) and its end (where the ask usually is)
 ORIGINAL_FACTOR = 0.6  # weight of a lexicon term's own words next to its official wordings
 UNKNOWN_WEIGHT = 4.5  # evidence mass of a word found nowhere in the catalog
 
@@ -81,8 +81,16 @@ class QueryParser:
         stop_forms = {canon(fold(w)) for w in STOP_ACCENTED} | {t for p in STOP_PHRASES for t in p}
         self._known = index.vocab | lexicon.terms | STOP_FOLDED | stop_forms
         self._vocab_list = sorted(t for t in index.vocab if len(t) >= 2 and not t.isdigit())
+        self._narrative: frozenset[str] = frozenset()
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self._meanings = lru_cache(maxsize=4096)(self._meaning_alternative)
+
+    def know_narrative(self, words: frozenset[str]) -> None:
+        """Words the situations read ("cướp", "ngập", "chuột") that no procedure contains: never "corrected"
+        into a catalog word ("cuop" is not "cuoc"), and no evidence for ranking (the situations use them)."""
+        self._narrative = words - self.index.vocab
+        self._known = self._known | self._narrative
+        self._correct.cache_clear()
 
     def parse(self, text: str) -> ParsedQuery:
         """Parse a message into slots (and codes)."""
@@ -101,7 +109,10 @@ class QueryParser:
     # -- tokens -----------------------------------------------------------------------------------
     def _tokens(self, text: str, parsed: ParsedQuery) -> list[_Tok]:
         out: list[_Tok] = []
-        for word in accented_tokens(text)[:MAX_TOKENS]:
+        words = accented_tokens(text)
+        if len(words) > MAX_TOKENS:
+            words = words[: MAX_TOKENS // 2] + words[-(MAX_TOKENS // 2) :]
+        for word in words:
             if CODE_RE.fullmatch(word):
                 continue
             f = canon(fold(word))
@@ -120,28 +131,27 @@ class QueryParser:
         return out
 
     def _correct_uncached(self, token: str) -> tuple[str, ...]:
-        """Closest index syllable(s) for an unknown token: one edit away, or two glued syllables."""
+        """Closest index syllable(s) for an unknown token: one edit away, or two glued syllables ("anninh",
+        "100m2"), or two edits away in a longer word."""
         if len(token) < 4 or token.isdigit():
             return ()
-        best = process.extractOne(
-            token,
-            self._vocab_list,
-            scorer=Levenshtein.distance,
-            score_cutoff=1 if len(token) <= 5 else 2,
-        )
-        if best is not None:
-            candidates = [
-                w
-                for w in self._vocab_list
-                if abs(len(w) - len(token)) <= 2 and Levenshtein.distance(w, token) == best[1]
-            ]
-            # Prefer the most common of equally close words (rarer words are likelier false fixes).
-            return (min(candidates, key=lambda w: (self.index.idf.get(w, 99.0), w)),)
-        for cut in range(2, len(token) - 1):
-            left, right = token[:cut], token[cut:]
-            if left in self.index.vocab and right in self.index.vocab:
-                return (left, right)
-        return ()
+        best = None
+        if not any(ch.isdigit() for ch in token):
+            best = process.extractOne(
+                token, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=1 if len(token) <= 5 else 2
+            )
+        if best is None or best[1] == 2:
+            for cut in range(2, len(token) - 1):
+                left, right = token[:cut], token[cut:]
+                if left in self.index.vocab and right in self.index.vocab:
+                    return (left, right)
+        if best is None:
+            return ()
+        candidates = [
+            w for w in self._vocab_list if abs(len(w) - len(token)) <= 2 and Levenshtein.distance(w, token) == best[1]
+        ]
+        # Prefer the most common of equally close words (rarer words are likelier false fixes).
+        return (min(candidates, key=lambda w: (self.index.idf.get(w, 99.0), w)),)
 
     # -- slots ------------------------------------------------------------------------------------
     def _unit(self, tok: _Tok) -> Unit | None:
@@ -149,6 +159,8 @@ class QueryParser:
         if stop:
             return None
         idf = self.index.idf.get(tok.folded)
+        if idf is None and tok.folded in self._narrative:
+            return None
         return Unit(tok.folded, tok.accented, UNKNOWN_WEIGHT if idf is None else _clip(idf))
 
     def _add_run(self, parsed: ParsedQuery, toks: list[_Tok]) -> None:

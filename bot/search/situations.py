@@ -15,6 +15,9 @@ from bot.catalog.model import Procedure
 from bot.catalog.situations import Situation, SituationBook, name_key, targets_of
 from bot.search.normalize import accented_tokens, canon, fold, lengths_by_first
 
+# "Mất" that means "takes" or "costs": read as one phrase, so "mất bao lâu" is never a loss ("làm hộ chiếu
+# lần đầu mất bao lâu" is not "mất hộ chiếu"). No situation uses them; they only hold their syllables.
+_NOT_A_LOSS = ("mất bao lâu", "mất mấy ngày", "mất bao nhiêu", "mất phí", "mất thời gian", "mất khoảng", "mất công")
 _SENTENCE = re.compile(r"[.?!;:\n]+(?:\s|$)|\?")
 MAX_CHARS = 2000  # longer messages are cut: nobody writes a situation after this
 
@@ -107,7 +110,9 @@ class SituationMatcher:
         self.situations: tuple[Situation, ...] = book.situations
         self._codes = [tuple(c for c in targets_of(s, names) if c in known) for s in book.situations]
         phrases = {ph for s in book.situations for pat in s.patterns for part in pat for ph in part}
-        self.finder = PhraseFinder(phrases)
+        self.finder = PhraseFinder(phrases | set(_NOT_A_LOSS))
+        groups = {ph for _table, _name, group in book.groups for ph in group}
+        self.words: frozenset[str] = frozenset(t for ph in phrases | groups for t in _phrase(ph)[0])
         # each pattern's parts as sets: "is some part nowhere in the message?" is one C-level set test
         self._part_sets = [[tuple(frozenset(part) for part in pat) for pat in s.patterns] for s in book.situations]
         # phrase → situations using it: only those with a phrase in the message are looked at

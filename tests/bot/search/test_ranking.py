@@ -80,3 +80,10 @@ def test_pooled_coverage_equals_slot_by_slot(full, question):
     for doc_id, _ in ranking.retrieve(full._index, parsed):
         doc = full._index.docs[doc_id]
         assert evidence.coverage(doc) == pytest.approx(_coverage_slot_by_slot(doc, parsed))
+
+
+def test_words_the_situations_read_are_not_corrected_into_catalog_words(full):
+    # "cướp giật" typed without diacritics is a robbery (a loss event), not "cước giấy"
+    parsed = full._parser.parse("bi cuop giat mat cccd")
+    assert "cuop" not in parsed.corrected and "giat" not in parsed.corrected
+    assert full.search("bi cuop giat mat cccd").results[0].name.startswith("Cấp lại thẻ căn cước")
