@@ -60,6 +60,7 @@ class SearchResult:
 class _Group:
     members: list[int]
     representative: int
+    served: bool  # some member is filed at a level this office serves (or the office names none)
 
 
 def _name_words(name_folded: str) -> frozenset[str]:
@@ -124,7 +125,7 @@ class SearchEngine:
         for g, grp in enumerate(parts.groups):
             for m in grp.members:
                 self._group_of[m] = g
-        self._served = [self._serves(g) for g in range(len(parts.groups))]  # read per candidate of every message
+        self._served = [grp.served for grp in parts.groups]  # read per candidate of every message
 
     @classmethod
     def build(
@@ -149,7 +150,10 @@ class SearchEngine:
         groups = []
         for mem in members:
             rep = pick_representative([procs[i] for i in mem], preferred_levels)
-            groups.append(_Group(mem, next(i for i in mem if procs[i] is rep)))
+            served = not preferred_levels or any(
+                level_rank(procs[i].levels, preferred_levels) < len(preferred_levels) for i in mem
+            )
+            groups.append(_Group(mem, next(i for i in mem if procs[i] is rep), served))
         book = situations or SituationBook()
         parts = EngineParts([p.code for p in procs], InvertedIndex(procs, assignment), LexiconMatcher(lexicon), groups,
                             list(preferred_levels), book, SituationMatcher(book, procs))  # fmt: skip
@@ -238,12 +242,6 @@ class SearchEngine:
         return self._parser.parse(query), self._intents.read(query), self._situations.match(query)
 
     # -- internals --------------------------------------------------------------------------------
-
-    def _serves(self, g: int) -> bool:
-        n_pref = len(self._preferred)
-        return not n_pref or any(
-            level_rank(self._procedures[i].levels, self._preferred) < n_pref for i in self._groups[g].members
-        )
 
     def _names_exactly(self, ranked: list[tuple[int, Scored]], parsed: ParsedQuery) -> bool:
         """The question contains every word of the best procedure's name ("dk ket hon" → "Thủ tục đăng ký

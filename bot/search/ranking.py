@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import add, itemgetter
 
@@ -96,7 +96,7 @@ def _picker(cands: list[int]) -> Callable[[array[float]], Iterable[float]]:
 def _add_terms(
     vec: list[float],
     terms: tuple[str, ...],
-    postings: dict[str, tuple[array[int], array[float]]],
+    postings: Mapping[str, tuple[array[int], array[float]]],
     common: dict[str, array[float]],
     pos: dict[int, int],
     pick: Callable[[array[float]], Iterable[float]],
