@@ -88,8 +88,8 @@ def indexed_part(proc: Procedure) -> Procedure:
     situations): the same index from a fraction of the memory (no portal text, filing ways, steps…).
     Reading another field of the procedure when indexing means keeping it here too."""
     return Procedure.model_construct(
-        code=proc.code, name=proc.name, levels=proc.levels, field=proc.field, aliases=proc.aliases,
-        applicants=proc.applicants, conditions=proc.conditions, result=proc.result,
+        code=proc.code, name=proc.name, levels=proc.levels, field=proc.field, ministry=proc.ministry,
+        aliases=proc.aliases, applicants=proc.applicants, conditions=proc.conditions, result=proc.result,
         documents=[Document.model_construct(name=d.name) for d in proc.documents],
     )  # fmt: skip
 

@@ -47,3 +47,21 @@ def test_a_stated_special_case_picks_its_family_member():
     engine = SearchEngine.build(procs, [], [Level.COMMUNE])
     assert engine.search("đăng ký kết hôn").results[0].code == "1.000894"
     assert engine.search("dang ky lai ket hon").results[0].code == "1.004746"
+
+
+def test_the_reduced_procedure_indexes_like_the_full_one() -> None:
+    """An index built from :func:`indexed_part` (what a packed catalog's build reads) is the index of the full
+    records: every field indexing reads is kept (the police ministry's own procedures among them)."""
+    from pathlib import Path
+
+    from bot.catalog.loader import load_catalog
+    from bot.search.index import indexed_part
+
+    catalog = load_catalog(Path(__file__).resolve().parents[3] / "procedures_catalog")
+    procs = sorted(catalog.procedures.values(), key=lambda p: p.code)
+    sample = [p for i, p in enumerate(procs) if i % 7 == 0 or p.ministry.startswith("Bộ Công an")]
+    full = InvertedIndex(sample, list(range(len(sample))))
+    reduced = InvertedIndex([indexed_part(p) for p in sample], list(range(len(sample))))
+    assert reduced.docs == full.docs
+    assert dict(reduced.postings.items()) == dict(full.postings.items())
+    assert {d.audience for d in full.docs} >= {"staff", "citizen"}
