@@ -1,5 +1,6 @@
-"""The PostgreSQL loader: accepted rows are streamed with ``COPY`` into a temporary staging table (dropped
-at commit), then applied by a few set-based statements in the same transaction.
+"""The PostgreSQL loader: accepted rows are streamed with binary ``COPY`` (sent by a writer thread, so the
+server ingests while the next rows are checked) into a temporary staging table (dropped at commit), then
+applied by a few set-based statements in the same transaction.
 
 1. status reversals: one join of the staging table with the stored dossiers;
 2. changed dossiers (content hash differs): one ``UPDATE … FROM`` whose ``RETURNING`` feeds the status
@@ -13,7 +14,10 @@ would use up the 32-bit ids within a few years).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
+
+import psycopg
+from psycopg.copy import QueuedLibpqWriter
 
 from bot.dossiers.import_load import COLUMNS, Loader
 from bot.dossiers.import_rows import RANK, Parsed
@@ -79,7 +83,7 @@ class StagedLoader(Loader):
         super().__init__(*args, **kwargs)
         self.staged = 0
         raw = self.conn.connection.dbapi_connection
-        self.cur: Any = raw.cursor()  # type: ignore[union-attr]
+        self.cur = cast("psycopg.Cursor[Any]", raw.cursor())  # type: ignore[union-attr]
         apology = "NULL::timestamptz AS apology_sent_at, NULL::timestamptz AS apology_new_due_at, ''::text"
         self.cur.execute(
             f"CREATE TEMP TABLE {_STAGE} ON COMMIT DROP AS "
@@ -91,7 +95,9 @@ class StagedLoader(Loader):
         )
         types = [oid for (oid,) in self.cur.fetchall()]
         names = ", ".join(["line", *COLUMNS, *_APOLOGY])
-        self._copy_cm = self.cur.copy(f"COPY {_STAGE} ({names}) FROM STDIN (FORMAT BINARY)")
+        # the rows go to the server from a thread: reading and checking the next rows goes on meanwhile
+        sql = f"COPY {_STAGE} ({names}) FROM STDIN (FORMAT BINARY)"
+        self._copy_cm = self.cur.copy(sql, writer=QueuedLibpqWriter(self.cur))
         self.copy = self._copy_cm.__enter__()
         self.copy.set_types(types)
         self._copying = True
@@ -127,7 +133,8 @@ class StagedLoader(Loader):
             if old != new:
                 self.changed_status(dossier_id, code, old, new)
         cur.execute(_INSERT, params)
-        (inserted,) = cur.fetchone()
+        found = cur.fetchone()
+        inserted = int(found[0]) if found else 0
         self.result.inserted += inserted
         self.result.updated += len(changed)
         self.result.unchanged += self.staged - inserted - len(changed)

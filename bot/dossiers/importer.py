@@ -3,8 +3,9 @@
 Rows are read and checked one by one (``import_rows``: every rejected row is listed with its line), and the
 accepted ones handed to a loader inside ONE transaction: on PostgreSQL streamed with ``COPY`` into a staging
 table and applied by a few set-based statements (``import_staged``), on SQLite written in chunks through
-prepared statements (``import_load``). After the first rejected row nothing is written any more; the rest of
-the file is still checked so every rejected row is listed; then the transaction is rolled back.
+prepared statements (``import_load``). Once a row is rejected nothing more is applied; the rest of the file
+is still checked (status reversals too) so every rejected row is listed, in line order; then the transaction
+is rolled back.
 """
 
 from __future__ import annotations
