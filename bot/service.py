@@ -6,11 +6,11 @@
   channel that receives by webhook (Telegram with ``webhook_url``, Zalo Bot with ``webhook_url``, the Zalo
   OA, the web chat); the webhooks record each update in the inbox and answer 200 at once;
 - the answering process (``bot.answering``): the inbox worker, answering those updates in per-chat order
-  and writing the replies to the outbox;
+  and writing the replies to the outbox, and the outbox dispatcher;
 - long polling for Telegram and the Zalo Bot when they have no ``webhook_url``;
-- the scheduler (morning alert with today's catch-up, weekly report) and the outbox dispatcher, which
-  delivers through every enabled channel with leases, heartbeats and the send-rate budget shared in the
-  database — so a Zalo-only office gets its deferred replies, alerts and reports too.
+- the scheduler (morning alert with today's catch-up, weekly report); the outbox dispatcher (in the
+  answering process) delivers through every enabled channel with leases, heartbeats and the send-rate
+  budget shared in the database — so a Zalo-only office gets its deferred replies, alerts and reports too.
 
 SIGTERM or SIGINT stops it gracefully: the server stops taking requests and finishes the ones in progress
 (their replies sent or queued), polling stops, the dispatcher lets the sends in flight finish and gives
@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from functools import partial
 
 from starlette.applications import Starlette
 
@@ -114,8 +115,9 @@ async def serve_assistant(
     inbox = Inbox(assistant.db, None)  # answered by the answering process (``bot.answering``)
     web = web_routes(assistant, inbox)
     outbox = registry.outbox_channels(settings, assistant.db)
-    scheduler = await asyncio.to_thread(start_scheduler, assistant, outbox, registry.capabilities)
-    answering = Answering(settings, scheduler.wake_outbox)
+    scheduler = await asyncio.to_thread(partial(start_scheduler, deliver=False), assistant, outbox,
+                                        registry.capabilities)  # the answering process delivers the outbox
+    answering = Answering(settings)
     inbox.intake.on_commit.append(answering.wake)
     answering.start()
     tasks = {"web": asyncio.create_task(serve(create_web_app(web), host, port, stop=stop))}
