@@ -7,7 +7,7 @@ under load. So ``serve`` starts this process beside its web server. It loads the
 the inbox (``bot.inbox.worker``, on a thread) and delivers the outbox (the service's dispatcher, on its
 event loop), woken the moment replies are written. The web server wakes it when it records updates; it
 stops when asked (after its batch and the sends in flight) or when its parent is gone, and the parent
-starts it again if it dies.
+starts it again if it dies. It runs at a lower CPU priority than the web server (``NICENESS``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ from bot.scheduler import service_dispatcher
 
 log = logging.getLogger(__name__)
 
+#: The process's CPU priority below the web server's (``nice``): on a busy machine the acknowledgements,
+#: which platforms time, go first; the answers use what is left.
+NICENESS = 10
 #: Seconds the worker waits for a wake-up before looking at the inbox anyway (rows of other replicas).
 IDLE_SECONDS = 1.0
 
@@ -35,6 +38,7 @@ IDLE_SECONDS = 1.0
 def answer_forever(settings: Settings, wake: Event, stop: Event, parent: int, level: str) -> None:
     """The process's body: answer and deliver until ``stop`` is set or the parent process ``parent`` is gone."""
     setup_logging(level, settings.logging.format)
+    os.nice(NICENESS)
     assistant = build_assistant(settings)
     worker = InboxWorker(assistant.db, assistant)
     worker.extras.update(registry.inbox_extras(settings, assistant.db))
