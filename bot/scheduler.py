@@ -32,7 +32,7 @@ from bot.config import Settings
 from bot.contract.capabilities import CapabilityLookup, default_lookup
 from bot.late.job import catch_up, enqueue_morning_alerts
 from bot.outbox.budget import SharedBudget
-from bot.outbox.dispatch import SERVICE_LEASE, Dispatcher
+from bot.outbox.dispatch import SERVICE_LEASE, Dispatcher, Limiter, RateLimiter
 from bot.retention import purge
 from bot.storage.db import Database
 
@@ -216,10 +216,13 @@ class Scheduler:
 
 def service_dispatcher(db: Database, senders: Mapping[str, Channel], settings: Settings) -> Dispatcher:
     """The outbox dispatcher of a running service: leases renewed, the ``[outbox]`` rate shared by every
-    process through the database."""
+    process through PostgreSQL (SQLite has one process: its limiter is in memory, sparing a write per
+    message that the webhooks' inserts would wait for)."""
     outbox = settings.outbox
-    budget = SharedBudget(db, outbox.rate, outbox.per_chat_seconds)
-    return Dispatcher(db, senders, limiter=budget, lease=SERVICE_LEASE, batch_size=outbox.batch_size)
+    limiter: Limiter = RateLimiter(outbox.rate, outbox.per_chat_seconds)  # SQLite: one serve process
+    if db.engine.dialect.name == "postgresql":
+        limiter = SharedBudget(db, outbox.rate, outbox.per_chat_seconds)
+    return Dispatcher(db, senders, limiter=limiter, lease=SERVICE_LEASE, batch_size=outbox.batch_size)
 
 
 def start_scheduler(
