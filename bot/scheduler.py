@@ -32,7 +32,7 @@ from bot.config import Settings
 from bot.contract.capabilities import CapabilityLookup, default_lookup
 from bot.late.job import catch_up, enqueue_morning_alerts
 from bot.outbox.budget import SharedBudget
-from bot.outbox.dispatch import SERVICE_LEASE, Dispatcher
+from bot.outbox.dispatch import SERVICE_LEASE, Dispatcher, Limiter, RateLimiter
 from bot.retention import purge
 from bot.storage.db import Database
 
@@ -98,6 +98,8 @@ class Scheduler:
         self._wake: asyncio.Event | None = None
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
+        #: Whether this scheduler runs the outbox dispatcher.
+        self.deliver = True
 
     def start(self) -> None:
         """Catch up on a missed run of today, schedule the next ones and start delivering."""
@@ -127,6 +129,8 @@ class Scheduler:
             misfire_grace_time=12 * 3600, max_instances=1, replace_existing=True,
         )  # fmt: skip
         self.cron.start()
+        if not self.deliver:
+            return
         self._thread = threading.Thread(target=self._deliver, name="outbox-dispatcher", daemon=True)
         self._thread.start()
         self._ready.wait(5)
@@ -193,11 +197,8 @@ class Scheduler:
     async def _deliver_async(self) -> None:
         self._loop, self._stop, self._wake = asyncio.get_running_loop(), asyncio.Event(), asyncio.Event()
         self._ready.set()
-        outbox = self.settings.outbox
         async with started(self.senders) as senders:
-            budget = SharedBudget(self.db, outbox.rate, outbox.per_chat_seconds)
-            dispatcher = Dispatcher(self.db, senders, limiter=budget, lease=SERVICE_LEASE, batch_size=outbox.batch_size)
-            await dispatcher.run_forever(self._stop, wake=self._wake)
+            await service_dispatcher(self.db, senders, self.settings).run_forever(self._stop, wake=self._wake)
 
     def wake_outbox(self) -> None:
         """New messages are in the outbox: look at once (thread-safe; the inbox worker calls it)."""
@@ -213,10 +214,24 @@ class Scheduler:
             self._thread.join(timeout)
 
 
+def service_dispatcher(db: Database, senders: Mapping[str, Channel], settings: Settings) -> Dispatcher:
+    """The outbox dispatcher of a running service: leases renewed, the ``[outbox]`` rate shared by every
+    process through PostgreSQL (SQLite has one process: its limiter is in memory, sparing a write per
+    message that the webhooks' inserts would wait for)."""
+    outbox = settings.outbox
+    limiter: Limiter = RateLimiter(outbox.rate, outbox.per_chat_seconds)  # SQLite: one serve process
+    if db.engine.dialect.name == "postgresql":
+        limiter = SharedBudget(db, outbox.rate, outbox.per_chat_seconds)
+    return Dispatcher(db, senders, limiter=limiter, lease=SERVICE_LEASE, batch_size=outbox.batch_size)
+
+
 def start_scheduler(
-    assistant: AssistantLike, senders: Mapping[str, Channel], capabilities: CapabilityLookup = default_lookup
-) -> Scheduler:
-    """Start the morning alert cron (with today's catch-up) and outbox delivery for ``assistant``."""
+    assistant: AssistantLike, senders: Mapping[str, Channel], capabilities: CapabilityLookup = default_lookup,
+    *, deliver: bool = True,
+) -> Scheduler:  # fmt: skip
+    """Start the morning alert cron (with today's catch-up) and — unless another process of the service
+    delivers (``serve``: the answering process) — outbox delivery for ``assistant``."""
     scheduler = Scheduler(assistant.db, assistant.settings, senders, capabilities)
+    scheduler.deliver = deliver
     scheduler.start()
     return scheduler

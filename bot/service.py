@@ -4,12 +4,13 @@
 
 - one ASGI server (uvicorn) on ``--host``/``--port`` with ``/healthz`` and the webhook route of every
   channel that receives by webhook (Telegram with ``webhook_url``, Zalo Bot with ``webhook_url``, the Zalo
-  OA, the web chat); the webhooks record each update in the inbox and answer 200 at once, the inbox worker
-  answers it (``bot.channels.inbox``);
+  OA, the web chat); the webhooks record each update in the inbox and answer 200 at once;
+- the answering process (``bot.answering``): the inbox worker, answering those updates in per-chat order
+  and writing the replies to the outbox, and the outbox dispatcher;
 - long polling for Telegram and the Zalo Bot when they have no ``webhook_url``;
-- the scheduler (morning alert with today's catch-up, weekly report) and the outbox dispatcher, which
-  delivers through every enabled channel with leases, heartbeats and the send-rate budget shared in the
-  database — so a Zalo-only office gets its deferred replies, alerts and reports too.
+- the scheduler (morning alert with today's catch-up, weekly report); the outbox dispatcher (in the
+  answering process) delivers through every enabled channel with leases, heartbeats and the send-rate
+  budget shared in the database — so a Zalo-only office gets its deferred replies, alerts and reports too.
 
 SIGTERM or SIGINT stops it gracefully: the server stops taking requests and finishes the ones in progress
 (their replies sent or queued), polling stops, the dispatcher lets the sends in flight finish and gives
@@ -27,10 +28,11 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
+from functools import partial
 
 from starlette.applications import Starlette
 
+from bot.answering import Answering
 from bot.app import Assistant, build_assistant
 from bot.catalog.loader import CatalogError
 from bot.catalog.problems import format_problems
@@ -42,6 +44,7 @@ from bot.channels.webhook import WebChannels, combine, create_web_app, serve
 from bot.channels.zalo_bot import poll_zalo_bot
 from bot.config import ConfigError, Settings, load_settings
 from bot.health import readiness_routes
+from bot.inbox.worker import InboxWorker
 from bot.scheduler import Scheduler, start_scheduler
 
 log = logging.getLogger(__name__)
@@ -61,13 +64,14 @@ def app_from_env() -> Starlette:
                      len(error.problems), settings.resolve(settings.catalog.state_dir),
                      format_problems(error.problems))  # fmt: skip
         raise SystemExit(3) from None
-    inbox = Inbox(assistant.db, assistant)
+    inbox = Inbox(assistant.db, InboxWorker(assistant.db, assistant))  # answered on a thread of this process
     web = web_routes(assistant, inbox)
     scheduler: list[Scheduler] = []
 
     async def start() -> None:  # the outbox dispatcher sends what the inbox worker answers
         outbox = registry.outbox_channels(settings, assistant.db)
         scheduler.append(await asyncio.to_thread(start_scheduler, assistant, outbox, registry.capabilities))
+        assert inbox.worker is not None
         inbox.worker.after_commit.append(scheduler[0].wake_outbox)
 
     async def close() -> None:
@@ -82,7 +86,7 @@ def app_from_env() -> Starlette:
 
 def web_routes(assistant: Assistant, inbox: Inbox | None = None) -> WebChannels:
     """Every enabled webhook channel and their inbox, plus ``/readyz`` (``bot.health``) on one app."""
-    inbox = inbox or Inbox(assistant.db, assistant)
+    inbox = inbox or Inbox(assistant.db, InboxWorker(assistant.db, assistant))
     channels = registry.web_channels(assistant, assistant.db, inbox)
     return combine([channels, readiness_routes(assistant.db, assistant.catalog)])
 
@@ -108,11 +112,14 @@ async def serve_assistant(
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests): no signals
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-    inbox = Inbox(assistant.db, assistant)
+    inbox = Inbox(assistant.db, None)  # answered by the answering process (``bot.answering``)
     web = web_routes(assistant, inbox)
     outbox = registry.outbox_channels(settings, assistant.db)
-    scheduler = await asyncio.to_thread(start_scheduler, assistant, outbox, registry.capabilities)
-    inbox.worker.after_commit.append(scheduler.wake_outbox)
+    scheduler = await asyncio.to_thread(partial(start_scheduler, deliver=False), assistant, outbox,
+                                        registry.capabilities)  # the answering process delivers the outbox
+    answering = Answering(settings)
+    inbox.intake.on_commit.append(answering.wake)
+    answering.start()
     tasks = {"web": asyncio.create_task(serve(create_web_app(web), host, port, stop=stop))}
     if polling_enabled(settings):
         tasks["telegram"] = asyncio.create_task(poll_telegram(assistant, stop))
@@ -129,19 +136,13 @@ async def serve_assistant(
         stop.set()
         log.info("shutting down: finishing requests and sends in flight")
         await asyncio.gather(*tasks.values(), return_exceptions=True)
+        await asyncio.to_thread(answering.stop)
         await asyncio.to_thread(scheduler.shutdown)
         log.info("stopped")
 
 
-#: How long a thread may hold the interpreter before another one asking for it gets it (CPython's default
-#: is 5 ms). The inbox worker answers on a thread of its own and keeps the interpreter busy while a backlog
-#: lasts; every hop of a webhook request (read, record, answer 200) waits up to this long for it.
-SWITCH_INTERVAL = 0.0005
-
-
 def run_serve(settings: Settings, host: str = "0.0.0.0", port: int = DEFAULT_PORT) -> int:
     """``python -m bot serve``: the exit code (0 after a graceful stop)."""
-    sys.setswitchinterval(SWITCH_INTERVAL)
     registry.check(settings)
     registry.check_webhook_secrets(settings)
     assistant = build_assistant(settings)

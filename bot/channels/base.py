@@ -40,6 +40,7 @@ from bot.config import Settings
 from bot.contract.capabilities import Capabilities
 from bot.contract.html import esc, strip_tags
 from bot.contract.messages import Attachment, Choice, Incoming, Reply
+from bot.inbox.worker import Extra
 from bot.masking import mask_id
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.outbox.sender import PermanentFailure, RetryLater
@@ -357,5 +358,7 @@ class Registration:
     #: Its routes record into the server's ``Inbox`` (``bot.channels.inbox``), which answers later.
     web: Callable[[Responder, Database, Inbox], WebChannels] | None = None
     web_enabled: Callable[[Settings], bool] = field(default=lambda settings: False)
+    #: What the inbox worker does beside answering one of its updates (``bot.inbox.worker.Extra``).
+    inbox_extra: Callable[[Settings, Database], Extra] | None = None
     #: The secret its webhook checks: (environment variable, value); validated when a server starts.
     webhook_secret: Callable[[Settings], tuple[str, str]] | None = None

@@ -18,25 +18,26 @@ from starlette.responses import PlainTextResponse, Response
 from bot.channels.webhook import WebChannels
 from bot.inbox.intake import Intake
 from bot.inbox.payload import Arrival
-from bot.inbox.worker import Answerer, Extra, InboxWorker
+from bot.inbox.worker import InboxWorker
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
 
 class Inbox:
-    """The intake the webhook routes record into and the worker that answers what they recorded."""
+    """The intake the webhook routes record into, and the ``worker`` answering what they recorded on a
+    thread of this process — or, with ``worker=None``, another process answers (``bot.answering``, what
+    ``serve`` runs: the search is CPU work that would hold this process's interpreter while requests wait)."""
 
-    def __init__(self, db: Database, assistant: Answerer) -> None:
+    def __init__(self, db: Database, worker: InboxWorker | None) -> None:
         self.intake = Intake(db)
-        self.worker = InboxWorker(db, assistant)
+        self.worker = worker
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-
-    def add_extra(self, channel: str, extra: Extra) -> None:
-        """Replies ``channel`` adds to the assistant's (the Zalo OA's window note after a follow)."""
-        self.worker.extras[channel] = extra
+        if worker is not None:
+            worker.busy = self.intake.busy
+            self.intake.on_commit.append(self._wake.set)
 
     async def accept(self, arrival: Arrival) -> Response | None:
         """Record ``arrival``; None when it is recorded (new or a redelivery), else the 503 to answer so the
@@ -50,10 +51,10 @@ class Inbox:
         return None
 
     async def start(self) -> None:
-        """Start the worker in the running event loop."""
-        self._stop.clear()
-        self.intake.on_commit.append(self._wake.set)
-        self._task = asyncio.create_task(self.worker.run_forever(self._stop, self._wake))
+        """Start the worker (if it runs here) in the running event loop."""
+        if self.worker is not None:
+            self._stop.clear()
+            self._task = asyncio.create_task(self.worker.run_forever(self._stop, self._wake))
 
     async def stop(self) -> None:
         """Let the batch in progress finish (what is not answered stays in the inbox for the next start)."""
@@ -61,7 +62,8 @@ class Inbox:
         if self._task is not None:
             await self._task
         self.intake.close()
-        self.worker.close()
+        if self.worker is not None:
+            self.worker.close()
 
     def web(self) -> WebChannels:
         """The worker's start and stop as hooks of the web app."""

@@ -16,6 +16,7 @@ from bot.channels.webchat import channel as webchat
 from bot.channels.webhook import WebChannels, combine, secret_problem
 from bot.config import ConfigError, Settings
 from bot.contract.capabilities import DEFAULT, Capabilities
+from bot.inbox.worker import Extra, InboxWorker
 from bot.storage.db import Database
 
 _REGISTRATIONS: tuple[Registration, ...] = (
@@ -68,9 +69,17 @@ def web_channels(assistant: Responder, db: Database, inbox: Inbox | None = None)
     """Routes and start/stop hooks of every enabled channel that receives by webhook, and of the ``inbox``
     their updates are recorded in (one is made for ``db`` when not given)."""
     settings = assistant.settings
-    inbox = inbox or Inbox(db, assistant)
+    if inbox is None:
+        inbox = Inbox(db, InboxWorker(db, assistant))
+    if inbox.worker is not None:
+        inbox.worker.extras.update(inbox_extras(settings, db))
     parts = [r.web(assistant, db, inbox) for r in enabled(settings) if r.web is not None and r.web_enabled(settings)]
     return combine([inbox.web(), *parts])
+
+
+def inbox_extras(settings: Settings, db: Database) -> dict[str, Extra]:
+    """What the inbox worker does beside answering, for each enabled channel that asks for something."""
+    return {r.name: r.inbox_extra(settings, db) for r in enabled(settings) if r.inbox_extra is not None}
 
 
 @asynccontextmanager

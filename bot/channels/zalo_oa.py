@@ -58,6 +58,7 @@ from bot.contract.html import strip_tags
 from bot.contract.messages import Choice, Incoming, Kind, Reply
 from bot.i18n import translator
 from bot.inbox.payload import Arrival
+from bot.inbox.worker import Extra
 from bot.masking import mask_id
 from bot.outbox.sender import PermanentFailure, RetryLater, Undeliverable
 from bot.storage.db import Database
@@ -450,17 +451,23 @@ def zalo_oa_route(
     return Route(path, receive, methods=["POST"])
 
 
-def inbox_accept(inbox: Inbox, channel: ZaloOAChannel, language: str) -> Accept:
-    """Record a verified event's message in ``inbox``; the worker records the follower's message time and
-    adds the window note to the greeting after a follow (an unfollow is logged, nothing to answer)."""
+def inbox_extra(settings: Settings, db: Database) -> Extra:
+    """What the inbox worker does beside answering an OA event: record the follower's message time (the
+    start of its messaging window) and, after a follow, add the window note to the greeting."""
+    config = settings.channels.zalo_oa
+    contacts, language = Contacts(db), settings.office.default_language
+    note = None if config.templates.get(NOTIFICATION_KIND) else Reply(text=window_note(language,
+                                                                                      f"{config.window_hours:g}"))
 
     def extra(incoming: Incoming, event: str, received_at: datetime) -> list[Reply]:
-        if channel.contacts is not None:
-            channel.contacts.touch(incoming.chat_id, received_at)
-        note = channel.window_note(language) if event == "follow" else None
-        return [note] if note is not None else []
+        contacts.touch(incoming.chat_id, received_at)
+        return [note] if note is not None and event == "follow" else []
 
-    inbox.add_extra(CHANNEL, extra)
+    return extra
+
+
+def inbox_accept(inbox: Inbox) -> Accept:
+    """Record a verified event's message in ``inbox`` (an unfollow is logged, nothing to answer)."""
 
     async def accept(event: dict[str, Any]) -> Response | None:
         oa = oa_event(event)
@@ -484,8 +491,7 @@ def zalo_oa_web(assistant: Responder, db: Database, inbox: Inbox) -> WebChannels
         raise ConfigError(f"{problem} (needed for the Zalo OA webhook)")
     channel = zalo_oa_channel(settings, db)
     adapter = ZaloOAAdapter(assistant, channel, config.app_id, oa_secret, window=config.signature_window_seconds)
-    accept = inbox_accept(inbox, channel, settings.office.default_language)
-    return WebChannels(routes=[zalo_oa_route(adapter, accept=accept)], on_stop=[channel.stop])
+    return WebChannels(routes=[zalo_oa_route(adapter, accept=inbox_accept(inbox))], on_stop=[channel.stop])
 
 
 REGISTRATION = Registration(
@@ -494,6 +500,7 @@ REGISTRATION = Registration(
     enabled=lambda settings: settings.channels.zalo_oa.enabled,
     outbox=zalo_oa_channel,
     web=zalo_oa_web,
+    inbox_extra=inbox_extra,
     web_enabled=lambda settings: settings.channels.zalo_oa.enabled,
     webhook_secret=lambda settings: (ENV_ZALO_OA_SECRET, settings.zalo_oa_secret_key),
 )

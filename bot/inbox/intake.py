@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC
@@ -32,6 +33,8 @@ SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 #: How long the first update of a quiet moment waits for others to share its transaction.
 LINGER_SECONDS = 0.002
+#: The intake counts as busy this long after an update arrived.
+BUSY_SECONDS = 0.2
 #: Most updates written in one transaction.
 MAX_BATCH = 500
 
@@ -50,10 +53,12 @@ class Intake:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-intake")
         self._postgres = db.engine.dialect.name == "postgresql"
         self._statements: dict[int, str] = {}
+        self._last = float("-inf")
 
     async def record(self, arrival: Arrival) -> bool:
         """Record ``arrival`` durably (committed when this returns); False when it was recorded before.
         Raises the database's error when it could not be written (the webhook then answers 503)."""
+        self._last = time.monotonic()
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiting.append((arrival, future))
         if self._flusher is None or self._flusher.done():
@@ -81,6 +86,10 @@ class Intake:
             if any(future.result() for _, future in batch if not future.cancelled()):
                 for wake in self.on_commit:
                     wake()
+
+    def busy(self, within: float = BUSY_SECONDS) -> bool:
+        """Whether an update arrived in the last ``within`` seconds (thread-safe)."""
+        return time.monotonic() - self._last < within
 
     def write(self, arrivals: list[Arrival]) -> set[tuple[str, str]]:
         """Insert ``arrivals`` in one transaction (synchronous); the (channel, update id) keys that were new.

@@ -10,6 +10,9 @@ the outbox in the same transaction that marks the updates done.
   one transaction, fenced on the lease: a worker killed before the commit leaves its rows ``processing``
   and they are answered again when the lease runs out; after it, nothing is left to do.
 - **Throughput.** One claim and one commit per batch (up to ``batch_size`` rows, one per chat).
+- **Acknowledgements first.** Answering is CPU work (the search) on a thread of the web process; while
+  webhooks are receiving, the worker pauses between answers so their requests are not kept waiting for the
+  interpreter (the 200 is what the platform times; the backlog is answered as soon as the burst is over).
 """
 
 from __future__ import annotations
@@ -19,13 +22,14 @@ import contextlib
 import logging
 import os
 import random
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from bot import clock
@@ -33,7 +37,7 @@ from bot.contract.messages import Incoming, Reply
 from bot.inbox.models import OPEN_STATES, InboxState, InboxUpdate
 from bot.inbox.payload import from_payload
 from bot.masking import mask_id
-from bot.outbox.store import enqueue, reply_key
+from bot.outbox.store import enqueue_many, reply_key
 from bot.storage.conversations import ChatState, ConversationStore
 from bot.storage.db import Database, rowcount
 
@@ -41,6 +45,10 @@ log = logging.getLogger(__name__)
 
 #: How long a claimed batch is leased (a batch takes milliseconds; a dead worker's rows wait this long).
 LEASE = timedelta(seconds=10)
+#: While webhooks are busy, the worker pauses this share of the time it spent on each answer.
+YIELD_SHARE = 1.0
+#: Longest such pause.
+MAX_PAUSE = 0.05
 #: Done rows are deleted after this long (the outbox keeps what was sent).
 KEEP_DONE = timedelta(days=7)
 
@@ -88,7 +96,7 @@ class InboxWorker:
 
     def __init__(
         self, db: Database, assistant: Answerer, *, worker_id: str = "", batch_size: int = 64,
-        lease: timedelta = LEASE, max_attempts: int = 5,
+        lease: timedelta = LEASE, max_attempts: int = 5, yield_share: float = YIELD_SHARE,
     ) -> None:  # fmt: skip
         self.db = db
         self.assistant = assistant
@@ -97,6 +105,11 @@ class InboxWorker:
         self.lease = lease
         self.max_attempts = max_attempts
         self.extras: dict[str, Extra] = {}
+        #: Whether webhooks are receiving right now (then the worker pauses between answers, ``yield_share``
+        #: of the time it worked, so their acknowledgements keep their latency).
+        self.busy: Callable[[], bool] = lambda: False
+        self.yield_share = yield_share
+        self._since = time.perf_counter()
         self.after_commit: list[Callable[[], None]] = []
         self._postgres = db.engine.dialect.name == "postgresql"
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-worker")
@@ -147,6 +160,7 @@ class InboxWorker:
             if row.attempts > self.max_attempts:
                 given_up.append(row)
                 continue
+            self._make_way()
             incoming, event = from_payload(row.channel, row.chat_id, row.payload)
             try:
                 replies, state = self.assistant.respond(incoming)
@@ -163,38 +177,46 @@ class InboxWorker:
                 wake()
         return done
 
+    def _make_way(self) -> None:
+        """While webhooks are busy (``busy``), leave them the interpreter as long as the last answer took:
+        the search is CPU work that would otherwise hold the GIL while requests wait to be acknowledged."""
+        now = time.perf_counter()
+        worked, self._since = now - self._since, now
+        if worked > 0 and self.busy():
+            time.sleep(min(worked * self.yield_share, MAX_PAUSE))
+            self._since = time.perf_counter()
+
     def _commit(self, answers: list[_Answer], given_up: list[Taken]) -> int:
+        """One short transaction: ``done`` (fenced on the claim), the states and the replies of the rows still
+        held, ``failed`` for those given up. Everything is prepared before it starts: on SQLite the database
+        is locked for writing while it lasts, and the webhooks' inserts wait for it."""
         now = clock.now()
-        done = 0
-        with self.db.session() as session:
-            for answer in answers:
-                row = answer.taken
-                if not self._settle(session, row, InboxState.DONE, now, ""):
-                    continue
-                self.assistant.conversations.save_in(session, row.channel, row.chat_id, answer.state)
-                for number, reply in enumerate(answer.replies):
-                    enqueue(session, dedupe_key=reply_key(row.channel, row.update_id, number), channel=row.channel,
-                            chat_id=row.chat_id, reply=reply, kind="reply")  # fmt: skip
-                done += 1
+        ours = InboxUpdate.claimed_by == self.worker_id
+        open_row = InboxUpdate.state == InboxState.PROCESSING.value
+        with self.db.engine.begin() as conn:
+            done: set[int] = set()
+            if answers:
+                claims = [(a.taken.id, a.taken.attempts) for a in answers]
+                held = tuple_(InboxUpdate.id, InboxUpdate.attempts).in_(claims)
+                done = set(conn.scalars(
+                    update(InboxUpdate).where(held, ours, open_row)
+                    .values(state=InboxState.DONE.value, done_at=now, claimed_until=None, last_error="")
+                    .returning(InboxUpdate.id)
+                ))  # fmt: skip
+            kept = [a for a in answers if a.taken.id in done]
+            self.assistant.conversations.save_many(conn, [(a.taken.channel, a.taken.chat_id, a.state) for a in kept])
+            enqueue_many(conn, [(reply_key(a.taken.channel, a.taken.update_id, number), a.taken.channel,
+                                 a.taken.chat_id, reply, "reply")
+                                for a in kept for number, reply in enumerate(a.replies)])  # fmt: skip
             for row in given_up:
                 log.error("inbox %d (%s): given up after %d attempts", row.id, row.channel, row.attempts - 1)
-                self._settle(session, row, InboxState.FAILED, now, f"gave up after {row.attempts - 1} attempts")
-            session.commit()
-        return done
-
-    def _settle(self, session: Any, row: Taken, state: InboxState, now: datetime, error: str) -> bool:
-        """Mark ``row`` ``state`` if this worker still holds it (fenced on the claim)."""
-        result = session.execute(
-            update(InboxUpdate)
-            .where(InboxUpdate.id == row.id, InboxUpdate.state == InboxState.PROCESSING.value,
-                   InboxUpdate.claimed_by == self.worker_id, InboxUpdate.attempts == row.attempts)
-            .values(state=state.value, done_at=now, claimed_until=None, last_error=error)
-            .execution_options(synchronize_session=False)
-        )  # fmt: skip
-        if rowcount(result) != 1:
-            log.warning("inbox %d: lease lost before it was answered; left to its new owner", row.id)
-            return False
-        return True
+                conn.execute(update(InboxUpdate).where(InboxUpdate.id == row.id, ours, open_row,
+                                                       InboxUpdate.attempts == row.attempts)
+                             .values(state=InboxState.FAILED.value, done_at=now, claimed_until=None,
+                                     last_error=f"gave up after {row.attempts - 1} attempts"))  # fmt: skip
+        for lost in set(a.taken.id for a in answers) - done:
+            log.warning("inbox %d: lease lost before it was answered; left to its new owner", lost)
+        return len(kept)
 
     def run_once(self, now: datetime | None = None) -> int:
         """Claim one batch and answer it (synchronous); how many updates were answered."""

@@ -8,9 +8,11 @@ Guarantees (see the README section "Outbox"):
   ``SELECT … FOR UPDATE SKIP LOCKED``, SQLite with a per-row compare-and-set ``UPDATE … WHERE status=…``.
   Every later update is fenced on (claimed_by, attempts), and a worker never starts a send once its lease
   has run out.
-- **At-least-once across crashes.** A process killed after the platform accepted a message but before the
-  row was marked ``sent`` leaves it ``sending``; when the lease expires another worker sends it again. So a
-  crash can cause one duplicate of that one message, never a loss; a ``sent`` row is never sent again.
+- **At-least-once across crashes.** Sent rows are marked ``sent`` together every ``SENT_FLUSH_SECONDS``
+  (0.1 s; one transaction, not one per message). A process killed after the platform accepted a message
+  but before its row was marked leaves it ``sending``; when the lease expires another worker sends it
+  again. So a crash can repeat the messages of its last tenth of a second, never lose one; a ``sent`` row
+  is never sent again.
 - **Retries.** ``RetryLater`` (429, 5xx, network) → back to ``pending`` after
   ``max(retry_after, exponential backoff with jitter)``; ``PermanentFailure`` or ``max_attempts`` reached
   → ``failed`` with ``last_error`` (shown to administrators by ``/loigui`` and ``officers failures``).
@@ -38,7 +40,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import Select, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import clock as timebase
@@ -52,6 +54,8 @@ log = logging.getLogger(__name__)
 
 #: The lease the service and the commands use (renewed by the heartbeat while a batch is delivered).
 SERVICE_LEASE = timedelta(seconds=15)
+#: Sent rows are marked ``sent`` together, this often (one transaction for all of them).
+SENT_FLUSH_SECONDS = 0.1
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -180,6 +184,7 @@ class Dispatcher:
         self._rng = rng or random.Random()
         self._stop: asyncio.Event | None = None
         self._renewed_until: datetime | None = None
+        self._sent: list[tuple[Claim, datetime]] = []
 
     # ----------------------------------------------------------------- public
 
@@ -194,11 +199,37 @@ class Dispatcher:
         for claim in claims:  # oldest first: each chat's messages are sent one after the other, in order
             chats.setdefault((claim.channel, claim.chat_id), []).append(claim)
         heartbeat = asyncio.create_task(self._heartbeat())
+        recorder = asyncio.create_task(self._record_sent_every(SENT_FLUSH_SECONDS))
         try:
             results = await asyncio.gather(*(self._deliver_in_order(chain, now, started) for chain in chats.values()))
         finally:
             heartbeat.cancel()
+            recorder.cancel()
+            await asyncio.to_thread(self._record_sent)
         return sum(results)
+
+    async def _record_sent_every(self, seconds: float) -> None:
+        """Record the rows sent meanwhile, every ``seconds`` (until cancelled)."""
+        while True:
+            await asyncio.sleep(seconds)
+            await asyncio.to_thread(self._record_sent)
+
+    def _record_sent(self) -> None:
+        """Mark the rows sent since the last call ``sent``, in one transaction fenced on each claim."""
+        done, self._sent = self._sent, []
+        if not done:
+            return
+        stmt = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id == bindparam("row_id"), OutboxMessage.status == OutboxStatus.SENDING.value,
+                   OutboxMessage.claimed_by == self.worker_id, OutboxMessage.attempts == bindparam("tries"))
+            .values(status=OutboxStatus.SENT.value, claimed_until=None, last_error="", sent_at=bindparam("at"))
+        )  # fmt: skip
+        with self.db.engine.begin() as conn:
+            result = conn.execute(stmt, [{"row_id": c.id, "tries": c.attempts, "at": at} for c, at in done])
+        if result.rowcount not in (-1, len(done)):
+            log.warning("outbox: %d of %d sent rows were claimed by another worker before being recorded",
+                        len(done) - result.rowcount, len(done))  # fmt: skip
 
     async def _deliver_in_order(self, chain: list[Claim], now: datetime, started: float) -> int:
         """Send one chat's claimed rows in order; after one that was not sent, give the rest back (they
@@ -305,8 +336,9 @@ class Dispatcher:
                 ids = self._claim_locked(session, now, until)
             else:
                 ids = self._claim_each(session, now, until)
+            session.commit()  # short: on SQLite the database is locked for writing until here
+        with self.db.session() as session:  # the rows are ours now; read them outside the claim
             rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))) if ids else []
-            session.commit()
         rows.sort(key=lambda r: r.id)
         return [Claim(r.id, r.channel, r.chat_id, r.attempts, until, reply_of(r), r.kind) for r in rows]
 
@@ -340,19 +372,18 @@ class Dispatcher:
         return ids
 
     def _claim_each(self, session: Session, now: datetime, until: datetime) -> list[int]:
-        """SQLite: compare-and-set each candidate; a row another process took meanwhile no longer matches."""
+        """SQLite: compare-and-set the candidates in one UPDATE; a row another process took meanwhile no longer
+        matches."""
         candidates = list(session.scalars(self._due_ids(now)))
-        taken = []
-        for row_id in candidates:
-            result = session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row_id, self._due(now))
-                .values(**self._claim_values(until))
-                .execution_options(synchronize_session=False)
-            )
-            if rowcount(result) == 1:
-                taken.append(row_id)
-        return taken
+        if not candidates:
+            return []
+        return list(session.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(candidates), self._due(now))
+            .values(**self._claim_values(until))
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        ))  # fmt: skip
 
     # ----------------------------------------------------------------- sending
 
@@ -387,7 +418,7 @@ class Dispatcher:
             log.exception("outbox %d: unexpected error from the %s sender", claim.id, claim.channel)
             await asyncio.to_thread(self._retry_or_fail, claim, at, RetryLater(f"{type(exc).__name__}: {exc}"))
             return 0
-        await asyncio.to_thread(self._finish, claim, OutboxStatus.SENT, at, "")
+        self._sent.append((claim, at))  # recorded with the others sent meanwhile (``_record_sent``)
         return 1
 
     async def _wait(self, seconds: float) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -47,6 +47,16 @@ def enqueue_claimed(
     values = _values(dedupe_key, channel, chat_id, reply, kind)
     values.update(status=OutboxStatus.SENDING.value, claimed_by=worker, claimed_until=until, attempts=1)
     return _insert(session, values)
+
+
+def enqueue_many(conn: Connection, messages: list[tuple[str, str, str, Reply, str]]) -> None:
+    """``enqueue`` (dedupe key, channel, chat id, reply, kind) for many messages in ONE statement executed
+    for every row (a key that exists is skipped); inside the caller's transaction."""
+    if not messages:
+        return
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    conn.execute(stmt, [_values(key, channel, chat, reply, kind) for key, channel, chat, reply, kind in messages])
 
 
 def reply_key(channel: str, update_key: str, number: int) -> str:

@@ -71,9 +71,15 @@ class ConversationStore:
 
     def save_in(self, conn: Connection | Session, channel: str, chat_id: str, state: ChatState) -> None:
         """``save`` inside the caller's transaction."""
-        params = {"channel": channel, "chat_id": chat_id, "language": state.language,
-                  "state": dict(state.data), "updated_at": clock.now()}
-        conn.execute(self._save, params)
+        self.save_many(conn, [(channel, chat_id, state)])
+
+    def save_many(self, conn: Connection | Session, states: list[tuple[str, str, ChatState]]) -> None:
+        """Save (channel, chat id, state) for many chats in one statement, inside the caller's transaction."""
+        if states:
+            now = clock.now()
+            conn.execute(self._save, [{"channel": channel, "chat_id": chat_id, "language": state.language,
+                                       "state": dict(state.data), "updated_at": now}
+                                      for channel, chat_id, state in states])  # fmt: skip
 
 
 class UpdateLog:

@@ -20,7 +20,7 @@ from bot.channels.webhook import create_web_app
 from bot.channels.zalo_bot import ZALO_BOT_SECRET_HEADER
 from bot.config import ENV_ZALO_BOT_SECRET, ENV_ZALO_BOT_TOKEN
 from bot.inbox.models import InboxUpdate
-from bot.inbox.worker import Answerer
+from bot.inbox.worker import Answerer, InboxWorker
 from bot.outbox.models import OutboxMessage
 from bot.storage.db import Database
 from tests.bot.channels.inbox_helpers import answered, deliver
@@ -46,7 +46,7 @@ def zalo(real_assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> Iterator
 @asynccontextmanager
 async def served(assistant: Assistant, answerer: Answerer | None = None) -> AsyncIterator[httpx.AsyncClient]:
     """The app ``serve`` runs for the enabled webhooks, its inbox answered by ``answerer`` (the assistant)."""
-    inbox = Inbox(assistant.db, answerer or assistant)
+    inbox = Inbox(assistant.db, InboxWorker(assistant.db, answerer or assistant))
     app = create_web_app(registry.web_channels(assistant, assistant.db, inbox))
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as web:

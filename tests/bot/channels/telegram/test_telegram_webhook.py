@@ -24,6 +24,7 @@ from bot.channels.telegram_sender import TelegramSender
 from bot.channels.webhook import create_app
 from bot.config import ENV_TELEGRAM_SECRET, ENV_TELEGRAM_TOKEN, ConfigError
 from bot.inbox.models import InboxUpdate
+from bot.inbox.worker import InboxWorker
 from bot.outbox.dispatch import Dispatcher
 from bot.outbox.models import OutboxMessage, OutboxStatus
 from bot.storage.conversations import UpdateLog
@@ -204,7 +205,8 @@ async def test_through_the_inbox_updates_are_recorded_and_a_button_spinner_stopp
     assistant: ScriptedAssistant, application: Application, fake_api: FakeTelegramAPI
 ) -> None:
     db = assistant.updates.db
-    inbox = Inbox(db, EchoAssistant(db))
+    worker = InboxWorker(db, EchoAssistant(db))
+    inbox = Inbox(db, worker)
     asgi = create_app([telegram_route(application, SECRET, PATH, accept=telegram_inbox_accept(inbox, application))])
     press = fake_api.push_callback(CHAT, "p:1.001234", message_id=5)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi), base_url="http://t") as http:
@@ -218,7 +220,7 @@ async def test_through_the_inbox_updates_are_recorded_and_a_button_spinner_stopp
         rows = list(session.scalars(select(InboxUpdate).order_by(InboxUpdate.id)))
     assert [(r.channel, r.chat_id, r.update_id, r.payload["kind"]) for r in rows] == [
         ("telegram", str(CHAT), "10", "text"), ("telegram", str(CHAT), str(press["update_id"]), "choice")]
-    assert await asyncio.to_thread(inbox.worker.run_once) == 1
-    assert await asyncio.to_thread(inbox.worker.run_once) == 1, "the chat's second update after its first"
+    assert await asyncio.to_thread(worker.run_once) == 1
+    assert await asyncio.to_thread(worker.run_once) == 1, "the chat's second update after its first"
     inbox.intake.close()
-    inbox.worker.close()
+    worker.close()
