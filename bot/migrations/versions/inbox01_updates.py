@@ -1,7 +1,7 @@
 """The inbox of acknowledged webhook updates (answered by the worker through the outbox).
 
 Revision ID: inbox01_updates
-Revises: rep01_scorecard_columns
+Revises: late01_open_by_unit_index
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "inbox01_updates"
-down_revision = "rep01_scorecard_columns"
+down_revision = "late01_open_by_unit_index"
 branch_labels = None
 depends_on = None
 
