@@ -36,17 +36,17 @@ from telegram.ext import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import Channel, Responder, answer_durably
+from bot.channels.telegram_config import CAPABILITIES as CAPABILITIES  # defined there, re-exported for callers
+from bot.channels.telegram_config import CHANNEL as CHANNEL
+from bot.channels.telegram_config import MAX_TEXT as MAX_TEXT
+from bot.channels.telegram_config import polling_enabled as polling_enabled
+from bot.channels.telegram_config import webhook_enabled as webhook_enabled
 from bot.channels.webhook import MAX_BODY_BYTES, WebChannels, create_web_app, secret_json, secret_problem, serve
 from bot.config import ENV_TELEGRAM_SECRET, ConfigError, Settings
-from bot.contract.capabilities import Capabilities
 from bot.contract.html import strip_tags
 from bot.contract.messages import Attachment, Choice, Incoming, Kind, Reply
 from bot.outbox.sender import PermanentFailure, RetryLater
 
-CHANNEL = "telegram"
-MAX_TEXT = 4096
-#: Inline keyboards, HTML, 4,096 characters, photos and files.
-CAPABILITIES = Capabilities(buttons=True, max_text=MAX_TEXT, html=True, photos=True, files=True, proactive=True)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_CALLBACK_DATA = 64
 #: Only these update types are requested from Telegram; anything else is ignored if it still arrives.
@@ -307,12 +307,6 @@ def run_telegram(assistant: Responder) -> None:
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
-def polling_enabled(settings: Settings) -> bool:
-    """Telegram is enabled with a token and no webhook URL: it is answered by long polling."""
-    config = settings.channels.telegram
-    return config.enabled and bool(settings.telegram_token) and not config.webhook_url
-
-
 async def poll_telegram(assistant: Responder, stop: asyncio.Event) -> None:
     """Answer Telegram by long polling in the running event loop until ``stop`` is set."""
     settings = assistant.settings
@@ -403,12 +397,6 @@ def telegram_web(assistant: Responder) -> WebChannels:
         await application.shutdown()
 
     return WebChannels(routes=[telegram_route(application, secret, path)], on_start=[start], on_stop=[stop])
-
-
-def webhook_enabled(settings: Settings) -> bool:
-    """Telegram is enabled, has a token and is configured for a webhook."""
-    config = settings.channels.telegram
-    return config.enabled and bool(settings.telegram_token) and bool(config.webhook_url)
 
 
 async def serve_telegram_webhook(assistant: Responder, *, stop: asyncio.Event | None = None) -> None:
