@@ -5,7 +5,8 @@ Run: .venv/bin/python bench/catalog_start_bench.py [--runs 3]
 Each measurement is a fresh Python process over a copy of ``procedures_catalog/`` (2,642 procedures) in a
 temporary folder, with the parsed-catalog cache warm (a normal restart):
 - baseline: ``load_catalog`` alone, what a start did before the last good catalog existed;
-- start, snapshot up to date: ``CatalogHolder`` (load + content digest; nothing written);
+- start, snapshot up to date: ``CatalogHolder`` over the files the snapshot came from (the snapshot served
+  as kept: no TOML parsed, no parse cache read, nothing written);
 - start, snapshot written: the same after an edit (the digest changed, the snapshot is rewritten);
 - start during a broken edit: one file broken, the last good catalog read from disk and served.
 Figures are min / median / max seconds of ``--runs`` processes each.

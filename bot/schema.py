@@ -19,18 +19,20 @@ import contextlib
 import fcntl
 import importlib
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import Connection, MetaData, inspect, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.storage.db import Database
 from bot.storage.models import Base
+
+if TYPE_CHECKING:  # Alembic (with Mako and Pygments, a fifth of a second) is imported only to migrate
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,8 @@ def metadata() -> MetaData:
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic's configuration for this project (no alembic.ini needed)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("path_separator", "os")
@@ -76,6 +80,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def head() -> str:
     """The newest revision this code knows."""
+    from alembic.script import ScriptDirectory
+
     revision = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert revision is not None
     return revision
@@ -83,6 +89,8 @@ def head() -> str:
 
 def current_revision(db: Database) -> str | None:
     """The revision the database is at (None: never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
     with db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
@@ -111,14 +119,56 @@ def _migration_lock(db: Database, conn: Connection) -> Iterator[None]:
 
 
 def _known(scripts: ScriptDirectory, revision: str) -> bool:
+    from alembic.util import CommandError
+
     try:
         return scripts.get_revision(revision) is not None
     except CommandError:
         return False
 
 
+_REVISION = re.compile(r"""^revision = ["']([^"']+)["']$""", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"""^down_revision = (?:None|["']([^"']+)["'])$""", re.MULTILINE)
+
+
+def _single_head() -> str | None:
+    """The newest revision as the revision files state it, when they form one chain with one head; None for
+    anything else (a merge, two heads, another layout), which is left to Alembic."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.findall(source), _DOWN_REVISION.search(source)
+        if len(revision) != 1 or down is None:
+            return None
+        revisions.add(revision[0])
+        if down.group(1):
+            parents.add(down.group(1))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None
+
+
+def _at_head(db: Database) -> bool:
+    """Whether the database is at the newest revision, read without Alembic (False when unsure)."""
+    newest = _single_head()
+    if newest is None:
+        return False
+    try:
+        with db.engine.connect() as conn:
+            stored = list(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    except SQLAlchemyError:  # no version table yet: Alembic decides
+        return False
+    return stored == [newest]
+
+
 def upgrade(db: Database) -> None:
     """Bring the database to the newest revision (see the module docstring); idempotent and safe to race."""
+    if _at_head(db):
+        return  # the usual start: nothing to migrate, Alembic not even imported
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     scripts = ScriptDirectory.from_config(alembic_config())
     with db.engine.connect() as conn, _migration_lock(db, conn):
         current = MigrationContext.configure(conn).get_current_revision()

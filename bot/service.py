@@ -39,7 +39,7 @@ from bot.catalog.problems import format_problems
 from bot.channels import registry
 from bot.channels.console import run_console
 from bot.channels.inbox import Inbox
-from bot.channels.telegram import poll_telegram, polling_enabled
+from bot.channels.telegram_config import polling_enabled
 from bot.channels.webhook import WebChannels, combine, create_web_app, serve
 from bot.channels.zalo_bot import poll_zalo_bot
 from bot.config import ConfigError, Settings, load_settings
@@ -122,6 +122,8 @@ async def serve_assistant(
     answering.start()
     tasks = {"web": asyncio.create_task(serve(create_web_app(web), host, port, stop=stop))}
     if polling_enabled(settings):
+        from bot.channels.telegram import poll_telegram
+
         tasks["telegram"] = asyncio.create_task(poll_telegram(assistant, stop))
     if zalo_polling(settings):
         tasks["zalo_bot"] = asyncio.create_task(poll_zalo_bot(assistant, stop))

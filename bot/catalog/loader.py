@@ -194,7 +194,9 @@ class _Cache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         with tmp.open("wb") as fh:
-            pickle.dump((CACHE_VERSION, self.entries), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True  # no memo of every object written (30 MB at a cold start): the entries are trees
+            pickler.dump((CACHE_VERSION, self.entries))
         tmp.replace(self.path)
 
 

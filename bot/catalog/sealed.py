@@ -21,21 +21,27 @@ log = logging.getLogger(__name__)
 _MAGIC = b"tthc-sealed"
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
+def atomic_write(path: Path, *chunks: bytes | memoryview) -> None:
+    """Write ``chunks`` end to end to ``path`` so that readers see the old file or the whole new one, never a
+    part."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # replicas sharing the folder never mix their writes
     with tmp.open("wb") as fh:
-        fh.write(data)
+        for chunk in chunks:
+            fh.write(chunk)
         fh.flush()
         os.fsync(fh.fileno())
     tmp.replace(path)
 
 
-def write_sealed(path: Path, version: str, payload: bytes) -> None:
-    """Keep ``payload`` in ``path`` with ``version`` (no spaces) and its sha256."""
+def write_sealed(path: Path, version: str, *payload: bytes | memoryview) -> None:
+    """Keep ``payload`` (its chunks end to end: no joined copy) in ``path`` with ``version`` (no spaces) and its
+    sha256."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = b" ".join([_MAGIC, version.encode("ascii"), hashlib.sha256(payload).hexdigest().encode("ascii")])
-    atomic_write(path, header + b"\n" + payload)
+    digest = hashlib.sha256()
+    for chunk in payload:
+        digest.update(chunk)
+    header = b" ".join([_MAGIC, version.encode("ascii"), digest.hexdigest().encode("ascii")])
+    atomic_write(path, header + b"\n", *payload)
 
 
 def read_sealed(path: Path, version: str) -> memoryview | None:

@@ -141,8 +141,7 @@ def save_snapshot(state_dir: Path, catalog: Catalog, digest: str) -> bool:
             offsets.append(offsets[-1] + len(record))
         meta = pickle.dumps((codes, offsets, catalog.lexicon, catalog.situations, list(catalog.english), digest,
                              clock.now(), str(catalog.root)), protocol=pickle.HIGHEST_PROTOCOL)  # fmt: skip
-        payload = b"".join([len(meta).to_bytes(8, "little"), meta, *records])
-        write_sealed(state_dir / SNAPSHOT_FILE, format_version(), payload)
+        write_sealed(state_dir / SNAPSHOT_FILE, format_version(), len(meta).to_bytes(8, "little"), meta, *records)
     entry = {"digest": digest, "signature": key, "codes": sorted(catalog.procedures),
              "saved_at": clock.now().isoformat()}  # fmt: skip
     atomic_write(state_dir / INDEX_FILE, json.dumps(entry).encode("utf-8"))

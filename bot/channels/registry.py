@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
 
-from bot.channels import console, telegram_sender, zalo_bot, zalo_oa
+from bot.channels import console, telegram_config, zalo_bot, zalo_oa
 from bot.channels.base import Channel, Registration, Responder
 from bot.channels.inbox import Inbox
 from bot.channels.webchat import channel as webchat
@@ -21,7 +21,7 @@ from bot.storage.db import Database
 
 _REGISTRATIONS: tuple[Registration, ...] = (
     console.REGISTRATION,
-    telegram_sender.REGISTRATION,
+    telegram_config.REGISTRATION,  # python-telegram-bot imported only when Telegram is built
     zalo_bot.REGISTRATION,
     zalo_oa.REGISTRATION,
     webchat.REGISTRATION,

@@ -37,6 +37,11 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import Channel, Responder, answer_durably
 from bot.channels.inbox import Inbox
+from bot.channels.telegram_config import CAPABILITIES as CAPABILITIES  # defined there, re-exported for callers
+from bot.channels.telegram_config import CHANNEL as CHANNEL
+from bot.channels.telegram_config import MAX_TEXT as MAX_TEXT
+from bot.channels.telegram_config import polling_enabled as polling_enabled
+from bot.channels.telegram_config import webhook_enabled as webhook_enabled
 from bot.channels.webhook import (
     MAX_BODY_BYTES,
     Accept,
@@ -47,16 +52,11 @@ from bot.channels.webhook import (
     serve,
 )
 from bot.config import ENV_TELEGRAM_SECRET, ConfigError, Settings
-from bot.contract.capabilities import Capabilities
 from bot.contract.html import strip_tags
 from bot.contract.messages import Attachment, Choice, Incoming, Kind, Reply
 from bot.inbox.payload import Arrival
 from bot.outbox.sender import PermanentFailure, RetryLater
 
-CHANNEL = "telegram"
-MAX_TEXT = 4096
-#: Inline keyboards, HTML, 4,096 characters, photos and files.
-CAPABILITIES = Capabilities(buttons=True, max_text=MAX_TEXT, html=True, photos=True, files=True, proactive=True)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_CALLBACK_DATA = 64
 #: Only these update types are requested from Telegram; anything else is ignored if it still arrives.
@@ -314,12 +314,6 @@ def run_telegram(assistant: Responder) -> None:
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
-def polling_enabled(settings: Settings) -> bool:
-    """Telegram is enabled with a token and no webhook URL: it is answered by long polling."""
-    config = settings.channels.telegram
-    return config.enabled and bool(settings.telegram_token) and not config.webhook_url
-
-
 async def poll_telegram(assistant: Responder, stop: asyncio.Event) -> None:
     """Answer Telegram by long polling in the running event loop until ``stop`` is set."""
     settings = assistant.settings
@@ -444,12 +438,6 @@ def telegram_web(assistant: Responder, inbox: Inbox | None = None) -> WebChannel
     accept = inbox_accept(inbox, application) if inbox is not None else None
     route = telegram_route(application, secret, path, accept=accept)
     return WebChannels(routes=[route], on_start=[start], on_stop=[stop])
-
-
-def webhook_enabled(settings: Settings) -> bool:
-    """Telegram is enabled, has a token and is configured for a webhook."""
-    config = settings.channels.telegram
-    return config.enabled and bool(settings.telegram_token) and bool(config.webhook_url)
 
 
 async def serve_telegram_webhook(assistant: Responder, *, stop: asyncio.Event | None = None) -> None:

@@ -18,9 +18,8 @@ from telegram import Bot
 from telegram.error import RetryAfter
 
 # _retry_seconds: the adapter's reading of PTB's int-or-timedelta retry_after, shared rather than repeated
-from bot.channels.base import Registration
-from bot.channels.telegram import CAPABILITIES, CHANNEL, TelegramChannel, _retry_seconds, telegram_web, webhook_enabled
-from bot.config import ENV_TELEGRAM_SECRET, Settings
+from bot.channels.telegram import TelegramChannel, _retry_seconds
+from bot.config import Settings
 from bot.outbox.sender import RetryLater
 
 log = logging.getLogger(__name__)
@@ -69,14 +68,3 @@ def telegram_sender(settings: Settings) -> TelegramSender:
     base_url = settings.channels.telegram.base_url
     bot = Bot(settings.telegram_token, base_url=base_url) if base_url else Bot(settings.telegram_token)
     return TelegramSender(bot)
-
-
-REGISTRATION = Registration(
-    name=CHANNEL,
-    capabilities=CAPABILITIES,
-    enabled=lambda settings: settings.channels.telegram.enabled and bool(settings.telegram_token),
-    outbox=lambda settings, db: telegram_sender(settings),
-    web=lambda assistant, db, inbox: telegram_web(assistant, inbox),
-    web_enabled=webhook_enabled,
-    webhook_secret=lambda settings: (ENV_TELEGRAM_SECRET, settings.telegram_webhook_secret),
-)

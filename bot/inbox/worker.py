@@ -37,7 +37,7 @@ from bot.contract.messages import Incoming, Reply
 from bot.inbox.models import OPEN_STATES, InboxState, InboxUpdate
 from bot.inbox.payload import from_payload
 from bot.masking import mask_id
-from bot.outbox.store import enqueue_many, reply_key
+from bot.outbox.store import Outgoing, enqueue_many, reply_key
 from bot.storage.conversations import ChatState, ConversationStore
 from bot.storage.db import Database, rowcount
 
@@ -205,8 +205,8 @@ class InboxWorker:
                 ))  # fmt: skip
             kept = [a for a in answers if a.taken.id in done]
             self.assistant.conversations.save_many(conn, [(a.taken.channel, a.taken.chat_id, a.state) for a in kept])
-            enqueue_many(conn, [(reply_key(a.taken.channel, a.taken.update_id, number), a.taken.channel,
-                                 a.taken.chat_id, reply, "reply")
+            enqueue_many(conn, [Outgoing(reply_key(a.taken.channel, a.taken.update_id, number), a.taken.channel,
+                                         a.taken.chat_id, reply, "reply")
                                 for a in kept for number, reply in enumerate(a.replies)])  # fmt: skip
             for row in given_up:
                 log.error("inbox %d (%s): given up after %d attempts", row.id, row.channel, row.attempts - 1)

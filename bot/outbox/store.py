@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -47,16 +47,6 @@ def enqueue_claimed(
     values = _values(dedupe_key, channel, chat_id, reply, kind)
     values.update(status=OutboxStatus.SENDING.value, claimed_by=worker, claimed_until=until, attempts=1)
     return _insert(session, values)
-
-
-def enqueue_many(conn: Connection, messages: list[tuple[str, str, str, Reply, str]]) -> None:
-    """``enqueue`` (dedupe key, channel, chat id, reply, kind) for many messages in ONE statement executed
-    for every row (a key that exists is skipped); inside the caller's transaction."""
-    if not messages:
-        return
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    conn.execute(stmt, [_values(key, channel, chat, reply, kind) for key, channel, chat, reply, kind in messages])
 
 
 def reply_key(channel: str, update_key: str, number: int) -> str:
@@ -118,19 +108,21 @@ class Outgoing:
 BATCH_ROWS = 1000
 
 
-def enqueue_many(session: Session, messages: Sequence[Outgoing]) -> set[str]:
+def enqueue_many(executor: Session | Connection, messages: Sequence[Outgoing]) -> set[str]:
     """Add the messages whose ``dedupe_key`` does not exist yet — one INSERT … ON CONFLICT DO NOTHING statement
     executed for all of them (sent as multi-row VALUES batches by SQLAlchemy's insertmanyvalues); the keys this
-    call added. The caller commits."""
+    call added. Inside the caller's transaction (a session or a connection); the caller commits."""
     if not messages:
         return set()
+    dialect = executor.get_bind().dialect if isinstance(executor, Session) else executor.dialect
+    insert = pg_insert if dialect.name == "postgresql" else sqlite_insert
     stmt = (
-        _dialect_insert(session)(OutboxMessage.__table__)
+        insert(cast(Table, OutboxMessage.__table__))  # Core insert: no ORM bulk mode
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(OutboxMessage.dedupe_key)
     )
     rows = [_values(m.dedupe_key, m.channel, m.chat_id, m.reply, m.kind) for m in messages]
-    return set(session.execute(stmt, rows).scalars())
+    return set(executor.execute(stmt, rows).scalars())
 
 
 def exists(session: Session, dedupe_key: str) -> bool:

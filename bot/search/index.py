@@ -149,43 +149,44 @@ class InvertedIndex:
     """Term → postings (document numbers, BM25F weights); unigrams and bigrams share one table."""
 
     def __init__(self, procedures: Sequence[Procedure], groups: Sequence[int]) -> None:
+        # Two passes over the procedures, each tokenizing them: the field lengths (and what ranking keeps of
+        # each document) first, then each document's term weights, so no document's term counts outlive it.
         n_docs = len(procedures)
-        field_tfs: list[dict[str, Counter[str]]] = []
         field_lens: dict[str, list[int]] = defaultdict(list)
         self.docs: list[DocInfo] = []
         for proc, group in zip(procedures, groups, strict=True):
-            tfs: dict[str, Counter[str]] = {}
-            field_toks = {f: [tokenize(t) for t in texts] for f, texts in _field_texts(proc).items()}
+            field_toks = _field_tokens(proc)
             for field, tok_lists in field_toks.items():
+                field_lens[field].append(sum(map(len, tok_lists)))
+            self.docs.append(_doc_info(proc, group, field_toks))
+        avg_len = {f: (sum(v) / len(v) if v else 0.0) or 1.0 for f, v in field_lens.items()}
+
+        weighted_lists: dict[str, tuple[array[int], array[float]]] = {}  # term → documents, BM25F pseudo-tf
+        for doc_id, proc in enumerate(procedures):
+            pseudo_tf: dict[str, float] = defaultdict(float)
+            for field, tok_lists in _field_tokens(proc).items():
                 counter: Counter[str] = Counter()
                 for toks in tok_lists:
                     counter.update(toks)
                     counter.update(bigrams(toks))
-                tfs[field] = counter
-                field_lens[field].append(sum(map(len, tok_lists)))
-            field_tfs.append(tfs)
-            self.docs.append(_doc_info(proc, group, field_toks))
-        avg_len = {f: (sum(v) / len(v) if v else 0.0) or 1.0 for f, v in field_lens.items()}
-
-        df: Counter[str] = Counter()
-        for tfs in field_tfs:
-            df.update({t for c in tfs.values() for t in c})
-        self.idf: dict[str, float] = {t: math.log(1.0 + (n_docs - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        postings: dict[str, tuple[array[int], array[float]]] = {}
-        for doc_id, tfs in enumerate(field_tfs):
-            pseudo_tf: dict[str, float] = defaultdict(float)
-            for field, counter in tfs.items():
                 norm = 1.0 - B + B * field_lens[field][doc_id] / avg_len[field]
                 weight = FIELD_WEIGHTS[field] / norm
                 for term, tf in counter.items():
                     pseudo_tf[term] += weight * tf
             for term, weighted in pseudo_tf.items():
-                entry = postings.get(term)
+                entry = weighted_lists.get(term)
                 if entry is None:
-                    entry = postings[term] = (array("I"), array("f"))
+                    entry = weighted_lists[term] = (array("I"), array("d"))
                 entry[0].append(doc_id)
-                entry[1].append(self.idf[term] * weighted / (K1 + weighted))
-        field_tfs.clear()
+                entry[1].append(weighted)
+        # a term's document frequency is the length of its list
+        df = {t: len(docs) for t, (docs, _pseudo) in weighted_lists.items()}
+        self.idf: dict[str, float] = {t: math.log(1.0 + (n_docs - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        postings: dict[str, tuple[array[int], array[float]]] = {}
+        for term, (docs, pseudo) in weighted_lists.items():
+            idf = self.idf[term]
+            postings[term] = (docs, array("f", [idf * weighted / (K1 + weighted) for weighted in pseudo]))
+        weighted_lists.clear()
         self.postings = Postings(postings)
         for doc in self.docs:
             doc.name_terms = {t: self.idf.get(t, 1.0) for t in doc.name_terms}
@@ -200,6 +201,10 @@ class InvertedIndex:
                     dense[d] = w
                 self.common[term] = dense
         self.vocab: frozenset[str] = frozenset(t for t in self.idf if " " not in t)
+
+
+def _field_tokens(proc: Procedure) -> dict[str, list[list[str]]]:
+    return {f: [tokenize(t) for t in texts] for f, texts in _field_texts(proc).items()}
 
 
 def _doc_info(proc: Procedure, group: int, field_toks: dict[str, list[list[str]]]) -> DocInfo:

@@ -48,8 +48,8 @@ def engine_key(digest: str, preferred_levels: Iterable[Level]) -> str:
 def save_engine(state_dir: Path, key: str, parts: EngineParts, extra: Any = None) -> None:
     """Keep ``parts`` (and ``extra``, picklable) as the engine of ``key``."""
     head = key.encode("utf-8")
-    payload = b"".join([len(head).to_bytes(4, "little"), head, pickle.dumps((parts, extra), pickle.HIGHEST_PROTOCOL)])
-    write_sealed(state_dir / SEARCH_FILE, search_version(), payload)
+    body = pickle.dumps((parts, extra), pickle.HIGHEST_PROTOCOL)
+    write_sealed(state_dir / SEARCH_FILE, search_version(), len(head).to_bytes(4, "little"), head, body)
 
 
 def load_engine(state_dir: Path, key: str) -> tuple[EngineParts, Any] | None:
