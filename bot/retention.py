@@ -2,8 +2,10 @@
 
 Applicants' names of finished dossiers, and citizens' comments, complaint texts, contact details and the
 officers' answers to them, and the words of questions sent to officers ("Hỏi cán bộ"; their anonymised
-copy stays for the gaps report), are blanked once older than configured. What the reports count (scores,
-statuses, dates) stays. The nightly job of the scheduler and ``python -m bot privacy purge`` call ``purge``.
+copy stays for the gaps report), are blanked once older than configured; updates the inbox has answered (or
+given up on) hold citizens' messages as the platform sent them and are deleted a week after. What the
+reports count (scores, statuses, dates) stays. The nightly job of the scheduler and ``python -m bot privacy
+purge`` call ``purge``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.config import PrivacySettings
 from bot.dossiers.models import Dossier, VerificationAttempt
 from bot.feedback.models import Complaint, Rating
 from bot.handoff.models import Question, QuestionStatus
+from bot.inbox.models import OPEN_STATES, InboxUpdate
 from bot.storage.db import Database, rowcount
 
 
@@ -29,6 +32,12 @@ class Purged:
     ratings: int
     complaint_answers: int
     questions: int = 0  # questions to officers whose words and answer were blanked
+    inbox_updates: int = 0  # answered (or given-up) platform updates deleted
+
+
+#: Answered platform updates are kept this long (a platform's retries come within hours; the outbox keeps what
+#: was sent), then deleted with the message they carry.
+KEEP_INBOX = timedelta(days=7)
 
 
 def purge(db: Database, cfg: PrivacySettings, now: datetime) -> Purged:
@@ -61,7 +70,11 @@ def purge(db: Database, cfg: PrivacySettings, now: datetime) -> Purged:
                    or_(Question.text != "", Question.answer.is_not(None)))
             .values(text="", answer=None)
             .execution_options(synchronize_session=False)))
+        inbox = rowcount(s.execute(
+            delete(InboxUpdate)
+            .where(InboxUpdate.state.not_in(OPEN_STATES), InboxUpdate.done_at < now - KEEP_INBOX)
+            .execution_options(synchronize_session=False)))
         # the answers log of the first releases (chat ids in clear) is no longer written: emptied
         s.execute(delete(VerificationAttempt))
         s.commit()
-    return Purged(names, ratings, answers, questions)
+    return Purged(names, ratings, answers, questions, inbox)

@@ -179,9 +179,9 @@ class Scheduler:
         except Exception:
             log.exception("personal data purge failed")
             return 0
-        log.info("privacy purge: %d applicant names, %d ratings, %d complaint answers, %d questions",
-                 done.applicant_names, done.ratings, done.complaint_answers, done.questions)
-        return done.applicant_names + done.ratings + done.complaint_answers + done.questions
+        log.info("privacy purge: %d applicant names, %d ratings, %d complaint answers, %d questions, %d inbox updates",
+                 done.applicant_names, done.ratings, done.complaint_answers, done.questions, done.inbox_updates)
+        return done.applicant_names + done.ratings + done.complaint_answers + done.questions + done.inbox_updates
 
     def catch_up(self) -> int:
         """Start-up: send today's alerts if their time has passed and they were not enqueued yet."""

@@ -29,5 +29,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         db.dispose()
     print(f"purged: {done.applicant_names} applicant names (finished over {settings.privacy.applicant_name_days} "
           f"days ago), {done.ratings} comments/contacts, {done.complaint_answers} complaint answers and "
-          f"{done.questions} questions to officers (over {settings.privacy.complaint_days} days old)")
+          f"{done.questions} questions to officers (over {settings.privacy.complaint_days} days old); "
+          f"{done.inbox_updates} answered messages deleted from the inbox")
     return 0

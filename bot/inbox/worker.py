@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, delete, exists, func, or_, select, tuple_, update
+from sqlalchemy import and_, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from bot import clock
@@ -39,7 +39,7 @@ from bot.inbox.payload import from_payload
 from bot.masking import mask_id
 from bot.outbox.store import Outgoing, enqueue_many, reply_key
 from bot.storage.conversations import ChatState, ConversationStore
-from bot.storage.db import Database, rowcount
+from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,6 @@ LEASE = timedelta(seconds=10)
 YIELD_SHARE = 1.0
 #: Longest such pause.
 MAX_PAUSE = 0.05
-#: Done rows are deleted after this long (the outbox keeps what was sent).
-KEEP_DONE = timedelta(days=7)
 
 #: What a channel adds to the assistant's replies: (message, event name, received at) → extra replies.
 Extra = Callable[[Incoming, str, datetime], list[Reply]]
@@ -274,12 +272,3 @@ def backlog(db: Database) -> Backlog:
         failed = session.scalar(select(func.count()).where(InboxUpdate.state == InboxState.FAILED.value))
     age = (clock.now() - clock.as_utc(oldest)).total_seconds() if oldest is not None else 0.0
     return Backlog(int(waiting), round(max(age, 0.0), 1), int(failed or 0))
-
-
-def prune(db: Database, older_than: timedelta = KEEP_DONE) -> int:
-    """Delete answered rows older than ``older_than``; how many."""
-    with db.session() as session:
-        result = session.execute(delete(InboxUpdate).where(InboxUpdate.state == InboxState.DONE.value,
-                                                           InboxUpdate.done_at < clock.now() - older_than))  # fmt: skip
-        session.commit()
-    return rowcount(result)

@@ -13,6 +13,7 @@ from bot.config import PrivacySettings, Settings
 from bot.dossiers.models import Dossier, DossierStatus
 from bot.feedback.models import Complaint, Rating
 from bot.handoff.models import Question, QuestionStatus
+from bot.inbox.models import InboxUpdate
 from bot.retention import purge
 from bot.storage.db import Database
 
@@ -93,3 +94,19 @@ def test_purge_blanks_the_words_of_old_questions_to_officers(database, manual_cl
         ("assigned", asked, "hỏi về đăng ký kết hôn", "Mang căn cước"),  # still waiting for an officer: kept
         ("answered", asked, "hỏi về đăng ký kết hôn", "Mang căn cước"),  # recent: kept
     ]
+
+
+def test_purge_deletes_answered_inbox_updates_after_a_week(database, manual_clock: ManualClock):
+    now = manual_clock.now()
+    payload = {"message": {"text": "Tôi là Trần Thị Bình, 0987654321"}}
+    with database.session() as s:
+        for n, (state, age) in enumerate((("done", 8), ("failed", 8), ("done", 6), ("pending", 30),
+                                          ("processing", 30))):
+            done_at = now - age * DAY if state in ("done", "failed") else None
+            s.add(InboxUpdate(channel="zalo_bot", chat_id="c1", update_id=f"u{n}", payload=payload, state=state,
+                              received_at=now - age * DAY, done_at=done_at))
+        s.commit()
+    assert purge(database, PrivacySettings(), now).inbox_updates == 2
+    with database.session() as s:
+        left = sorted((u.update_id, u.state) for u in s.scalars(select(InboxUpdate)))
+    assert left == [("u2", "done"), ("u3", "pending"), ("u4", "processing")]  # recent or not answered yet: kept
