@@ -7,6 +7,7 @@ loaders (``import_load``, ``import_staged``) only write rows this module accepte
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from bot.dossiers.values import normalise_code, parse_export_datetime
 from bot.security import digest, normalise_id, normalise_phone
 
 DATE_FIELDS = ("received_at", "due_at", "finished_at", "returned_at", "apology_sent_at", "apology_new_due_at")
+#: C0 control characters other than tab, line feed and carriage return (which quoted cells may hold).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TEXT_FIELDS = ("procedure_code", "procedure_name", "field", "unit", "officer", "applicant_name", "current_step")
 _TEXT_COLUMNS = ("code", *TEXT_FIELDS, "phone_digest", "id_number_digest", "phone_year_digest")
 _LIMITS = {
@@ -171,6 +174,9 @@ class RowReader:
         cols, pairs = self._layout(row)
         cells = row.values
         raw = {ours: cells[theirs].strip() for ours, theirs in pairs}
+        if _CONTROL.search("".join(raw.values())):  # NUL cannot be stored; the others are damage, not data
+            name, char = next((n, m.group()) for n, v in raw.items() if (m := _CONTROL.search(v)))
+            return RejectedRow(row.line, f"control character U+{ord(char):04X} in the cell", cols.get(name, name))
         code = normalise_code(raw.get("code", ""))
         if not code:
             return RejectedRow(row.line, "no dossier code (the cell is empty)", cols.get("code", "code"))

@@ -116,11 +116,14 @@ def test_an_edit_while_stopped_loads_the_files_and_rebuilds_the_index(
 def test_a_situations_edit_changes_the_digest_and_the_index(catalog_root: Path, tmp_path: Path) -> None:
     state = tmp_path / "var"
     before = _holder(catalog_root, state)
-    assert _knowledge(before).engine.search("tôi sắp cưới").answer is None
+    unknown = _knowledge(before).engine.search("tôi sắp cưới")
+    assert unknown.confidence == "none" and not unknown.intent.events
     (catalog_root / SITUATIONS_FILE).write_text(SITUATIONS, encoding="utf-8")
     after = _holder(catalog_root, state)
     assert after.digest != before.digest
-    assert _knowledge(after).engine.search("tôi sắp cưới").answer == "1.000894"
+    found = _knowledge(after).engine.search("tôi sắp cưới")  # the new situation reads "cưới" as marrying
+    assert "cuoi" in found.intent.events and found.results[0].code == "1.000894"
+    assert found.confidence != "none" and found.probability > unknown.probability
 
 
 def test_a_reload_refreshes_the_kept_catalog_and_index(

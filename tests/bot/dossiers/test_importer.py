@@ -124,6 +124,14 @@ def test_every_rejected_row_is_listed(database, settings, tmp_path):
     assert count(database, Dossier) == 0
 
 
+def test_control_characters_reject_their_row_with_its_cell(database, settings, tmp_path):
+    rows = [row("C-1"), row("\x00"), row("C-3", procedureName="Khai\x07sinh"), row("C-4", procedureName="Khai\tsinh")]
+    result = import_dossiers(database, write_csv(tmp_path / "nul.csv", HEADER, rows), settings=settings)
+    assert [(r.line, r.column) for r in result.rejected] == [(3, "dossierNo"), (4, "procedureName")]
+    assert "U+0000" in result.rejected[0].reason and "U+0007" in result.rejected[1].reason
+    assert not result.applied and count(database, Dossier) == 0  # nothing written, on SQLite and PostgreSQL
+
+
 def test_missing_required_column_is_a_file_error(database, settings, tmp_path):
     header = [h for h in HEADER if h != "acceptedDate"]
     path = write_csv(tmp_path / "m.csv", header, [["X"] * len(header)])
