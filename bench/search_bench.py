@@ -1,11 +1,12 @@
-"""Benchmark the search engine against a plain bm25s baseline and the previous engine (branch ``main``).
+"""Benchmark the search engine against a plain bm25s baseline and a previous engine (git ref, default ``main``).
 
 Usage: .venv/bin/python bench/search_bench.py [--queries FILE.tsv ...] [--reps N] [--misses] [--no-previous]
+       [--previous-ref REF]
 Default sets: the held-out parts bench/data/{short,long,offtopic}_test.tsv, bench/data/english.tsv
 (asked in English mode: lexicon_en.toml first; the baseline and main get the English text as is), then
 ../shared/eval's dev sets (validation only) and bench/queries_extra.tsv. Scores with the rules of
 ../shared/eval/score.py (imported by path). Latency: every question ``--reps`` times, one thread; p50/p99 per
-question. The previous engine runs in a subprocess from ``git archive main bot`` over the same catalog.
+question. The previous engine runs in a subprocess from ``git archive REF bot`` over the same catalog.
 """
 
 from __future__ import annotations
@@ -55,7 +56,10 @@ from bot.catalog.model import Level
 from bot.search.batch import answer_line
 from bot.search.engine import SearchEngine
 cat = load_catalog(__import__("pathlib").Path(sys.argv[2]))
-eng = SearchEngine.build(cat.procedures.values(), cat.lexicon, [Level.PROVINCE, Level.COMMUNE])
+situations = getattr(cat, "situations", None)  # engines before the situation lexicon take three arguments
+levels = [Level.PROVINCE, Level.COMMUNE]
+eng = (SearchEngine.build(cat.procedures.values(), cat.lexicon, levels, situations) if situations is not None
+       else SearchEngine.build(cat.procedures.values(), cat.lexicon, levels))
 queries, reps = json.load(sys.stdin), int(sys.argv[3])
 rows = [answer_line(eng, q) for q in queries]
 samples, cpu = [], []
@@ -155,8 +159,8 @@ def evaluate(scorer: ModuleType, gold: list, rows: list[Row]) -> dict[str, Any]:
     return stats
 
 
-def previous_engine(queries: list[str], reps: int) -> dict[str, Any] | None:
-    """Rows and latency of the engine on branch ``main`` (None when git or the branch is unavailable)."""
+def previous_engine(queries: list[str], reps: int, ref: str = "main") -> dict[str, Any] | None:
+    """Rows and latency of the engine at git ``ref`` (None when git or the ref is unavailable)."""
     import json
     import subprocess
     import tarfile
@@ -164,7 +168,7 @@ def previous_engine(queries: list[str], reps: int) -> dict[str, Any] | None:
     from io import BytesIO
 
     try:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", "main", "bot"], capture_output=True, check=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "bot"], capture_output=True, check=True)
     except (OSError, subprocess.CalledProcessError):
         return None
     with tempfile.TemporaryDirectory() as tmp:
@@ -195,9 +199,9 @@ def print_table(title: str, columns: dict[str, dict[str, Any]]) -> None:
     ]
     width = max(len(m[0]) for m in metrics) + 2
     print(f"\n## {title}")
-    print("metric".ljust(width) + "".join(n.rjust(16) for n in names))
+    print("metric".ljust(width) + "".join(n.rjust(20) for n in names))
     for label, fmt in metrics:
-        print(label.ljust(width) + "".join(fmt(columns[n]).rjust(16) for n in names))
+        print(label.ljust(width) + "".join(fmt(columns[n]).rjust(20) for n in names))
 
 
 def read_queries(path: Path) -> list[str]:
@@ -213,7 +217,8 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--queries", type=Path, action="append", help="gold TSV (repeatable)")
     parser.add_argument("--reps", type=int, default=30, help="latency repetitions per question")
     parser.add_argument("--misses", action="store_true", help="list the engine's misses")
-    parser.add_argument("--no-previous", action="store_true", help="skip the previous engine (branch main)")
+    parser.add_argument("--no-previous", action="store_true", help="skip the previous engine")
+    parser.add_argument("--previous-ref", default="main", help="git commit or branch of the previous engine (main)")
     args = parser.parse_args(list(argv) if argv is not None else None)
     exe = Path(sys.executable)
     shown = exe.relative_to(Path.cwd()) if exe.is_relative_to(Path.cwd()) else exe
@@ -265,12 +270,12 @@ def main(argv: Iterable[str] | None = None) -> None:
             )
             stats["build"] = build
             columns[name] = stats
-        prev = None if args.no_previous else previous_engine(queries, args.reps)
+        prev = None if args.no_previous else previous_engine(queries, args.reps, args.previous_ref)
         if prev is not None:
             stats = evaluate(scorer, gold, prev["rows"])
             stats["p50"], stats["p99"], stats["build"] = prev["p50"], prev["p99"], float("nan")
             stats["cpu50"], stats["cpu99"] = prev.get("cpu50", float("nan")), prev.get("cpu99", float("nan"))
-            columns["previous (main)"] = stats
+            columns[f"previous ({args.previous_ref[:10]})"] = stats
         print_table(str(path), columns)
         if args.misses:
             for miss in columns["engine"]["misses"]:
