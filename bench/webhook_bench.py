@@ -320,8 +320,8 @@ def run_load(*args: Any, job: Callable[..., Awaitable[dict[str, Any]]] = _load) 
 # --------------------------------------------------------------------------- the servers
 
 
-def serve_service(tmp: Path, url: str, api_port: int, port: int) -> subprocess.Popen[bytes]:
-    """``python -m bot serve``: Zalo Bot by webhook only, the outbox budget lifted, nothing scheduled."""
+def write_config(tmp: Path, url: str, extra: str) -> Path:
+    """``tmp/config.toml``: ``url``, the full catalog with its state in ``tmp``, Telegram off, then ``extra``."""
     config = tmp / "config.toml"
     config.write_text(f"""
 [database]
@@ -333,7 +333,19 @@ state_dir = "{tmp / 'var'}"
 reload_seconds = 3600
 [channels.telegram]
 enabled = false
-[channels.zalo_bot]
+{extra}""", encoding="utf-8")  # fmt: skip
+    return config
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    """This environment without the platform's or the assistant's own variables, a fixed secret key, and ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "ASSISTANT_"))}
+    return env | {"ASSISTANT_SECRET_KEY": "bench-secret-key-0123456789abcdef", "PYTHONPATH": str(ROOT), **extra}
+
+
+def serve_service(tmp: Path, url: str, api_port: int, port: int) -> subprocess.Popen[bytes]:
+    """``python -m bot serve``: Zalo Bot by webhook only, the outbox budget lifted, nothing scheduled."""
+    config = write_config(tmp, url, f"""[channels.zalo_bot]
 enabled = true
 webhook_url = "https://bot.example.gov.vn/zalo/bot"
 base_url = "http://127.0.0.1:{api_port}"
@@ -347,10 +359,8 @@ enabled = false
 weekly_enabled = false
 [handoff]
 weekly_gaps = false
-""", encoding="utf-8")  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "ASSISTANT_"))}
-    env |= {"ASSISTANT_SECRET_KEY": "bench-secret-key-0123456789abcdef", "PYTHONPATH": str(ROOT),
-            "ZALO_BOT_TOKEN": TOKEN, "ZALO_BOT_WEBHOOK_SECRET": SECRET}  # fmt: skip
+""")  # fmt: skip
+    env = bench_env(ZALO_BOT_TOKEN=TOKEN, ZALO_BOT_WEBHOOK_SECRET=SECRET)
     command = [sys.executable, "-m", "bot", "--config", str(config), "serve", "--host", "127.0.0.1",
                "--port", str(port)]  # fmt: skip
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
@@ -425,24 +435,8 @@ def one_run(kind: str, floor: bool, rate: float, seconds: float, api_port: int, 
 def start_app(tmp: Path, port: int, channels: str, secrets: dict[str, str]) -> subprocess.Popen[bytes]:
     """``bot.service:app_from_env`` in one uvicorn worker: full catalog, SQLite in ``tmp``, Telegram off, the
     ``channels`` TOML tables, ``secrets`` in the environment."""
-    config = tmp / "config.toml"
-    config.write_text(
-        f"""
-[database]
-url = "sqlite:///{tmp / 'bench.db'}"
-[catalog]
-path = "{ROOT / 'procedures_catalog'}"
-cache_path = "{tmp / 'catalog-cache.pickle'}"
-state_dir = "{tmp / 'var'}"
-reload_seconds = 3600
-[channels.telegram]
-enabled = false
-{channels}""",
-        encoding="utf-8",
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "ASSISTANT_"))}
-    env |= {"ASSISTANT_CONFIG": str(config), "ASSISTANT_SECRET_KEY": "bench-secret-key-0123456789abcdef",
-            "PYTHONPATH": str(ROOT), **secrets}  # fmt: skip
+    config = write_config(tmp, f"sqlite:///{tmp / 'bench.db'}", channels)
+    env = bench_env(ASSISTANT_CONFIG=str(config), **secrets)
     command = [sys.executable, "-m", "uvicorn", "--factory", "bot.service:app_from_env",
                "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--log-level", "warning",
                "--timeout-keep-alive", "60",

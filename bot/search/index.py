@@ -8,6 +8,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar, overload
 
 from bot.catalog.model import Document, Procedure
 from bot.search.grouping import strip_levels
@@ -106,6 +107,9 @@ def _field_texts(proc: Procedure) -> dict[str, list[str]]:
     }
 
 
+_T = TypeVar("_T")
+
+
 class Postings(Mapping[str, tuple["array[int]", "array[float]"]]):
     """Term → (document numbers, weights), all terms' lists kept end to end in two flat arrays: a tenth of
     the memory of a pair of small arrays per term, and one object each to store and read back. A lookup
@@ -127,6 +131,15 @@ class Postings(Mapping[str, tuple["array[int]", "array[float]"]]):
         i = self._position[term]
         start, end = self._offsets[i], self._offsets[i + 1]
         return self._docs[start:end], self._weights[start:end]
+
+    @overload
+    def get(self, term: str, /) -> tuple[array[int], array[float]] | None: ...
+    @overload
+    def get(self, term: str, /, default: _T) -> tuple[array[int], array[float]] | _T: ...
+    def get(self, term: str, /, default: object = None) -> object:
+        """The term's lists, or ``default`` (a dictionary look-up: no exception for the many terms no procedure
+        has, as ``Mapping.get`` would raise and catch)."""
+        return self[term] if term in self._position else default
 
     def __contains__(self, term: object) -> bool:
         return term in self._position

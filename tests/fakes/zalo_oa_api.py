@@ -133,15 +133,22 @@ class FakeZaloOA(LocalServer):
 
     # ----------------------------------------------------------------- endpoints
 
+    def _refused(self, token: str) -> tuple[int, dict[str, Any]] | None:
+        """Count a send attempt; the answer when an injected failure or the token refuses it (lock held)."""
+        self.send_attempts += 1
+        if self._failures:
+            status = self._failures.popleft()
+            return status, {"error": -32 if status == 429 else -500, "message": "failure injected"}
+        if token not in self.access_tokens:
+            return 200, {"error": -216, "message": "Access token is invalid"}
+        return None
+
     def send(self, token: str, body: Any) -> tuple[int, dict[str, Any]]:
         """``/v3.0/oa/message/cs``."""
         with self._lock:
-            self.send_attempts += 1
-            if self._failures:
-                status = self._failures.popleft()
-                return status, {"error": -32 if status == 429 else -500, "message": "failure injected"}
-            if token not in self.access_tokens:
-                return 200, {"error": -216, "message": "Access token is invalid"}
+            refused = self._refused(token)
+            if refused is not None:
+                return refused
             try:
                 user, text = str(body["recipient"]["user_id"]), str(body["message"]["text"])
             except (KeyError, TypeError):
@@ -155,12 +162,9 @@ class FakeZaloOA(LocalServer):
     def template(self, token: str, body: Any) -> tuple[int, dict[str, Any]]:
         """``/message/template``: a template message (ZNS/ZBS)."""
         with self._lock:
-            self.send_attempts += 1
-            if self._failures:
-                status = self._failures.popleft()
-                return status, {"error": -32 if status == 429 else -500, "message": "failure injected"}
-            if token not in self.access_tokens:
-                return 200, {"error": -216, "message": "Access token is invalid"}
+            refused = self._refused(token)
+            if refused is not None:
+                return refused
             if not isinstance(body, dict) or not body.get("template_id") or not body.get("user_id"):
                 return 200, {"error": -201, "message": "Parameters are invalid"}
             self.templates.append(body)

@@ -30,6 +30,17 @@ def _import(database, settings_, path: Path) -> None:  # type: ignore[no-untyped
         assert rejected.describe(path).startswith(f"{path}: line {rejected.line}")
 
 
+def _maybe_cut(draw: st.DrawFn, data: bytes) -> bytes:
+    """The file whole, or truncated at a drawn byte (an export cut off in transfer)."""
+    cut = draw(st.integers(0, len(data)))
+    return data[:cut] if draw(st.booleans()) else data
+
+
+def _written(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
 @st.composite
 def csv_files(draw: st.DrawFn) -> bytes:
     header = draw(st.sampled_from([HEADER, [*HEADER[:3], "dossierStatusName"], [*HEADER, "dossierNo"]]))
@@ -43,16 +54,13 @@ def csv_files(draw: st.DrawFn) -> bytes:
     text = end.join(sep.join(c.replace(sep, " ") if draw(st.booleans()) else c for c in cells)
                     for cells in [header, *rows]) + end  # fmt: skip
     data = text.encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16"])))
-    cut = draw(st.integers(0, len(data)))
-    return data[:cut] if draw(st.booleans()) else data
+    return _maybe_cut(draw, data)
 
 
 @FUZZ
 @given(data=csv_files())
 def test_fuzzed_csv_never_crashes(database, settings, tmp_path, data):
-    path = tmp_path / "f.csv"
-    path.write_bytes(data)
-    _import(database, settings, path)
+    _import(database, settings, _written(tmp_path / "f.csv", data))
 
 
 json_values = st.recursive(
@@ -78,13 +86,10 @@ def json_files(draw: st.DrawFn) -> bytes:
     document = records if shape == "list" else {"total": len(records), shape: records}
     text = json.dumps(document, ensure_ascii=draw(st.booleans()), indent=draw(st.sampled_from([None, 1])))
     data = text.encode()
-    cut = draw(st.integers(0, len(data)))
-    return data[:cut] if draw(st.booleans()) else data
+    return _maybe_cut(draw, data)
 
 
 @FUZZ
 @given(data=json_files())
 def test_fuzzed_json_never_crashes(database, settings, tmp_path, data):
-    path = tmp_path / "f.json"
-    path.write_bytes(data)
-    _import(database, settings, path)
+    _import(database, settings, _written(tmp_path / "f.json", data))
