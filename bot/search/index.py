@@ -167,8 +167,12 @@ class InvertedIndex:
         n_docs = len(procedures)
         field_lens: dict[str, list[int]] = defaultdict(list)
         self.docs: list[DocInfo] = []
+        spelled: set[str] = set()
         for proc, group in zip(procedures, groups, strict=True):
             field_toks = _field_tokens(proc)
+            for texts in _field_texts(proc).values():
+                for text in texts:
+                    spelled.update(accented_tokens(text))
             for field, tok_lists in field_toks.items():
                 field_lens[field].append(sum(map(len, tok_lists)))
             self.docs.append(_doc_info(proc, group, field_toks))
@@ -214,6 +218,8 @@ class InvertedIndex:
                     dense[d] = w
                 self.common[term] = dense
         self.vocab: frozenset[str] = frozenset(t for t in self.idf if " " not in t)
+        # every syllable as the catalog spells it (with diacritics): a typed form outside it is misspelt
+        self.spelled: frozenset[str] = frozenset(map(sys.intern, spelled))
 
 
 def _field_tokens(proc: Procedure) -> dict[str, list[list[str]]]:

@@ -52,6 +52,7 @@ class LexiconMatcher:
         self.max_len = max((len(k) for k in self._phrases), default=0)
         self._lengths = lengths_by_first(self._phrases)
         self.terms: frozenset[str] = frozenset(t for k in self._phrases for t in k)
+        self.spelled: frozenset[str] = frozenset(t for v in self._phrases.values() for form, _ in v for t in form)
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._phrases.values())

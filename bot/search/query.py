@@ -24,6 +24,14 @@ _ASCII_WORD = re.compile(r"^[a-z0-9]+$")
 MAX_TOKENS = 60  # a longer message keeps its start (what it is about) and its end (where the ask usually is)
 ORIGINAL_FACTOR = 0.6  # weight of a lexicon term's own words next to its official wordings
 UNKNOWN_WEIGHT = 4.5  # evidence mass of a word found nowhere in the catalog
+# Spellings people confuse (regional pronunciation): first consonants, then last consonants. A syllable is
+# re-spelt only when it stands beside neither neighbour anywhere in the catalog and a re-spelling does, in at
+# least RESPELL_MIN_DOCS procedures ("tạm chú" → "tạm trú", "sây dựng" → "xây dựng").
+_ONSET_SWAPS = (("tr", "ch"), ("ch", "tr"), ("s", "x"), ("x", "s"), ("gi", "d"), ("d", "gi"), ("r", "d"),
+                ("d", "r"), ("r", "gi"), ("gi", "r"), ("l", "n"), ("n", "l"))  # fmt: skip
+_CODA_SWAPS = (("ng", "n"), ("n", "ng"), ("c", "t"), ("t", "c"))
+RESPELL_MIN_DOCS = 3
+RESPELL_SHARE = 0.3  # ... and the re-spelt pair is a set phrase: this share of the rarer word's procedures use it
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +88,10 @@ class QueryParser:
         self.lexicon = lexicon
         stop_forms = {canon(fold(w)) for w in STOP_ACCENTED} | {t for p in STOP_PHRASES for t in p}
         self._known = index.vocab | lexicon.terms | STOP_FOLDED | stop_forms
+        self._spelled = index.spelled | lexicon.spelled | STOP_ACCENTED
         self._vocab_list = sorted(t for t in index.vocab if len(t) >= 2 and not t.isdigit())
         self._narrative: frozenset[str] = frozenset()
+        self._situation_words: frozenset[str] = frozenset()
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self._meanings = lru_cache(maxsize=4096)(self._meaning_alternative)
 
@@ -89,6 +99,7 @@ class QueryParser:
         """Words the situations read ("cướp", "ngập", "chuột") that no procedure contains: never "corrected"
         into a catalog word ("cuop" is not "cuoc"), and no evidence for ranking (the situations use them)."""
         self._narrative = words - self.index.vocab
+        self._situation_words = words
         self._known = self._known | self._narrative
         self._correct.cache_clear()
 
@@ -118,7 +129,8 @@ class QueryParser:
             f = canon(fold(word))
             if not _ASCII_WORD.match(f):
                 continue
-            acc = word if word != f else None
+            # a form the catalog never spells that way is a mistyped tone ("thai sãn"): read it unaccented
+            acc = word if word != f and word in self._spelled else None
             if f in self._known or f.isdigit():
                 out.append(_Tok(f, acc))
                 continue
@@ -163,8 +175,46 @@ class QueryParser:
             return None
         return Unit(tok.folded, tok.accented, UNKNOWN_WEIGHT if idf is None else _clip(idf))
 
+    def _respell(self, parsed: ParsedQuery, toks: list[_Tok]) -> list[_Tok]:
+        """A syllable that stands beside neither neighbour in the catalog, re-spelt where a common confusion
+        (tr/ch, s/x, d/gi/r, l/n, n/ng, c/t) makes with a neighbour a pair procedures use."""
+        idf = self.index.idf
+        out = list(toks)
+        stop = [self._unit(t) is None for t in toks]
+        for i, tok in enumerate(toks):
+            if stop[i] or len(tok.folded) < 2 or tok.accented is not None or tok.folded in self._situation_words:
+                continue  # typed as the catalog spells it, or a word the situations read ("trôi", "cướp")
+            neighbours: list[tuple[str | None, str | None]] = []
+            if i and not stop[i - 1]:
+                neighbours.append((toks[i - 1].folded, None))
+            if i + 1 < len(toks) and not stop[i + 1]:
+                neighbours.append((None, toks[i + 1].folded))
+            if not neighbours or any(_pair(tok.folded, n) in idf for n in neighbours):
+                continue
+            best: tuple[float, str] | None = None
+            for variant in _respellings(tok.folded):
+                if variant not in self.index.vocab:
+                    continue
+                for n in neighbours:
+                    together = self._df(_pair(variant, n))
+                    apart = min(self._df(variant), self._df(n[0] or n[1] or ""))
+                    share = together / apart if apart else 0.0
+                    if together >= RESPELL_MIN_DOCS and share >= RESPELL_SHARE and (best is None or share > best[0]):
+                        best = (share, variant)
+            if best is not None:
+                parsed.corrected[tok.folded] = best[1]
+                out[i] = _Tok(best[1], None)
+        return out
+
+    def _df(self, term: str) -> int:
+        """Number of procedures containing ``term``."""
+        entry = self.index.postings.get(term)
+        return 0 if entry is None else len(entry[0])
+
     def _add_run(self, parsed: ParsedQuery, toks: list[_Tok]) -> None:
         """User words outside lexicon terms: one slot per informative syllable, bigrams for order."""
+        if len(toks) > 1:
+            toks = self._respell(parsed, toks)
         folded = [t.folded for t in toks]
         pairs = bigrams(folded)
         for i, tok in enumerate(toks):
@@ -194,6 +244,19 @@ class QueryParser:
         units = tuple(u for u in (self._unit(t) for t in toks) if u is not None)
         folded = [t.folded for t in toks]
         return Alternative(units, (*folded, *bigrams(folded)))
+
+
+def _pair(word: str, neighbour: tuple[str | None, str | None]) -> str:
+    """The bigram of ``word`` with a (left, None) or (None, right) neighbour."""
+    left, right = neighbour
+    return f"{left} {word}" if left is not None else f"{word} {right}"
+
+
+def _respellings(word: str) -> list[str]:
+    """``word`` with one commonly confused first or last consonant swapped."""
+    out = [new + word[len(old) :] for old, new in _ONSET_SWAPS if word.startswith(old)]
+    out += [word[: -len(old)] + new for old, new in _CODA_SWAPS if word.endswith(old) and len(word) > len(old)]
+    return out
 
 
 def _clip(idf: float) -> float:
