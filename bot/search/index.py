@@ -265,7 +265,10 @@ _STAFF_FIELDS = {("bo-cong-an", "chinh sach")}
 
 def _audience(proc: Procedure, name_tokens: list[str]) -> str:
     name = f" {' '.join(name_tokens)} "
-    if any(f" {s} " in name for s in _STAFF) or (proc.ministry, fold(proc.field.lower())) in _STAFF_FIELDS:
+    # a name naming police or army staff is theirs, unless citizens file it against or to join them
+    # ("khiếu nại … của công dân đối với lực lượng Công an nhân dân", "tuyển chọn công dân vào Công an nhân dân")
+    named_staff = any(f" {s} " in name for s in _STAFF) and " cong dan " not in name
+    if named_staff or (proc.ministry, fold(proc.field.lower())) in _STAFF_FIELDS:
         return "staff"
     if fold(proc.field.lower()).startswith("hai quan"):
         return "customs"

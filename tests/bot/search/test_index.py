@@ -39,6 +39,25 @@ def test_the_police_policy_field_is_for_its_own_staff():
     assert [d.audience for d in _index(staff, citizens).docs] == ["staff", "citizen"]
 
 
+def test_what_citizens_file_about_the_police_is_for_citizens():
+    complaint = Procedure(
+        code="1.004335",
+        name="Giải quyết khiếu nại về quyết định hành chính, hành vi hành chính của công dân đối với lực lượng "
+        "Công an nhân dân thực hiện tại cấp xã",
+        levels=[Level.COMMUNE],
+        field="Khiếu nại, tố cáo",
+        applicants="Công dân Việt Nam",
+    )
+    staff = Procedure(
+        code="1.003799",
+        name="Xét hưởng trợ cấp một lần đối với sĩ quan Công an nhân dân",
+        levels=[Level.PROVINCE],
+        field="Chế độ chính sách",
+        applicants="Công dân Việt Nam",
+    )
+    assert [d.audience for d in _index(complaint, staff).docs] == ["citizen", "staff"]
+
+
 def test_a_stated_special_case_picks_its_family_member():
     procs = [
         Procedure(code="1.000894", name="Thủ tục đăng ký kết hôn", levels=[Level.COMMUNE], field="Hộ tịch"),
