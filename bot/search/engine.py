@@ -28,7 +28,8 @@ NON_PREFERRED_FACTOR = 0.95  # groups not served at this office's levels rank sl
 # Citizens ask; procedures only organisations, customs declarants or police/army staff file rank lower
 # unless the message says the asker is one of them.
 AUDIENCE_FACTORS = {"organisation": 0.93, "customs": 0.85, "staff": 0.7}
-SITUATION_BONUS = 0.45  # a procedure the message's situation calls for (scaled by how specific the match is)
+SITUATION_BONUS = 0.45  # a procedure the message's situation calls for (scaled by how specific the match is
+# and by how much of the message the procedure explains)
 MAX_ALTERNATIVES = 3
 MIN_QUERY_CHARS = 2  # messages this short name no procedure (a code has 8 characters)
 MAX_LIMIT = 50
@@ -203,7 +204,12 @@ class SearchEngine:
             found += [(d, 0.0) for d in strength if d not in seen]
             self._share_with_stated_members(parsed, found, strength)
         best: dict[int, Scored] = {}
-        for sc in rerank(self._index, parsed, found):
+        scored = rerank(self._index, parsed, found)
+        # a situation's bonus shrinks with the share of the message its procedure explains next to the
+        # candidate explaining most: "đổi người trợ giúp pháp lý" names a procedure better than the
+        # situation "trợ giúp pháp lý" calls for
+        most = max((sc.coverage for sc in scored), default=0.0) or 1.0
+        for sc in scored:
             g = self._group_of[sc.doc_id]
             if not self._served[g]:
                 sc.score *= NON_PREFERRED_FACTOR
@@ -211,7 +217,7 @@ class SearchEngine:
             if audience != intent.who:
                 sc.score *= AUDIENCE_FACTORS.get(audience, 1.0)
             sc.situation = strength.get(sc.doc_id, 0.0)
-            sc.score += SITUATION_BONUS * sc.situation
+            sc.score += SITUATION_BONUS * sc.situation * sc.coverage / most
             if g not in best or sc.score > best[g].score:
                 best[g] = sc
         return sorted(best.items(), key=lambda kv: kv[1].score, reverse=True)
