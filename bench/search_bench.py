@@ -2,8 +2,8 @@
 
 Usage: .venv/bin/python bench/search_bench.py [--queries FILE.tsv ...] [--reps N] [--misses] [--no-previous]
        [--previous-ref REF]
-Default sets: the held-out parts bench/data/{short,long,offtopic}_test.tsv, bench/data/english.tsv
-(asked in English mode: lexicon_en.toml first; the baseline and main get the English text as is), then
+Default sets: the held-out parts bench/data/{short,long,offtopic}{,2}_test.tsv, bench/data/english_heldout.tsv and
+english.tsv (asked in English mode: lexicon_en.toml first; the baseline and main get the English text as is), then
 ../shared/eval's dev sets (validation only) and bench/queries_extra.tsv. Scores with the rules of
 ../shared/eval/score.py (imported by path). Latency: every question ``--reps`` times, one thread; p50/p99 per
 question. The previous engine runs in a subprocess from ``git archive REF bot`` over the same catalog.
@@ -43,6 +43,10 @@ DEFAULT_QUERIES = [
     DATA / "short_test.tsv",
     DATA / "long_test.tsv",
     DATA / "offtopic_test.tsv",
+    DATA / "short2_test.tsv",
+    DATA / "long2_test.tsv",
+    DATA / "offtopic2_test.tsv",
+    DATA / "english_heldout.tsv",
     DATA / "english.tsv",
     SHARED / "eval" / "long_dev_queries.tsv",
     SHARED / "eval" / "dev_queries.tsv",

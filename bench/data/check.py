@@ -37,6 +37,10 @@ RULES: dict[str, Rule] = {
     "long": Rule(320, 150, 700, 20, 200, min_fields=30),
     "short": Rule(220, 1, 80, 1, 8),
     "offtopic": Rule(80, 1, 300, 1, 60, offtopic=True),
+    # the second round, written after the lexicons, situations and aliases: the decision's calibration sets
+    "long2": Rule(90, 150, 700, 20, 200, min_fields=30),
+    "short2": Rule(200, 1, 80, 1, 8),
+    "offtopic2": Rule(40, 1, 300, 1, 60, offtopic=True),
 }
 
 

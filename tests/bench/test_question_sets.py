@@ -13,7 +13,7 @@ from types import ModuleType
 import pytest
 
 DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
-SETS = ("long", "short", "offtopic")
+SETS = ("long", "short", "offtopic", "long2", "short2", "offtopic2")
 
 
 @dataclass(frozen=True)
