@@ -206,8 +206,8 @@ class SearchEngine:
         best: dict[int, Scored] = {}
         scored = rerank(self._index, parsed, found)
         # a situation's bonus shrinks with the share of the message its procedure explains next to the
-        # candidate explaining most: "đổi người trợ giúp pháp lý" names a procedure better than the
-        # situation "trợ giúp pháp lý" calls for
+        # candidate explaining most: "mở khoá căn cước điện tử" names a procedure more fully than a broader
+        # situation's
         most = max((sc.coverage for sc in scored), default=0.0) or 1.0
         for sc in scored:
             g = self._group_of[sc.doc_id]
