@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 Path_ = tuple[str | int, ...]
 
@@ -60,9 +61,16 @@ def _resolve(parts: list[str], lines: dict[Path_, int], counts: dict[Path_, int]
     return path
 
 
+@lru_cache(maxsize=4)
+def _lines_of(text: str) -> dict[Path_, int]:
+    """``key_lines`` of one file's text, computed once for the many entries a lexicon or situation file
+    locates (a string's hash is cached, so a repeated look-up costs nothing)."""
+    return key_lines(text)
+
+
 def locate(text: str, loc: Sequence[str | int]) -> int:
     """The line of ``loc`` (a pydantic error location) in ``text``: the key, else its table, else 1."""
-    lines = key_lines(text)
+    lines = _lines_of(text)
     path: Path_ = tuple(loc)
     while path:
         if path in lines:
