@@ -1,8 +1,10 @@
-"""``python -m bot catalog reload [--allow-removals]`` and the refusal to start without a good catalog."""
+"""``python -m bot catalog reload [--allow-removals]``, ``catalog aliases`` and the refusal to start without a good
+catalog."""
 
 from __future__ import annotations
 
 import sys
+from textwrap import shorten
 
 from bot.catalog.guard import list_removed
 from bot.catalog.loader import CatalogError
@@ -49,3 +51,22 @@ def refuse_to_start(error: CatalogError, settings: Settings) -> int:
           f"{settings.resolve(settings.catalog.state_dir)}; fix the files listed above "
           "(python -m bot catalog validate checks them)", file=sys.stderr)  # fmt: skip
     return 3
+
+
+def check_aliases(settings: Settings) -> int:
+    """Ask every alias as a question and list those whose own procedure does not come first (report only)."""
+    from bot.knowledge import catalog_knowledge, open_catalog
+    from bot.search.aliases import alias_misses
+
+    knowledge = catalog_knowledge(open_catalog(settings), settings)
+    procedures = knowledge.procedures
+    checked, misses = alias_misses(knowledge.engine, procedures.values())
+    for miss in misses:
+        proc = procedures.get(miss.found) if miss.found else None
+        found = shorten(proc.name, 80) if proc else "nothing"
+        how = "answered" if miss.answered else "listed first"
+        print(f"{miss.code}: {miss.alias!r} → {how}: {miss.found or '-'} {found}")
+    wrong = sum(m.answered for m in misses)
+    print(f"{checked} aliases; {checked - len(misses)} find their own procedure first; {len(misses)} do not "
+          f"({wrong} of them answered with another procedure)")  # fmt: skip
+    return 0

@@ -81,6 +81,7 @@ def _parser(plugins: list[str] | None = None) -> argparse.ArgumentParser:
                              "(running assistants follow); refused when too many procedures disappear")
     rel.add_argument("--allow-removals", action="store_true",
                      help="accept an edit that removes more than [catalog].max_removal_share of the procedures")
+    cat_sub.add_parser("aliases", help="ask every alias as a question; list those whose own procedure is not first")
 
     search = sub.add_parser("search", help="search procedures")
     search.add_argument("--jsonl", action="store_true", help="batch: one question per stdin line → JSON lines")
@@ -110,6 +111,10 @@ def _cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli.catalog import reload
 
         return reload(settings, args.allow_removals)
+    if args.catalog_command == "aliases":
+        from bot.cli.catalog import check_aliases
+
+        return check_aliases(settings)
     from bot.catalog.loader import validate_catalog
     from bot.catalog.problems import format_problems
 

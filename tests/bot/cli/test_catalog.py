@@ -90,3 +90,19 @@ def test_catalog_reload_refuses_a_mass_deletion_until_allowed(catalog_root: Path
     assert accepted.returncode == 0, accepted.stderr
     assert f"catalog accepted: {10 - len(gone)} procedures" in accepted.stdout
     assert _bot(config, "catalog", "reload").returncode == 0  # the accepted catalog is now the last good one
+
+
+def test_the_alias_check_lists_an_alias_that_finds_another_procedure(catalog_root: Path, tmp_path: Path) -> None:
+    path = next(catalog_root.rglob("1.000894.toml"))
+    text = path.read_text(encoding="utf-8")
+    assert "aliases = []" in text
+    # a good everyday name, and one that names another procedure by its code
+    aliases = 'aliases = ["đăng ký kết hôn", "hồ sơ như 1.009129"]'
+    path.write_text(text.replace("aliases = []", aliases), encoding="utf-8")
+    result = _bot(_config(tmp_path, catalog_root), "catalog", "aliases")
+    assert result.returncode == 0, result.stderr
+    assert "1.000894: 'hồ sơ như 1.009129' → answered: 1.009129" in result.stdout
+    assert "'đăng ký kết hôn'" not in result.stdout
+    assert "2 aliases; 1 find their own procedure first; 1 do not (1 of them answered with another procedure)" in (
+        result.stdout
+    )
