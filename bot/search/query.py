@@ -26,7 +26,7 @@ ORIGINAL_FACTOR = 0.6  # weight of a lexicon term's own words next to its offici
 UNKNOWN_WEIGHT = 4.5  # evidence mass of a word found nowhere in the catalog
 # Spellings people confuse (regional pronunciation): first consonants, then last consonants. A syllable is
 # re-spelt only when it stands beside neither neighbour anywhere in the catalog and a re-spelling does, in at
-# least RESPELL_MIN_DOCS procedures ("tạm chú" → "tạm trú", "sây dựng" → "xây dựng").
+# least RESPELL_MIN_DOCS procedures ("say dung" → "xây dựng"). Unknown words try the same swaps first.
 _ONSET_SWAPS = (("tr", "ch"), ("ch", "tr"), ("s", "x"), ("x", "s"), ("gi", "d"), ("d", "gi"), ("r", "d"),
                 ("d", "r"), ("r", "gi"), ("gi", "r"), ("l", "n"), ("n", "l"))  # fmt: skip
 _CODA_SWAPS = (("ng", "n"), ("n", "ng"), ("c", "t"), ("t", "c"))
@@ -143,10 +143,13 @@ class QueryParser:
         return out
 
     def _correct_uncached(self, token: str) -> tuple[str, ...]:
-        """Closest index syllable(s) for an unknown token: one edit away, or two glued syllables ("anninh",
-        "100m2"), or two edits away in a longer word."""
+        """Closest index syllable(s) for an unknown token: a commonly confused consonant swapped, else one
+        edit away, or two glued syllables ("anninh", "100m2"), or two edits away in a longer word."""
         if len(token) < 4 or token.isdigit():
             return ()
+        swapped = [w for w in _respellings(token) if w in self.index.vocab]
+        if swapped:  # a confused consonant ("chang" → "trang", "chuoc" → "truoc") before any edit distance
+            return (min(swapped, key=lambda w: (self.index.idf.get(w, 99.0), w)),)
         best = None
         if not any(ch.isdigit() for ch in token):
             best = process.extractOne(

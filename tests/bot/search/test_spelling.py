@@ -22,6 +22,7 @@ def engine() -> SearchEngine:
             _proc("1.000004", "Xác nhận chủ hộ"),
             _proc("1.000005", "Giải quyết hưởng chế độ thai sản"),
             _proc("1.000006", "Cấp giấy phép xây dựng nhà ở riêng lẻ"),
+            _proc("1.000007", "Cấp Giấy xác nhận tình trạng hôn nhân"),
         ],
         [],
         [Level.COMMUNE],
@@ -32,6 +33,12 @@ def test_a_confused_consonant_is_respelt_into_a_phrase_procedures_use(engine: Se
     parsed, _intent, _situations = engine.parse("dang ky tam chu")
     assert parsed.corrected == {"chu": "tru"}
     assert engine.search("dang ky tam chu").results[0].code == "1.000001"
+
+
+def test_an_unknown_word_tries_the_confused_consonants_before_edit_distance(engine: SearchEngine) -> None:
+    parsed, _intent, _situations = engine.parse("xac nhan tinh chang hon nhan")
+    assert parsed.corrected == {"chang": "trang"}  # the tr/ch swap, tried before any edit distance
+    assert engine.search("xac nhan tinh chang hon nhan").results[0].code == "1.000007"
 
 
 def test_a_word_that_pairs_with_its_neighbour_is_left_alone(engine: SearchEngine) -> None:
