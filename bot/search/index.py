@@ -169,9 +169,10 @@ class InvertedIndex:
         self.docs: list[DocInfo] = []
         spelled: set[str] = set()
         for proc, group in zip(procedures, groups, strict=True):
-            field_toks = _field_tokens(proc)
-            for texts in _field_texts(proc).values():
-                for text in texts:
+            texts = _field_texts(proc)
+            field_toks = _field_tokens(texts)
+            for field_texts in texts.values():
+                for text in field_texts:
                     spelled.update(accented_tokens(text))
             for field, tok_lists in field_toks.items():
                 field_lens[field].append(sum(map(len, tok_lists)))
@@ -181,7 +182,7 @@ class InvertedIndex:
         weighted_lists: dict[str, tuple[array[int], array[float]]] = {}  # term → documents, BM25F pseudo-tf
         for doc_id, proc in enumerate(procedures):
             pseudo_tf: dict[str, float] = defaultdict(float)
-            for field, tok_lists in _field_tokens(proc).items():
+            for field, tok_lists in _field_tokens(_field_texts(proc)).items():
                 counter: Counter[str] = Counter()
                 for toks in tok_lists:
                     counter.update(toks)
@@ -222,8 +223,8 @@ class InvertedIndex:
         self.spelled: frozenset[str] = frozenset(map(sys.intern, spelled))
 
 
-def _field_tokens(proc: Procedure) -> dict[str, list[list[str]]]:
-    return {f: [tokenize(t) for t in texts] for f, texts in _field_texts(proc).items()}
+def _field_tokens(texts: dict[str, list[str]]) -> dict[str, list[list[str]]]:
+    return {f: [tokenize(t) for t in field_texts] for f, field_texts in texts.items()}
 
 
 def _doc_info(proc: Procedure, group: int, field_toks: dict[str, list[list[str]]]) -> DocInfo:

@@ -187,20 +187,20 @@ class QueryParser:
         for i, tok in enumerate(toks):
             if stop[i] or len(tok.folded) < 2 or tok.accented is not None or tok.folded in self._situation_words:
                 continue  # typed as the catalog spells it, or a word the situations read ("trôi", "cướp")
-            neighbours: list[tuple[str | None, str | None]] = []
+            neighbours: list[tuple[str, bool]] = []  # (word, it stands on the left)
             if i and not stop[i - 1]:
-                neighbours.append((toks[i - 1].folded, None))
+                neighbours.append((toks[i - 1].folded, True))
             if i + 1 < len(toks) and not stop[i + 1]:
-                neighbours.append((None, toks[i + 1].folded))
-            if not neighbours or any(_pair(tok.folded, n) in idf for n in neighbours):
+                neighbours.append((toks[i + 1].folded, False))
+            if not neighbours or any(_pair(tok.folded, *n) in idf for n in neighbours):
                 continue
             best: tuple[float, str] | None = None
             for variant in _respellings(tok.folded):
                 if variant not in self.index.vocab:
                     continue
-                for n in neighbours:
-                    together = self._df(_pair(variant, n))
-                    apart = min(self._df(variant), self._df(n[0] or n[1] or ""))
+                for word, on_left in neighbours:
+                    together = self._df(_pair(variant, word, on_left))
+                    apart = min(self._df(variant), self._df(word))
                     share = together / apart if apart else 0.0
                     if together >= RESPELL_MIN_DOCS and share >= RESPELL_SHARE and (best is None or share > best[0]):
                         best = (share, variant)
@@ -249,10 +249,9 @@ class QueryParser:
         return Alternative(units, (*folded, *bigrams(folded)))
 
 
-def _pair(word: str, neighbour: tuple[str | None, str | None]) -> str:
-    """The bigram of ``word`` with a (left, None) or (None, right) neighbour."""
-    left, right = neighbour
-    return f"{left} {word}" if left is not None else f"{word} {right}"
+def _pair(word: str, neighbour: str, on_left: bool) -> str:
+    """The bigram of ``word`` with a neighbour standing on its left or right."""
+    return f"{neighbour} {word}" if on_left else f"{word} {neighbour}"
 
 
 def _respellings(word: str) -> list[str]:
