@@ -13,7 +13,7 @@ from types import ModuleType
 import pytest
 
 DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
-SETS = ("long", "short", "offtopic", "long2", "short2", "offtopic2")
+SETS = ("long", "short", "offtopic", "long2", "short2", "offtopic2", "long3", "short3", "offtopic3", "english2")
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ def broken_copy(tmp_path: Path) -> Path:
         ("long", "Tôi mất sổ đỏ, làm lại ở đâu?\t1.012786", "characters"),
         ("offtopic", "xin chao ban oi nhe\t1.000894", "NONE"),
         ("short", "dk ket hon nhanh\tNONE", "NONE in a procedure set"),
+        ("short3", "dk ket hon nhanh\tNONE,1.000894", "NONE in a procedure set"),
     ],
 )
 def test_the_checker_reports_each_kind_of_problem(
@@ -114,3 +115,18 @@ def test_a_stale_split_is_reported(run: Runner, broken_copy: Path) -> None:
     path = broken_copy / "short.tsv"
     path.write_text(path.read_text(encoding="utf-8") + "lam cccd gap\t1.014061\n", encoding="utf-8")
     assert run("split.py", "--check", "--data", str(broken_copy)).returncode == 1
+
+
+def test_a_few_questions_about_procedures_the_catalog_lacks_are_allowed_where_the_set_says_so(
+    run: Runner, broken_copy: Path
+) -> None:
+    path = broken_copy / "short3.tsv"
+    path.write_text(path.read_text(encoding="utf-8") + "xin tro cap that nghiep gap\tNONE\n", encoding="utf-8")
+    assert run("check.py", "--data", str(broken_copy)).returncode == 0
+    lines = path.read_text(encoding="utf-8").splitlines()
+    questions = sum(1 for line in lines if not line.startswith("#"))
+    gaps = [f"xin giay to so {i} khong co\tNONE" for i in range(questions // 5)]
+    path.write_text("\n".join([*lines, *gaps]) + "\n", encoding="utf-8")
+    result = run("check.py", "--data", str(broken_copy))
+    assert result.returncode == 1
+    assert "labelled NONE, at most 10% allowed" in result.stderr
