@@ -2,10 +2,10 @@
 
 Usage: .venv/bin/python bench/search_bench.py [--queries FILE.tsv ...] [--reps N] [--misses] [--no-previous]
        [--previous-ref REF]
-Default sets: the held-out parts bench/data/{short,long,offtopic}{,2}_test.tsv, bench/data/english_heldout.tsv and
-english.tsv (asked in English mode: lexicon_en.toml first; the baseline and main get the English text as is), then
-../shared/eval's dev sets (validation only) and bench/queries_extra.tsv. Scores with the rules of
-../shared/eval/score.py (imported by path). Latency: every question ``--reps`` times, one thread; p50/p99 per
+Default sets: the held-out parts bench/data/{short,long,offtopic}{,2,3}_test.tsv, english2_test.tsv,
+english_heldout.tsv and english.tsv (asked in English mode: lexicon_en.toml first; the baseline and main get the
+English text as is), then ../shared/eval's dev sets (validation only) and bench/queries_extra.tsv. Scores with the
+rules of ../shared/eval/score.py (imported by path). Latency: every question ``--reps`` times, one thread; p50/p99 per
 question. The previous engine runs in a subprocess from ``git archive REF bot`` over the same catalog.
 """
 
@@ -46,6 +46,10 @@ DEFAULT_QUERIES = [
     DATA / "short2_test.tsv",
     DATA / "long2_test.tsv",
     DATA / "offtopic2_test.tsv",
+    DATA / "short3_test.tsv",
+    DATA / "long3_test.tsv",
+    DATA / "offtopic3_test.tsv",
+    DATA / "english2_test.tsv",
     DATA / "english_heldout.tsv",
     DATA / "english.tsv",
     SHARED / "eval" / "long_dev_queries.tsv",
@@ -256,7 +260,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     def in_english_mode(q: str) -> Row:
         """The assistant's path for a chat in English: lexicon_en.toml, then the engine."""
         text = english.translate(q) if english.is_english(q, expected=True) else ""
-        return {**answer_line(engine, text or q), "query": q}
+        return {**answer_line(engine, text or q, translated=bool(text)), "query": q}
 
     for path in args.queries or DEFAULT_QUERIES:
         gold = scorer.load_gold(str(path))

@@ -49,10 +49,11 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
         return [Reply(text=esc(ctx._("Bạn muốn hỏi về thủ tục nào? Hãy gõ tên thủ tục, ví dụ “đăng ký khai sinh”.")))]
 
     limit = ctx.settings.search.max_choices
-    result = ctx.knowledge.engine.search(query, limit=limit)
+    translated = query != text  # an English question: answered directly on stronger evidence only
+    result = ctx.knowledge.engine.search(query, limit=limit, translated=translated)
     if result.answer is None and follow_up is not None:
         # "làm hộ chiếu hết bao nhiêu tiền": the question words dilute the match; search what is left
-        narrowed = ctx.knowledge.engine.search(" ".join(follow_up.remainder), limit=limit)
+        narrowed = ctx.knowledge.engine.search(" ".join(follow_up.remainder), limit=limit, translated=translated)
         if narrowed.confidence != "none":
             result = narrowed
     if result.answer is not None and result.answer in ctx.knowledge.procedures:

@@ -10,11 +10,11 @@ from bot.search.engine import SearchEngine
 BATCH_LIMIT = 5
 
 
-def answer_line(engine: SearchEngine, query: str) -> dict[str, Any]:
-    """The output object for one question (never raises on odd input)."""
+def answer_line(engine: SearchEngine, query: str, *, translated: bool = False) -> dict[str, Any]:
+    """The output object for one question (never raises on odd input); ``translated`` as for the engine."""
     query = query.rstrip("\r\n")
     try:
-        result = engine.search(query, limit=BATCH_LIMIT) if query.strip() else None
+        result = engine.search(query, limit=BATCH_LIMIT, translated=translated) if query.strip() else None
     except Exception:  # a batch must keep going; an unexpected failure is an empty answer
         result = None
     if result is None:

@@ -54,13 +54,16 @@ def features(ranked: Sequence[tuple[int, Scored]], n_slots: int, names_exactly: 
 @dataclass(frozen=True, slots=True)
 class Decision:
     """Logistic weights and the thresholds: answer alone at ≥ ``answer_at``, with alternatives at ≥
-    ``alternatives_at`` (those within ``alternative_gap`` of the best score), else ask."""
+    ``alternatives_at`` (those within ``alternative_gap`` of the best score), else ask. A question translated
+    from English (fewer words reach the search, so the same probability is less often right) is answered at
+    ≥ ``translated_at`` only."""
 
     weights: dict[str, float]
     bias: float
     answer_at: float
     alternatives_at: float
     alternative_gap: float
+    translated_at: float
 
     def probability(self, values: dict[str, float]) -> float:
         """Calibrated probability that the best result is right."""
@@ -78,6 +81,7 @@ class Decision:
             answer_at=float(data["thresholds"]["answer"]),
             alternatives_at=float(data["thresholds"]["alternatives"]),
             alternative_gap=float(data["thresholds"]["alternative_gap"]),
+            translated_at=float(data["thresholds"].get("translated", data["thresholds"]["alternatives"])),
         )
 
 

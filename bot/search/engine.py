@@ -16,7 +16,6 @@ from bot.search.lexicon import LexiconMatcher
 from bot.search.query import ParsedQuery, QueryParser
 from bot.search.ranking import Scored, query_terms, rerank, retrieve, stated
 from bot.search.situations import SituationHit, SituationMatcher
-from bot.search.stopwords import STOPWORDS
 
 Confidence = Literal["confident", "ambiguous", "none"]
 
@@ -62,14 +61,6 @@ class _Group:
     members: list[int]
     representative: int
     served: bool  # some member is filed at a level this office serves (or the office names none)
-
-
-def _name_words(name_folded: str) -> frozenset[str]:
-    """The words of a procedure name that a question naming it must contain (no "thủ tục", no filler)."""
-    words = name_folded.split()
-    if words[:2] == ["thu", "tuc"]:
-        words = words[2:]
-    return frozenset(w for w in words if w not in STOPWORDS)
 
 
 @dataclass(slots=True)
@@ -173,8 +164,9 @@ class SearchEngine:
         i = self._by_code.get(code)
         return None if i is None else self._procedures[i]
 
-    def search(self, query: str, limit: int = 5) -> SearchResult:
-        """Search ``query``; at most ``limit`` hits, best first, scores in 0..1."""
+    def search(self, query: str, limit: int = 5, *, translated: bool = False) -> SearchResult:
+        """Search ``query``; at most ``limit`` hits, best first, scores in 0..1. ``translated``: the query is an
+        English question in the lexicon's Vietnamese words (answered directly on stronger evidence only)."""
         limit = max(0, min(limit, MAX_LIMIT))
         if len(query.strip()) <= MIN_QUERY_CHARS:
             return SearchResult([], None, "none")  # "i", "4", "ok": never a procedure
@@ -188,7 +180,7 @@ class SearchEngine:
         situations = self._situations.match(query)
         ranked = self.rank(parsed, intent, situations)
         hits = [self._hit(g, s.score) for g, s in ranked[:limit]]
-        return self._decide(ranked, parsed, hits, intent)
+        return self._decide(ranked, parsed, hits, intent, translated)
 
     def rank(self, parsed: ParsedQuery, intent: Intent, situations: list[SituationHit]) -> list[tuple[int, Scored]]:
         """Groups ranked for a parsed message, its intent and its situations (best first)."""
@@ -250,13 +242,13 @@ class SearchEngine:
     # -- internals --------------------------------------------------------------------------------
 
     def _names_exactly(self, ranked: list[tuple[int, Scored]], parsed: ParsedQuery) -> bool:
-        """The question contains every word of the best procedure's name ("dk ket hon" → "Thủ tục đăng ký
-        kết hôn") and not all words of the runner-up's ("đăng ký lại kết hôn"): answer directly."""
+        """The question contains every word of the best procedure's name or of one of its aliases ("dk ket hon"
+        → "Thủ tục đăng ký kết hôn") and of none of the runner-up's ("đăng ký lại kết hôn"): answer directly."""
         said = query_terms(parsed)
-        top = _name_words(self._index.docs[ranked[0][1].doc_id].name_folded)
-        if not top or not top <= said:
+        docs = self._index.docs
+        if not any(words <= said for words in docs[ranked[0][1].doc_id].named_by):
             return False
-        return len(ranked) < 2 or not _name_words(self._index.docs[ranked[1][1].doc_id].name_folded) <= said
+        return len(ranked) < 2 or not any(words <= said for words in docs[ranked[1][1].doc_id].named_by)
 
     def _has_phrase(self, doc_id: int, parsed: ParsedQuery) -> bool:
         """Whether the procedure contains two of the query's words side by side (any query bigram)."""
@@ -295,12 +287,12 @@ class SearchEngine:
         return features(ranked, len(parsed.slots), self._names_exactly(ranked, parsed))
 
     def _decide(
-        self, ranked: list[tuple[int, Scored]], parsed: ParsedQuery, hits: list[Hit], intent: Intent
+        self, ranked: list[tuple[int, Scored]], parsed: ParsedQuery, hits: list[Hit], intent: Intent, translated: bool
     ) -> SearchResult:
         if self.off_topic(ranked, parsed):
             return SearchResult(hits, None, "none", intent=intent)
         p = self.decision.probability(self.features(ranked, parsed))
-        if p < self.decision.alternatives_at:
+        if p < (self.decision.translated_at if translated else self.decision.alternatives_at):
             return SearchResult(hits, None, "ambiguous", probability=p, intent=intent)
         answer = self.representative(ranked[0][0])
         alternatives: list[str] = []

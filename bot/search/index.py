@@ -56,6 +56,7 @@ MARKERS: tuple[str, ...] = (
     "ban sao",
     "lien thong",
     "dung thuc hien",
+    "tra lai",
 )
 
 
@@ -80,6 +81,7 @@ class DocInfo:
     name_terms: dict[str, float]  # informative folded syllables heading the name → IDF
     name_folded: str
     markers: tuple[tuple[str, ...], ...]  # special-case phrases in the name, as syllable tuples
+    named_by: tuple[frozenset[str], ...]  # the words of the name, then of each alias, a question naming it says
     for_people: bool  # individuals may file it (or the applicants are unknown)
     audience: str  # "staff" (police/army staff only), "customs" (declarants), "organisation", or "citizen"
 
@@ -245,7 +247,17 @@ def _doc_info(proc: Procedure, group: int, field_toks: dict[str, list[list[str]]
         for_people=_for_people(proc.applicants),
         audience=_audience(proc, name_toks),
         markers=tuple(tuple(m.split()) for m in _MARKER_FORMS if f" {m} " in f" {' '.join(name_toks)} "),
+        named_by=_naming_words(name_toks, field_toks["aliases"]),
     )
+
+
+def _naming_words(name_tokens: list[str], alias_tokens: list[list[str]]) -> tuple[frozenset[str], ...]:
+    """What a question naming the procedure contains: the name's words (no leading "thủ tục", no filler), then
+    each alias's ("dk ket hon" names "Thủ tục đăng ký kết hôn"; "lam so do lan dau" its alias "làm sổ đỏ lần đầu")."""
+    if name_tokens[:2] == ["thu", "tuc"]:
+        name_tokens = name_tokens[2:]
+    sets = (frozenset(t for t in toks if t not in STOPWORDS) for toks in [name_tokens, *alias_tokens])
+    return tuple(dict.fromkeys(w for w in sets if w))
 
 
 NAME_HEAD = 10  # a name's first informative syllables say what it is; the rest are details

@@ -154,7 +154,10 @@ def test_an_english_question_in_english_mode_finds_the_procedure(real, text, cod
 def test_an_english_follow_up_in_english_mode_answers_the_section(real):
     chat = Chat(real)
     chat.state.language = "en"
-    chat.send("marriage registration")
+    first = chat.send("marriage registration")[0]
+    if "1.000894" not in first.text.split("\n", 1)[0]:  # a translated question below the English threshold: the
+        assert "1. Thủ tục đăng ký kết hôn" in first.text  # list, the plain procedure first; the citizen picks it
+        chat.send("1")
     [reply] = chat.send("how long does it take?")
     assert "1.000894" in reply.text.split("\n", 1)[0]
 

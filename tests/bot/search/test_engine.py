@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from bot.catalog.model import Level
@@ -80,3 +82,29 @@ def test_typo_corrections_are_cached(engine):
     parsed = parser.parse("dang ky tam truu")
     assert parser._correct.cache_info().hits > before
     assert parsed.corrected == {"truu": "tru"}
+
+
+def _ranked_features(eng: SearchEngine, q: str) -> dict[str, float]:
+    parsed, intent, situations = eng.parse(q)
+    return eng.features(eng.rank(parsed, intent, situations), parsed)
+
+
+def test_a_question_saying_a_whole_alias_names_the_procedure():
+    aliased = [p.model_copy(update={"aliases": ["đổi sổ đỏ cũ sang mẫu mới"]}) if p.code == "1.012783" else p
+               for p in PROCEDURES]
+    eng = SearchEngine.build(aliased, LEXICON, [Level.PROVINCE, Level.COMMUNE])
+    assert _ranked_features(eng, "doi so do cu sang mau moi")["names_exactly"] == 1.0
+    # the same words without the alias's own procedure saying them: not named
+    plain = SearchEngine.build(PROCEDURES, LEXICON, [Level.PROVINCE, Level.COMMUNE])
+    assert _ranked_features(plain, "doi so do cu sang mau moi")["names_exactly"] == 0.0
+
+
+def test_a_translated_question_is_answered_on_stronger_evidence_only(engine):
+    r = engine.search("đăng ký kết hôn")
+    assert r.answer == "1.000894"
+    strict = dataclasses.replace(engine.decision, translated_at=min(r.probability + 0.001, 1.0))
+    eng = SearchEngine(engine._procedures, engine.parts)
+    eng.decision = strict
+    assert eng.search("đăng ký kết hôn").answer == "1.000894"  # a Vietnamese question: the usual threshold
+    translated = eng.search("đăng ký kết hôn", translated=True)
+    assert translated.answer is None and translated.results[0].code == "1.000894"  # still listed first
