@@ -29,7 +29,13 @@ def test_lexicon_file_is_broad_and_valid():
 
 @pytest.mark.parametrize(
     ("q", "code"),
-    [("dk ket hon", "1.000894"), ("lam giay khai sinh", "1.001193"), ("ly lich tu phap", "3.000333")],
+    [("dk ket hon", "1.000894"), ("lam giay khai sinh", "1.001193"), ("ly lich tu phap", "3.000333"),
+     # chat shorthand: hk = hộ khẩu (not "nhập khẩu", import), ks = khai sinh
+     ("nhập hk cho vợ", "1.004222"), ("chuyen hk ve nha chong", "1.004222"), ("lam ks cho con", "1.001193"),
+     # a child born abroad is registered with the foreign-element procedure
+     ("con sinh ở Đài Loan về làm khai sinh", "2.000528"),
+     # "trả lại" is the special member of a licence family, "cấp" the plain one
+     ("tra lai giay phep hanh nghe khoan nuoc duoi dat", "1.012501")],
 )
 def test_everyday_questions(full, q, code):
     assert full.search(q).results[0].code == code
