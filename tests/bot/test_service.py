@@ -148,10 +148,11 @@ def test_two_replicas_on_postgresql_share_one_rate_budget(tmp_path: Path) -> Non
         times = [m.at for m in sent]
         span = times[-1] - times[0]
         assert span >= (len(times) - 1) / 25 * 0.95, f"{len(times)} messages in {span:.2f}s: over 25/s together"
-        # slots are 1/25 s apart; what the fake sees also carries each request's own delay on a loaded machine
-        # (one replica alone at 25/s, or both at 50/s, is what a per-process limit would give)
+        # slots are 1/25 s apart; what the fake sees also carries each request's own delay, which bunches
+        # arrivals on a loaded machine (33 in a second was seen with other work on both cores). A per-process
+        # limit would let both replicas send at 25/s each, about 50 in a second: the bound sits between the two.
         busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
-        assert busiest <= 32, f"{busiest} messages within one second (budget 25/s for both replicas together)"
+        assert busiest <= 37, f"{busiest} messages within one second (budget 25/s for both replicas together)"
         busy = [m.at for m in sent if m.chat_id == "busy"]
         assert min(b - a for a, b in itertools.pairwise(busy)) >= 0.9, "1 s between messages to one chat"
         with db.session() as session:
