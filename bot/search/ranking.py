@@ -13,7 +13,7 @@ from bot.search.index import DocInfo, InvertedIndex
 from bot.search.query import Alternative, ParsedQuery, Slot, similarity
 
 CANDIDATES = 25
-PRESELECT = 100  # documents the rare terms select before frequent terms are added (caps work per message)
+PRESELECT = 60  # documents the rare terms select before frequent terms are added (caps work per message)
 SECONDARY_CREDIT = 0.5  # a syllable found only in the result document / field counts half
 ORIGINAL_COVERAGE = 0.8  # a lexicon term matched by its own words (not its official wording)
 W_COVERAGE, W_BM25, W_NAME, W_FUZZY = 0.55, 0.2, 0.15, 0.1
