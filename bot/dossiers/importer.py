@@ -48,12 +48,13 @@ def _accepted(source: Source, reader: RowReader, result: ImportResult) -> Iterat
         if isinstance(parsed, RejectedRow):
             result.rejected.append(parsed)
             continue
-        first = seen.setdefault(parsed.code, row.line)
-        if first != row.line:
+        first = seen.get(parsed.code)
+        if first is not None:  # (a JSON export may hold several records on one line: compare codes, not lines)
             column = reader.columns(row).get("code", "")
             reason = f"duplicate dossier code {parsed.code} (first on line {first})"
             result.rejected.append(RejectedRow(row.line, reason, column))
             continue
+        seen[parsed.code] = row.line
         values = parsed.values
         if values["status"] == "unknown":
             result.unknown_statuses[str(values["status_text"])] += 1

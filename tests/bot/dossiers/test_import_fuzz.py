@@ -93,3 +93,13 @@ def json_files(draw: st.DrawFn) -> bytes:
 @given(data=json_files())
 def test_fuzzed_json_never_crashes(database, settings, tmp_path, data):
     _import(database, settings, _written(tmp_path / "f.json", data))
+
+
+def test_a_code_repeated_on_one_line_of_json_is_rejected_as_a_duplicate(database, settings, tmp_path):
+    record = {"dossierNo": [], "acceptedDate": "02/03/2026", "dossierStatusName": "Đang xử lý"}
+    path = _written(tmp_path / "f.json", json.dumps([record, record], ensure_ascii=False).encode())  # one line
+    _import(database, settings, path)
+    result = import_dossiers(database, path, settings=settings)
+    # the second record is the duplicate, named as such (one rejected row: nothing is applied)
+    assert [r.reason for r in result.rejected] == ["duplicate dossier code [] (first on line 1)"]
+    assert not result.applied and result.inserted == 0
