@@ -29,6 +29,7 @@ FIELD_WEIGHTS: dict[str, float] = {
 }
 K1 = 1.2
 B = 0.5
+BIGRAM_SELECTS = 2.0  # a bigram is frequent (selects no candidates) only at this many times a syllable's limit
 # Words too generic to tell procedures apart when a name is compared with a query.
 GENERIC: frozenset[str] = frozenset({"thu", "tuc", "cap", "giay", "doi", "voi", "truong", "hop", "cua", "va"})
 # Phrases that turn a base procedure into a special case (re-issue, change, mobile, foreign…). A name
@@ -211,11 +212,12 @@ class InvertedIndex:
         for doc in self.docs:
             doc.name_terms = {t: self.idf.get(t, 1.0) for t in doc.name_terms}
         # Frequent terms do not select candidates; they only add to candidates rarer terms found.
-        # Their weights are kept dense (one float per document) for direct lookup.
+        # Their weights are kept dense (one float per document) for direct lookup. A pair of words is a
+        # phrase ("căn cước", "hộ kinh doanh"): it still selects at twice the frequency of a single word.
         limit = max(n_docs / 25, 50)
         self.common: dict[str, array[float]] = {}
         for term, (docs, weights) in postings.items():
-            if len(docs) > limit:
+            if len(docs) > (BIGRAM_SELECTS * limit if " " in term else limit):
                 dense = array("f", bytes(4 * n_docs))
                 for d, w in zip(docs, weights, strict=True):
                     dense[d] = w

@@ -37,8 +37,10 @@ class Scored:
 def retrieve(index: InvertedIndex, query: ParsedQuery, limit: int = CANDIDATES) -> list[tuple[int, float]]:
     """Top documents by BM25F, each slot contributing its best alternative.
 
-    Rare terms select the candidates through their postings; frequent terms (``index.common``) are
-    then only looked up for those candidates. When no rare term matches, frequent ones select too.
+    Rare terms select the candidates through their postings (each slot through its best wording for each
+    document, as in scoring: "mất" read as *lost* or *died* selects by one meaning, not both); frequent
+    terms (``index.common``) are then only looked up for those candidates. When no rare term matches,
+    frequent ones select too.
     Scores are vectors over the sorted candidates: a frequent term, a slot's best alternative and the
     slot sum are each one C-level ``map`` instead of a loop of per-document dictionary updates.
     """
@@ -46,13 +48,19 @@ def retrieve(index: InvertedIndex, query: ParsedQuery, limit: int = CANDIDATES) 
     postings = index.postings
     common = index.common
     selecting: dict[int, float] = {}
-    for alt in alts:
-        for term in alt.terms:
-            if term not in common:
-                entry = postings.get(term)
-                if entry is not None:
-                    for doc, w in zip(*entry, strict=True):
-                        selecting[doc] = selecting.get(doc, 0.0) + w * alt.factor
+    for slot in query.slots:
+        if len(slot.alternatives) == 1:
+            _select(selecting, slot.alternatives[0], postings, common)
+            continue
+        strongest: dict[int, float] = {}  # a slot's wordings compete: each document keeps its best one
+        for alt in slot.alternatives:
+            one: dict[int, float] = {}
+            _select(one, alt, postings, common)
+            for doc, w in one.items():
+                if w > strongest.get(doc, 0.0):
+                    strongest[doc] = w
+        for doc, w in strongest.items():
+            selecting[doc] = selecting.get(doc, 0.0) + w
     if not selecting:  # only frequent terms matched: they select too
         for alt in alts:
             for term in alt.terms:
@@ -82,6 +90,21 @@ def retrieve(index: InvertedIndex, query: ParsedQuery, limit: int = CANDIDATES) 
             total = list(map(add, total, best))
     scored = [(doc, sc) for doc, sc in zip(cands, total, strict=True) if sc > 0.0]
     return heapq.nlargest(limit, scored, key=_second)
+
+
+def _select(
+    into: dict[int, float],
+    alt: Alternative,
+    postings: Mapping[str, tuple[array[int], array[float]]],
+    common: dict[str, array[float]],
+) -> None:
+    """Adds the BM25F weights of ``alt``'s rare terms (times its factor) to ``into``."""
+    for term in alt.terms:
+        if term not in common:
+            entry = postings.get(term)
+            if entry is not None:
+                for doc, w in zip(*entry, strict=True):
+                    into[doc] = into.get(doc, 0.0) + w * alt.factor
 
 
 def _picker(cands: list[int]) -> Callable[[array[float]], Iterable[float]]:
