@@ -19,6 +19,7 @@ _ENGLISH = frozenset(
         "with", "and", "or", "it", "this", "that", "have", "has", "need", "want", "please", "hello", "hi"]
 )
 # A syllable Vietnamese could spell (diacritics folded): "the", "can", "my" are; "lost", "card", "id" are not.
+_VOWEL = re.compile(r"[aeiou]")
 _SYLLABLE = re.compile(r"(ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdghklmnprstvx])?[aeiouy]+(ch|ng|nh|[cmnpt])?")
 
 
@@ -43,8 +44,10 @@ class EnglishReader:
         words = english_words(text)
         if not words:
             return False
-        known = [w for w in words if w in self._vocabulary]
-        foreign = [w for w in known if not _SYLLABLE.fullmatch(w)]
+        # Vietnamese typed without diacritics in the lexicon's phrases ("ho khau", "tam tru") is no English
+        known = [w for w in words if w in _ENGLISH or (w in self._vocabulary and not _SYLLABLE.fullmatch(w))]
+        # proof: a word Vietnamese could not spell, vowels and all ("cccd", "bhxh" are Vietnamese shorthand)
+        foreign = [w for w in known if not _SYLLABLE.fullmatch(w) and _VOWEL.search(w)]
         share = len(known) / len(words)
         return bool(foreign) and share >= (0.4 if expected else 0.6)
 

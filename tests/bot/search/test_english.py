@@ -33,5 +33,13 @@ def test_vietnamese_with_or_without_diacritics_is_not_english(text):
     assert not READER.is_english(text, expected=True) or text == "i"
 
 
+def test_vietnamese_shorthand_the_lexicon_knows_is_no_proof_of_english():
+    reader = EnglishReader([EnglishTerm(en=["cccd"], vi="căn cước"), EnglishTerm(en=["lost"], vi="mất")])
+    assert not reader.is_english("cccd")
+    assert not reader.is_english("cccd", expected=True)
+    assert reader.is_english("lost cccd")
+    assert reader.translate("I lost my cccd") == "mất căn cước"
+
+
 def test_an_empty_lexicon_translates_nothing():
     assert EnglishReader().translate("I lost my ID card") == ""
