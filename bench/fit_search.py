@@ -43,10 +43,10 @@ TRAIN = sorted(p for p in (ROOT / "bench" / "data").glob("*_train.tsv") if not p
 WRONG_LIMITS = {"long": 0.05, "short": 0.03, "offtopic": 0.03}
 CONFIDENCE_Z = 1.2816  # one-sided 90%
 CALIBRATION = {  # the sets the thresholds are read on → their kind
-    f"{kind}{round_}_train": kind for kind in WRONG_LIMITS for round_ in (2, 3)
+    f"{kind}{round_}_train": kind for kind in WRONG_LIMITS for round_ in (2, 3, 4)
 }
 # English questions (translated by lexicon_en.toml) get their own threshold, read on their own calibration set.
-ENGLISH_CALIBRATION = ROOT / "bench" / "data" / "english2_train.tsv"
+ENGLISH_CALIBRATION = [ROOT / "bench" / "data" / f"english{n}_train.tsv" for n in (2, 3)]
 ENGLISH_WRONG_LIMIT = 0.03
 ANSWER_PRECISION = 0.995  # of the answers given alone, this share must be right (else alternatives are offered)
 ALTERNATIVE_GAP = 0.12  # alternatives offered: groups scoring within this of the best
@@ -106,7 +106,7 @@ def translated_threshold(engine: SearchEngine, model: Any, alternatives_at: floa
     from bot.search.english import EnglishReader
 
     reader = EnglishReader(load_english(CATALOG)[0])
-    rows = read_gold(ENGLISH_CALIBRATION)
+    rows = [row for path in ENGLISH_CALIBRATION for row in read_gold(path)]
     fixed_wrong = 0
     scored: list[tuple[float, int]] = []
     for query, gold in rows:
@@ -127,7 +127,8 @@ def translated_threshold(engine: SearchEngine, model: Any, alternatives_at: floa
         if wrong / len(rows) > ENGLISH_WRONG_LIMIT:
             break
         best = p
-    print(f"English calibration ({ENGLISH_CALIBRATION.name}, {len(rows)} questions, {len(scored)} translated): "
+    names = ", ".join(p.name for p in ENGLISH_CALIBRATION)
+    print(f"English calibration ({names}, {len(rows)} questions, {len(scored)} translated): "
           f"translated questions answered at p ≥ {max(best, alternatives_at):.4f}")
     return round(max(best, alternatives_at), 4)
 
@@ -221,7 +222,7 @@ def main() -> None:
             "# (p ≥ answer) are right",
             f"# ≥ {ANSWER_PRECISION:.1%} of the time there.",
             "# English questions the lexicon translates are answered at p ≥ translated (wrong answers within",
-            f"# {ENGLISH_WRONG_LIMIT:.0%} of {ENGLISH_CALIBRATION.name}).",
+            f"# {ENGLISH_WRONG_LIMIT:.0%} of {', '.join(p.name for p in ENGLISH_CALIBRATION)}).",
             f"bias = {float(model.intercept_[0]):.6f}",
             "",
             "[weights]",

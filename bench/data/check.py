@@ -50,6 +50,12 @@ RULES: dict[str, Rule] = {
     "offtopic3": Rule(60, 1, 300, 1, 60, offtopic=True),
     # English mode's own calibration (training half) and held-out measure (test half)
     "english2": Rule(120, 1, 700, 1, 200, gaps=0.1),
+    # the fourth round, written after the third round's work and this round's English lexicon without seeing the
+    # assistant: short ones mostly on the procedures citizens ask about most, the rest spread over 40 fields
+    "long4": Rule(250, 150, 700, 20, 200, min_fields=30, gaps=0.1),
+    "short4": Rule(300, 1, 80, 1, 8, gaps=0.1),  # questions repeating an earlier set word for word were dropped
+    "offtopic4": Rule(70, 1, 300, 1, 60, offtopic=True),
+    "english3": Rule(120, 1, 700, 1, 200, gaps=0.1),
 }
 
 

@@ -13,7 +13,8 @@ from types import ModuleType
 import pytest
 
 DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
-SETS = ("long", "short", "offtopic", "long2", "short2", "offtopic2", "long3", "short3", "offtopic3", "english2")
+SETS = ("long", "short", "offtopic", "long2", "short2", "offtopic2", "long3", "short3", "offtopic3", "english2",
+        "long4", "short4", "offtopic4", "english3")
 
 
 @dataclass(frozen=True)
