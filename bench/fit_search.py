@@ -11,7 +11,9 @@ question sets, each written after the lexicon, situation and alias work before i
 check it, so their reliability is that of new questions; the first round's training questions were read beside
 the lexicons and are too easy): answering (with alternatives) from the lowest probability at which the wrong
 answers of each kind of question (short, long, off-topic; rounds pooled) stay within ``WRONG_LIMITS`` with 90%
-confidence (one-sided Wilson bound), answering alone from the lowest at which ``ANSWER_PRECISION`` are right.
+confidence (one-sided Wilson bound) — one threshold for messages under ``LONG_WORDS`` words, read on the
+calibration questions of that length, one for longer messages, read on theirs — and answering alone from the
+lowest at which ``ANSWER_PRECISION`` are right.
 The regularisation is the one of ``CS`` with the best cross-validated log-loss. English questions get their own
 threshold, read on ``ENGLISH_CALIBRATION``. Only ``*_train.tsv`` files are read.
 """
@@ -31,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from search_bench import CATALOG, PREFERRED, load_data  # noqa: E402
 
-from bot.search.decision import DECISION_FILE, FEATURES  # noqa: E402
+from bot.search.decision import DECISION_FILE, FEATURES, LONG_WORDS  # noqa: E402
 from bot.search.engine import SearchEngine  # noqa: E402
 
 TRAIN = sorted(p for p in (ROOT / "bench" / "data").glob("*_train.tsv") if not p.name.startswith("english"))
@@ -73,16 +75,17 @@ def decision_features(engine: SearchEngine, query: str) -> tuple[list[float], st
     ranked = engine.rank(parsed, intent, situations)
     if engine.off_topic(ranked, parsed):
         return None
-    feats = engine.features(ranked, parsed)
+    feats = engine.features(ranked, parsed, query)
     return [feats[f] for f in FEATURES], engine.representative(ranked[0][0])
 
 
-def collect(engine: SearchEngine) -> tuple[list[list[float]], list[int], list[str], dict[str, int]]:
+def collect(engine: SearchEngine) -> tuple[list[list[float]], list[int], list[str], dict[str, int], list[int]]:
     """Features, labels (1 = best result right) and set names of the training questions not gated off,
-    and the number of questions of each set."""
+    the number of questions of each set, and each question's number of words."""
     xs: list[list[float]] = []
     ys: list[int] = []
     sets: list[str] = []
+    words: list[int] = []
     totals: dict[str, int] = {}
     for path in TRAIN:
         rows = read_gold(path)
@@ -95,7 +98,8 @@ def collect(engine: SearchEngine) -> tuple[list[list[float]], list[int], list[st
             xs.append(feats)
             ys.append(int(gold is not None and best in gold))
             sets.append(path.stem)
-    return xs, ys, sets, totals
+            words.append(len(query.split()))
+    return xs, ys, sets, totals, words
 
 
 def translated_threshold(engine: SearchEngine, model: Any, alternatives_at: float) -> float:
@@ -181,7 +185,7 @@ def main() -> None:
 
     procedures, lexicon, situations, _source = load_data()
     engine = SearchEngine.build(procedures, lexicon, PREFERRED, situations)
-    xs, ys, sets, totals = collect(engine)
+    xs, ys, sets, totals, words = collect(engine)
     print(f"training questions (not gated off): {len(ys)} from {', '.join(p.name for p in TRAIN)}; right: {sum(ys)}")
     from sklearn.metrics import log_loss
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -199,8 +203,17 @@ def main() -> None:
     calib = [i for i, name in enumerate(sets) if name in CALIBRATION]
     c_probs, c_ys, c_sets = [probs[i] for i in calib], [ys[i] for i in calib], [sets[i] for i in calib]
     print(f"calibration questions (not gated off): {len(calib)} from {', '.join(sorted(CALIBRATION))}")
-    alt_at = lowest_within_limits(c_probs, c_ys, c_sets, totals)
-    answer_at = max(threshold(c_probs, c_ys, ANSWER_PRECISION), alt_at)
+    # one threshold for messages shorter than LONG_WORDS words, one for longer ones, each read on the
+    # calibration questions of its length (a long set's question is long, an off-topic one either)
+    long_q = [words[i] >= LONG_WORDS for i in calib]
+    alt_at, long_at = (
+        lowest_within_limits(*(
+            [v for v, is_long in zip(values, long_q, strict=True) if is_long == want]
+            for values in (c_probs, c_ys, c_sets)
+        ), totals)
+        for want in (False, True)
+    )
+    answer_at = max(threshold(c_probs, c_ys, ANSWER_PRECISION), alt_at, long_at)
     translated_at = translated_threshold(engine, model, alt_at)
     print(f"C = {best_c}; reliability (held-out probabilities; share right among questions with p ≥ x):")
     for x in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
@@ -208,7 +221,7 @@ def main() -> None:
         print(f"  p ≥ {x:.2f}: {len(sel):4d} answered, {sum(sel) / len(sel) if sel else 0:.3f} right")
     for name in sorted(set(sets)):
         idx = [i for i, s in enumerate(sets) if s == name]
-        given = [i for i in idx if probs[i] >= alt_at]
+        given = [i for i in idx if probs[i] >= (long_at if words[i] >= LONG_WORDS else alt_at)]
         wrong = sum(1 for i in given if not ys[i])
         right = sum(ys[i] for i in idx)
         print(f"  {name} ({totals[name]} questions): top-1 right {right}; {len(given)} answered, {wrong} wrong")
@@ -217,8 +230,9 @@ def main() -> None:
         [
             "# Fitted by bench/fit_search.py on bench/data/*_train.tsv (logistic regression over ranking features,",
             f"# C = {best_c} by {FOLDS}-fold cross-validated log-loss). Thresholds, read off held-out probabilities:",
-            f"# answering at p ≥ alternatives keeps wrong answers within {WRONG_LIMITS} of each kind of",
-            f"# calibration question with 90% confidence ({', '.join(sorted(CALIBRATION))});",
+            f"# answering at p ≥ alternatives (messages under {LONG_WORDS} words; alternatives_long for longer ones)",
+            f"# keeps wrong answers within {WRONG_LIMITS} of each kind of calibration question",
+            f"# with 90% confidence ({', '.join(sorted(CALIBRATION))});",
             f"# answers alone (p ≥ answer) are right ≥ {ANSWER_PRECISION:.1%} of the time there.",
             "# English questions the lexicon translates are answered at p ≥ translated (wrong answers within",
             f"# {ENGLISH_WRONG_LIMIT:.0%} of {', '.join(p.name for p in ENGLISH_CALIBRATION)}).",
@@ -230,6 +244,8 @@ def main() -> None:
             "[thresholds]",
             f"answer = {answer_at}",
             f"alternatives = {alt_at}",
+            f"alternatives_long = {long_at}",
+            f"long_words = {LONG_WORDS}",
             f"alternative_gap = {ALTERNATIVE_GAP}",
             f"translated = {translated_at}",
             "",

@@ -15,6 +15,7 @@ from bot.search.intent import Intent, IntentReader
 from bot.search.lexicon import LexiconMatcher
 from bot.search.query import ParsedQuery, QueryParser
 from bot.search.ranking import Scored, query_terms, rerank, retrieve, stated
+from bot.search.second_opinion import PlainBm25
 from bot.search.situations import SituationHit, SituationMatcher
 
 Confidence = Literal["confident", "ambiguous", "none"]
@@ -30,6 +31,7 @@ AUDIENCE_FACTORS = {"organisation": 0.93, "customs": 0.85, "staff": 0.7}
 SITUATION_BONUS = 0.45  # a procedure the message's situation calls for (scaled by how specific the match is
 # and by how much of the message the procedure explains)
 MAX_ALTERNATIVES = 3
+SECOND_OPINION_GROUPS = 5  # the decision's second opinion chooses among the members of this many best groups
 MIN_QUERY_CHARS = 2  # messages this short name no procedure (a code has 8 characters)
 MAX_LIMIT = 50
 
@@ -75,6 +77,7 @@ class EngineParts:
     preferred: list[Level]
     book: SituationBook
     situations: SituationMatcher
+    plain: PlainBm25
 
 
 class _ByPosition(Sequence[Procedure]):
@@ -148,7 +151,7 @@ class SearchEngine:
             groups.append(_Group(mem, next(i for i in mem if procs[i] is rep), served))
         book = situations or SituationBook()
         parts = EngineParts([p.code for p in procs], InvertedIndex(procs, assignment), LexiconMatcher(lexicon), groups,
-                            list(preferred_levels), book, SituationMatcher(book, procs))  # fmt: skip
+                            list(preferred_levels), book, SituationMatcher(book, procs), PlainBm25(procs))  # fmt: skip
         return cls(procs, parts)
 
     @classmethod
@@ -180,7 +183,7 @@ class SearchEngine:
         situations = self._situations.match(query)
         ranked = self.rank(parsed, intent, situations)
         hits = [self._hit(g, s.score) for g, s in ranked[:limit]]
-        return self._decide(ranked, parsed, hits, intent, translated)
+        return self._decide(ranked, parsed, hits, intent, query, translated)
 
     def rank(self, parsed: ParsedQuery, intent: Intent, situations: list[SituationHit]) -> list[tuple[int, Scored]]:
         """Groups ranked for a parsed message, its intent and its situations (best first)."""
@@ -282,17 +285,30 @@ class SearchEngine:
             self._has_phrase(sc.doc_id, parsed) for _g, sc in ranked[:PHRASE_CHECK_DEPTH]
         )
 
-    def features(self, ranked: list[tuple[int, Scored]], parsed: ParsedQuery) -> dict[str, float]:
-        """The decision's features for the best group of ``ranked`` (non-empty)."""
-        return features(ranked, len(parsed.slots), self._names_exactly(ranked, parsed))
+    def features(self, ranked: list[tuple[int, Scored]], parsed: ParsedQuery, query: str) -> dict[str, float]:
+        """The decision's features for the best group of ``ranked`` (non-empty), parsed from ``query``."""
+        return features(ranked, len(parsed.slots), self._names_exactly(ranked, parsed), self._agrees(ranked, query))
+
+    def _agrees(self, ranked: list[tuple[int, Scored]], query: str) -> bool:
+        """Plain BM25 over names and fields, among the members of the best few groups, prefers the best group."""
+        members = [(g, m) for g, _sc in ranked[:SECOND_OPINION_GROUPS] for m in self._groups[g].members]
+        scores = self.parts.plain.scores(query, [m for _g, m in members])
+        best = max(range(len(members)), key=lambda i: (scores[i], -i))
+        return scores[best] > 0 and members[best][0] == ranked[0][0]
 
     def _decide(
-        self, ranked: list[tuple[int, Scored]], parsed: ParsedQuery, hits: list[Hit], intent: Intent, translated: bool
+        self,
+        ranked: list[tuple[int, Scored]],
+        parsed: ParsedQuery,
+        hits: list[Hit],
+        intent: Intent,
+        query: str,
+        translated: bool,
     ) -> SearchResult:
         if self.off_topic(ranked, parsed):
             return SearchResult(hits, None, "none", intent=intent)
-        p = self.decision.probability(self.features(ranked, parsed))
-        if p < (self.decision.translated_at if translated else self.decision.alternatives_at):
+        p = self.decision.probability(self.features(ranked, parsed, query))
+        if p < self.decision.answers_at(len(query.split()), translated):
             return SearchResult(hits, None, "ambiguous", probability=p, intent=intent)
         answer = self.representative(ranked[0][0])
         alternatives: list[str] = []

@@ -52,7 +52,9 @@ def test_a_narrative_the_engine_is_less_sure_of_still_puts_the_right_procedure_f
 
 def test_answer_with_alternatives_then_choosing_one(real):
     # a decision that never answers alone: the card comes with the close alternatives as buttons
-    real.engine.decision = dataclasses.replace(DECISION, answer_at=1.01, alternatives_at=0.0, alternative_gap=1.0)
+    real.engine.decision = dataclasses.replace(
+        DECISION, answer_at=1.01, alternatives_at=0.0, alternatives_long_at=0.0, alternative_gap=1.0
+    )
     try:
         chat = Chat(real)
         replies = chat.send("đổi bằng lái xe")
@@ -172,7 +174,9 @@ def test_a_follow_up_after_a_list_of_candidates_is_not_about_the_card_before_it(
     chat = Chat(real)
     chat.send("lam cccd")
     # a decision that always asks: the narrative question gets a list of candidates
-    real.engine.decision = dataclasses.replace(DECISION, answer_at=1.01, alternatives_at=1.01)
+    real.engine.decision = dataclasses.replace(
+        DECISION, answer_at=1.01, alternatives_at=1.01, alternatives_long_at=1.01
+    )
     try:
         listed = chat.send("Tôi đi làm xa mấy năm, nay về thì sổ đỏ bị mối ăn mất một góc, không đọc được số "
                            "thửa. Tôi phải làm thủ tục gì để có sổ mới, mất bao lâu?")

@@ -86,7 +86,7 @@ def test_typo_corrections_are_cached(engine):
 
 def _ranked_features(eng: SearchEngine, q: str) -> dict[str, float]:
     parsed, intent, situations = eng.parse(q)
-    return eng.features(eng.rank(parsed, intent, situations), parsed)
+    return eng.features(eng.rank(parsed, intent, situations), parsed, q)
 
 
 def test_a_question_saying_a_whole_alias_names_the_procedure():
