@@ -56,6 +56,11 @@ RULES: dict[str, Rule] = {
     "short4": Rule(300, 1, 80, 1, 8, gaps=0.1),  # questions repeating an earlier set word for word were dropped
     "offtopic4": Rule(70, 1, 300, 1, 60, offtopic=True),
     "english3": Rule(120, 1, 700, 1, 200, gaps=0.1),
+    # the fifth round, written after the fourth round's work without seeing the assistant: the freshest held-out measure
+    "long5": Rule(300, 150, 700, 20, 200, min_fields=30, gaps=0.1),
+    "short5": Rule(300, 1, 80, 1, 8, gaps=0.1),  # questions repeating an earlier set word for word were dropped
+    "offtopic5": Rule(80, 1, 300, 1, 60, offtopic=True),
+    "english4": Rule(120, 1, 700, 1, 200, gaps=0.1),
 }
 
 
