@@ -9,13 +9,13 @@ question is also scored by a model fitted without it (5-fold cross-validation), 
 off those probabilities on the *calibration* parts only (``CALIBRATION``: the second to fifth rounds of question
 sets, each written after the lexicon, situation and alias work before it; later work read the training halves of
 rounds 2-4, which the strict confidence of ``CONFIDENCE_Z`` makes up for; the first round's training questions
-were read beside the lexicons and are too easy): answering (with alternatives) from the lowest probability at which the wrong
-answers of each kind of question (short, long, off-topic; rounds pooled) stay within ``WRONG_LIMITS`` with 99%
-confidence (one-sided Wilson bound) — one threshold for messages under ``LONG_WORDS`` words, read on the
-calibration questions of that length, one for longer messages, read on theirs — and answering alone from the
-lowest at which ``ANSWER_PRECISION`` are right.
-The regularisation is the one of ``CS`` with the best cross-validated log-loss. English questions get their own
-threshold, read on ``ENGLISH_CALIBRATION``. Only ``*_train.tsv`` files are read.
+were read beside the lexicons and are too easy): answering (with alternatives) from the lowest probability at
+which the wrong answers of each kind of question (short, long, off-topic; rounds pooled) stay within
+``WRONG_LIMITS`` with 99% confidence (one-sided Wilson bound) — one threshold for messages under ``LONG_WORDS``
+words, read on the calibration questions of that length, one for longer messages, read on theirs — and answering
+alone from the lowest at which ``ANSWER_PRECISION`` are right. The regularisation is the one of ``CS`` with the
+best cross-validated log-loss. English questions get their own threshold, read on ``ENGLISH_CALIBRATION``. Only
+``*_train.tsv`` files are read.
 """
 
 from __future__ import annotations
