@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 
@@ -17,6 +18,7 @@ from bot.search.normalize import tokenize
 
 K1 = 1.5
 B = 0.75
+MAX_CHARS = 2000  # a longer message is read this far (as the situations read it)
 
 
 class PlainBm25:
@@ -38,25 +40,11 @@ class PlainBm25:
             idf = math.log(1.0 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
             self._postings[term] = (ids, array("f", [idf * w for w in parts]))
 
-    def best(self, text: str) -> int | None:
-        """The procedure (position) scoring highest for ``text``; None when no syllable of it is indexed."""
-        scores: dict[int, float] = {}
-        for term in tokenize(text):
-            entry = self._postings.get(term)
-            if entry is None:
-                continue
-            for doc_id, weight in zip(*entry, strict=True):
-                scores[doc_id] = scores.get(doc_id, 0.0) + weight
-        if not scores:
-            return None
-        return max(scores, key=lambda d: (scores[d], -d))
-
     def scores(self, text: str, doc_ids: Sequence[int]) -> list[float]:
-        """BM25 of ``text`` for each of ``doc_ids`` (looked up per syllable; cheap for a few candidates)."""
-        from bisect import bisect_left
-
+        """BM25 of ``text`` (its first ``MAX_CHARS`` characters) for each of ``doc_ids``, looked up per syllable:
+        cheap for a few candidates."""
         out = [0.0] * len(doc_ids)
-        for term, count in Counter(tokenize(text)).items():
+        for term, count in Counter(tokenize(text[:MAX_CHARS])).items():
             entry = self._postings.get(term)
             if entry is None:
                 continue

@@ -17,11 +17,15 @@ def _position(code: str) -> int:
 
 def test_plain_bm25_reads_the_words_as_typed():
     plain = PlainBm25(PROCEDURES)
-    assert plain.best("dang ky ket hon") == _position("1.000894")
-    assert plain.best("đăng ký tạm trú") == _position("1.004194")
+    everyone = list(range(len(PROCEDURES)))
+    for q, code in [("dang ky ket hon", "1.000894"), ("đăng ký tạm trú", "1.004194")]:
+        scores = plain.scores(q, everyone)
+        assert max(everyone, key=lambda i: scores[i]) == _position(code)
     # no lexicon: shorthand and unknown words are not read
-    assert plain.best("dk kh") is None
-    assert plain.best("") is None
+    assert not any(plain.scores("dk kh", everyone))
+    assert not any(plain.scores("", everyone))
+    # a huge message is read as far as the situations read it
+    assert plain.scores("xin chao " * 2000 + "kết hôn", everyone) == plain.scores("xin chao", everyone)
 
 
 def test_candidate_scores_order_like_the_full_ranking():
