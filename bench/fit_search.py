@@ -105,10 +105,10 @@ def collect(engine: SearchEngine) -> tuple[list[list[float]], list[int], list[st
     return xs, ys, sets, totals, words
 
 
-def translated_threshold(engine: SearchEngine, model: Any, alternatives_at: float) -> float:
+def translated_threshold(engine: SearchEngine, model: Any, alternatives_at: float, long_at: float) -> float:
     """The lowest probability at which answering the English calibration questions that the English lexicon
-    translates keeps that set's wrong answers (the untranslated ones answered at ``alternatives_at`` included)
-    within ``ENGLISH_WRONG_LIMIT``."""
+    translates keeps that set's wrong answers (the untranslated ones answered as the engine answers them, at
+    ``alternatives_at``, or ``long_at`` from ``LONG_WORDS`` words, included) within ``ENGLISH_WRONG_LIMIT``."""
     from bot.catalog.loader import load_english
     from bot.search.english import EnglishReader
 
@@ -125,7 +125,7 @@ def translated_threshold(engine: SearchEngine, model: Any, alternatives_at: floa
         right = int(gold is not None and found[1] in gold)
         if text:
             scored.append((p, right))
-        elif p >= alternatives_at and not right:
+        elif p >= (long_at if len(query.split()) >= LONG_WORDS else alternatives_at) and not right:
             fixed_wrong += 1
     best = 1.0
     wrong = fixed_wrong
@@ -204,20 +204,17 @@ def main() -> None:
     model = LogisticRegression(C=best_c, max_iter=5000)
     model.fit(xs, ys)
     calib = [i for i, name in enumerate(sets) if name in CALIBRATION]
-    c_probs, c_ys, c_sets = [probs[i] for i in calib], [ys[i] for i in calib], [sets[i] for i in calib]
+    c_probs, c_ys = [probs[i] for i in calib], [ys[i] for i in calib]
     print(f"calibration questions (not gated off): {len(calib)} from {', '.join(sorted(CALIBRATION))}")
     # one threshold for messages shorter than LONG_WORDS words, one for longer ones, each read on the
     # calibration questions of its length (a long set's question is long, an off-topic one either)
-    long_q = [words[i] >= LONG_WORDS for i in calib]
-    alt_at, long_at = (
-        lowest_within_limits(*(
-            [v for v, is_long in zip(values, long_q, strict=True) if is_long == want]
-            for values in (c_probs, c_ys, c_sets)
-        ), totals)
-        for want in (False, True)
-    )
+    def of_length(long: bool) -> float:
+        keep = [i for i in calib if (words[i] >= LONG_WORDS) == long]
+        return lowest_within_limits([probs[i] for i in keep], [ys[i] for i in keep], [sets[i] for i in keep], totals)
+
+    alt_at, long_at = of_length(False), of_length(True)
     answer_at = max(threshold(c_probs, c_ys, ANSWER_PRECISION), alt_at, long_at)
-    translated_at = translated_threshold(engine, model, alt_at)
+    translated_at = translated_threshold(engine, model, alt_at, long_at)
     print(f"C = {best_c}; reliability (held-out probabilities; share right among questions with p ≥ x):")
     for x in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
         sel = [y for p, y in zip(probs, ys, strict=True) if p >= x]
