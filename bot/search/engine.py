@@ -28,6 +28,8 @@ NON_PREFERRED_FACTOR = 0.95  # groups not served at this office's levels rank sl
 # Citizens ask; procedures only organisations, customs declarants or police/army staff file rank lower
 # unless the message says the asker is one of them.
 AUDIENCE_FACTORS = {"organisation": 0.93, "customs": 0.85, "staff": 0.7}
+# A message naming another country states the foreign element ("có yếu tố nước ngoài") of a family's member.
+ABROAD_TERMS = frozenset({"yeu to", "to nuoc", "nuoc ngoai", "yeu", "to", "nuoc", "ngoai"})
 SITUATION_BONUS = 0.45  # a procedure the message's situation calls for (scaled by how specific the match is
 # and by how much of the message the procedure explains)
 MAX_ALTERNATIVES = 3
@@ -194,12 +196,13 @@ class SearchEngine:
                 d = self._by_code.get(code)
                 if d is not None:
                     strength[d] = max(strength.get(d, 0.0), hit.strength(situations[0]))
+        implied = ABROAD_TERMS if intent.abroad else frozenset()  # special cases the message states in other words
         if strength:
             seen = {d for d, _ in found}
             found += [(d, 0.0) for d in strength if d not in seen]
-            self._share_with_stated_members(parsed, found, strength)
+            self._share_with_stated_members(parsed, found, strength, implied)
         best: dict[int, Scored] = {}
-        scored = rerank(self._index, parsed, found)
+        scored = rerank(self._index, parsed, found, implied)
         # a situation's bonus shrinks with the share of the message its procedure explains next to the
         # candidate explaining most: "mở khoá căn cước điện tử" names a procedure more fully than a broader
         # situation's
@@ -218,12 +221,12 @@ class SearchEngine:
         return sorted(best.items(), key=lambda kv: kv[1].score, reverse=True)
 
     def _share_with_stated_members(
-        self, parsed: ParsedQuery, found: list[tuple[int, float]], strength: dict[int, float]
+        self, parsed: ParsedQuery, found: list[tuple[int, float]], strength: dict[int, float], implied: frozenset[str]
     ) -> None:
         """A situation names the plain procedure ("đăng ký kết hôn"); when the message states a special case
         ("đăng ký lại", "lưu động"), the member of the family carrying it (and no other special case) is called
         for as strongly."""
-        terms = frozenset(t for s in parsed.slots for a in s.alternatives for t in a.terms)
+        terms = frozenset(t for s in parsed.slots for a in s.alternatives for t in a.terms) | implied
         docs = self._index.docs
         for d, _bm25 in found:
             doc = docs[d]

@@ -58,6 +58,9 @@ _ASKS: dict[str, tuple[str, ...]] = {
 # Who asks, most specific first: a police officer asking about their own card is "staff" even though
 # "công an" also names the office a citizen goes to.
 _WHO_ORDER: tuple[Who, ...] = ("staff", "customs", "foreigner", "organisation")
+# The word groups of ``situations.toml`` naming another country or its people ("người Hàn", "bên Nhật",
+# "Việt kiều"): the message concerns a foreign element (a marriage, a birth abroad), whoever asks.
+ABROAD_GROUPS = ("nuoc_ngoai", "quoc_gia")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,7 @@ class Intent:
     objects: tuple[str, ...] = ()
     who: Who = "citizen"
     asks: tuple[str, ...] = ()
+    abroad: bool = False  # another country or its people is named (a procedure's foreign element is stated)
 
 
 class IntentReader:
@@ -76,7 +80,7 @@ class IntentReader:
     def __init__(self, book: SituationBook) -> None:
         self._groups: dict[str, tuple[str, str]] = {}  # phrase → (table, group)
         for table, name, phrases in book.groups:
-            if table in ("events", "objects"):
+            if table in ("events", "objects") or name in ABROAD_GROUPS:
                 for ph in phrases:
                     self._groups.setdefault(ph, (table, name))
         self._vocab: dict[str, tuple[str, str]] = {ph: ("who", k) for k, v in _WHO.items() for ph in v}
@@ -93,4 +97,5 @@ class IntentReader:
         kinds = {self._vocab[p] for p in found if p in self._vocab}
         who: Who = next((w for w in _WHO_ORDER if ("who", w) in kinds), "citizen")
         asks = tuple(k for k in _ASKS if ("ask", k) in kinds)
-        return Intent(tuple(events), tuple(objects), who, asks)
+        abroad = any(self._groups[p][1] in ABROAD_GROUPS for p in found if p in self._groups)
+        return Intent(tuple(events), tuple(objects), who, asks, abroad)

@@ -199,15 +199,20 @@ class QueryParser:
                 if variant not in self.index.vocab:
                     continue
                 for word, on_left in neighbours:
-                    together = self._df(_pair(variant, word, on_left))
-                    apart = min(self._df(variant), self._df(word))
-                    share = together / apart if apart else 0.0
-                    if together >= RESPELL_MIN_DOCS and share >= RESPELL_SHARE and (best is None or share > best[0]):
+                    share = self._share(_pair(variant, word, on_left), variant, word)
+                    if share >= RESPELL_SHARE and (best is None or share > best[0]):
                         best = (share, variant)
             if best is not None:
                 parsed.corrected[tok.folded] = best[1]
                 out[i] = _Tok(best[1], None)
         return out
+
+    def _share(self, pair: str, first: str, second: str) -> float:
+        """How much of a set phrase ``pair`` is: the share of the rarer word's procedures using it (0 when
+        fewer than ``RESPELL_MIN_DOCS`` procedures do)."""
+        together = self._df(pair)
+        apart = min(self._df(first), self._df(second))
+        return together / apart if together >= RESPELL_MIN_DOCS and apart else 0.0
 
     def _df(self, term: str) -> int:
         """Number of procedures containing ``term``."""
@@ -220,8 +225,14 @@ class QueryParser:
             toks = self._respell(parsed, toks)
         folded = [t.folded for t in toks]
         pairs = bigrams(folded)
+        units = [self._unit(t) for t in toks]
         for i, tok in enumerate(toks):
-            unit = self._unit(tok)
+            unit = units[i]
+            # a scaffolding word opening a set phrase of the catalog is evidence there: "moi truong" is
+            # "môi trường", not "mọi"; "nguoi nuoc ngoai" is "người nước ngoài"
+            opens_phrase = unit is None and i + 1 < len(toks) and units[i + 1] is not None
+            if opens_phrase and self._share(pairs[i], tok.folded, folded[i + 1]) >= RESPELL_SHARE:
+                unit = Unit(tok.folded, tok.accented, _clip(self.index.idf.get(tok.folded, UNKNOWN_WEIGHT)))
             if unit is None:
                 continue
             terms = [tok.folded]

@@ -219,14 +219,18 @@ def stated(marker: tuple[str, ...], terms: frozenset[str]) -> bool:
     return all(f"{a} {b}" in terms for a, b in itertools.pairwise(marker))
 
 
-def rerank(index: InvertedIndex, query: ParsedQuery, found: list[tuple[int, float]]) -> list[Scored]:
-    """Score retrieved candidates by coverage, BM25, name coverage and fuzzy similarity."""
+def rerank(
+    index: InvertedIndex, query: ParsedQuery, found: list[tuple[int, float]], implied: frozenset[str] = frozenset()
+) -> list[Scored]:
+    """Score retrieved candidates by coverage, BM25, name coverage and fuzzy similarity; ``implied``: words the
+    message states in other words (a country it names states "yếu tố nước ngoài"), for names and special cases."""
     if not found:
         return []
     top_bm25 = found[0][1] or 1.0
     terms = query_terms(query)
     qtext = " ".join(sorted(terms))
-    all_terms = terms | frozenset(t for s in query.slots for a in s.alternatives for t in a.terms)
+    said = terms | implied
+    all_terms = said | frozenset(t for s in query.slots for a in s.alternatives for t in a.terms)
     evidence = Evidence(query)
     out: list[Scored] = []
     for doc_id, bm25 in found:
@@ -234,7 +238,7 @@ def rerank(index: InvertedIndex, query: ParsedQuery, found: list[tuple[int, floa
         sc = Scored(doc_id, bm25)
         sc.coverage = evidence.coverage(doc)
         name_mass = sum(doc.name_terms.values())
-        got = sum(w for t, w in doc.name_terms.items() if t in terms)
+        got = sum(w for t, w in doc.name_terms.items() if t in said)
         sc.name_coverage = got / name_mass if name_mass else 0.0
         sc.fuzzy = similarity(qtext, doc.name_folded)
         sc.score = (

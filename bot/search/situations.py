@@ -19,6 +19,10 @@ from bot.search.normalize import accented_tokens, canon, fold, lengths_by_first
 # lần đầu mất bao lâu" is not "mất hộ chiếu"). No situation uses them; they only hold their syllables.
 _NOT_A_LOSS = ("mất bao lâu", "mất mấy ngày", "mất bao nhiêu", "mất phí", "mất thời gian", "mất khoảng", "mất công")
 _SENTENCE = re.compile(r"[.?!;:\n]+(?:\s|$)|\?")
+# A situation only the story tells ("mua đất" years ago, "đã khóa VNeID" before asking to unlock it) calls for its
+# procedures half as strongly as one found in the sentence that asks.
+STORY_FACTOR = 0.5
+CLAUSE_BREAK: tuple[str, str | None] = (",", None)
 MAX_CHARS = 2000  # longer messages are cut: nobody writes a situation after this
 
 
@@ -30,10 +34,12 @@ class SituationHit:
     parts: int
     codes: tuple[str, ...]
     span: int = 0  # syllables between the first and the last part matched (closer = surer)
+    story: bool = False  # found only before the sentence that asks: the story the citizen tells, not the ask
 
     def strength(self, best: SituationHit) -> float:
         """How strongly this hit calls for its procedures next to the best hit of the message (0..1]."""
-        return (self.parts / best.parts) * min(1.0, (best.span + 4) / (self.span + 4))
+        told = STORY_FACTOR if self.story else 1.0
+        return told * (self.parts / best.parts) * min(1.0, (best.span + 4) / (self.span + 4))
 
 
 def _phrase(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -47,10 +53,13 @@ def sentences(text: str) -> tuple[tuple[tuple[str, str | None], ...], ...]:
     reader and the situation matcher read the same message)."""
     out = []
     for piece in _SENTENCE.split(text[:MAX_CHARS]):
-        toks = []
-        for word in accented_tokens(piece):
-            f = canon(fold(word))
-            toks.append((f, word if word != f else None))
+        toks: list[tuple[str, str | None]] = []
+        for clause in piece.split(","):
+            if toks:
+                toks.append(CLAUSE_BREAK)  # no phrase spans a comma: "sổ mới, mất bao lâu" is not "mới mất"
+            for word in accented_tokens(clause):
+                f = canon(fold(word))
+                toks.append((f, word if word != f else None))
         if toks:
             out.append(tuple(toks))
     return tuple(out)
@@ -128,27 +137,38 @@ class SituationMatcher:
         return len(self.situations)
 
     def match(self, text: str) -> list[SituationHit]:
-        """Situations whose pattern matches within one sentence, most specific (most parts) first."""
+        """Situations whose pattern matches within one sentence, most specific (most parts) first; those found
+        only before the sentence that asks are the story's (:attr:`SituationHit.story`)."""
         if not self.situations:
             return []
         found_by_sentence = [f for f in (self.finder.find(s) for s in sentences(text)) if f]
         anywhere = {ph for found in found_by_sentence for ph in found}
+        ask = _asking(found_by_sentence)
         hits: list[SituationHit] = []
         by_phrase = self._by_phrase
         for index in sorted({i for ph in anywhere for i in by_phrase.get(ph, ())}):
             sit = self.situations[index]
-            best: tuple[int, int] | None = None  # (parts, -span)
+            best: tuple[bool, int, int] | None = None  # (in the asking sentence, parts, -span)
             for pattern, part_sets in zip(sit.patterns, self._part_sets[index], strict=True):
                 if any(part.isdisjoint(anywhere) for part in part_sets):
                     continue  # cheap test first: some part is nowhere in the message
-                for found in found_by_sentence:
+                for k, found in enumerate(found_by_sentence):
                     span = _span(pattern, found)
-                    if span is not None and (best is None or (len(pattern), -span) > best):
-                        best = (len(pattern), -span)
+                    if span is not None and (best is None or (k == ask, len(pattern), -span) > best):
+                        best = (k == ask, len(pattern), -span)
             if best is not None:
-                hits.append(SituationHit(index, best[0], self._codes[index], -best[1]))
+                hits.append(SituationHit(index, best[1], self._codes[index], -best[2], story=not best[0]))
         hits.sort(key=lambda h: (-h.parts, h.span))
         return hits
+
+
+def _asking(found_by_sentence: list[dict[str, list[int]]]) -> int:
+    """The sentence that asks: the last one naming something (a phrase of two syllables or more, "sổ đỏ", "mở
+    khóa", not a bare verb such as "làm", "xin", nor "mất bao lâu"). A long message tells its story first."""
+    for k in range(len(found_by_sentence) - 1, -1, -1):
+        if any(" " in ph and ph not in _NOT_A_LOSS for ph in found_by_sentence[k]):
+            return k
+    return len(found_by_sentence) - 1
 
 
 def _span(pattern: tuple[tuple[str, ...], ...], found: dict[str, list[int]]) -> int | None:

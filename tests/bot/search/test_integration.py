@@ -34,6 +34,11 @@ def test_lexicon_file_is_broad_and_valid():
      ("nhập hk cho vợ", "1.004222"), ("chuyen hk ve nha chong", "1.004222"), ("lam ks cho con", "1.001193"),
      # a child born abroad is registered with the foreign-element procedure
      ("con sinh ở Đài Loan về làm khai sinh", "2.000528"),
+     # a parent from another country states the foreign element, with or without diacritics
+     ("làm giấy khai sinh cho bé, ba bé là người Hàn", "2.000528"),
+     ("chồng Hàn Quốc, làm khai sinh cho con", "2.000528"), ("vo trung quoc muon lam khai sinh cho con", "2.000528"),
+     # "moi truong" is "môi trường" (not the scaffolding "mọi") where the catalog uses the phrase
+     ("nha may xin giay phep moi truong", "1.010727"),
      # "trả lại" is the special member of a licence family, "cấp" the plain one
      ("tra lai giay phep hanh nghe khoan nuoc duoi dat", "1.012501")],
 )
@@ -108,3 +113,12 @@ def test_police_staff_procedures_rank_below_for_citizens_unless_stated(full):
 def test_the_plain_family_member_unless_the_special_case_is_stated(full):
     assert full.search("dang ky ket hon can mang theo gi").answer == "1.000894"
     assert full.search("xin đăng ký kết hôn lưu động tại thôn").results[0].code == "1.000593"
+
+
+def test_a_named_country_states_the_foreign_element_whoever_asks(full):
+    abroad = full.search("chồng Hàn Quốc, làm khai sinh cho con")
+    home = full.search("làm khai sinh cho con")
+    assert abroad.intent.abroad and abroad.intent.who == "citizen"  # a Vietnamese parent asks
+    assert not home.intent.abroad
+    assert abroad.results[0].code == "2.000528" and home.results[0].code == "1.001193"
+

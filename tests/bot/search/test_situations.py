@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from bot.catalog.loader import load_catalog
-from bot.search.situations import SituationMatcher
+from bot.search.situations import SituationMatcher, sentences
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -29,3 +30,27 @@ def test_mat_that_means_takes_is_not_a_loss(matcher):
 
 def test_a_robbery_is_a_loss(matcher):
     assert any("căn cước" in s for s in _says(matcher, "bi cuop giat het giay to, trong do co can cuoc"))
+
+
+def test_a_situation_only_the_story_tells_calls_half_as_strongly_as_the_ask(matcher):
+    text = "Năm 2015 tôi mua đất của hàng xóm, đã sang tên sổ đỏ. Nay tôi muốn xin giấy phép xây dựng thì làm sao?"
+    hits = {matcher.situations[h.index].say: h for h in matcher.match(text)}
+    story, ask = hits["mua đất, sang tên sổ đỏ"], hits["xin giấy phép xây nhà"]
+    assert story.story and not ask.story
+    best = matcher.match(text)[0]
+    assert story.strength(best) == pytest.approx(0.5 * dataclasses.replace(story, story=False).strength(best))
+    # asked in one sentence, both are the ask
+    assert not any(h.story for h in matcher.match("mua đất rồi muốn xin giấy phép xây dựng"))
+
+
+def test_a_question_naming_nothing_leaves_the_story_as_the_ask(matcher):
+    # the last sentence only asks ("làm", "mất bao lâu"): the damaged land certificate is what is asked about
+    text = "Sổ đỏ nhà tôi bị mối ăn mất một góc. Tôi phải làm thủ tục gì để có sổ mới, mất bao lâu?"
+    hits = {matcher.situations[h.index].say: h for h in matcher.match(text)}
+    assert not hits["sổ đỏ rách, mờ, hư"].story
+
+
+def test_no_phrase_spans_a_comma(matcher):
+    # "sổ mới, mất bao lâu" holds no "mới mất" (died recently); without the comma it would
+    assert "mới mất" not in matcher.finder.find(sentences("làm sổ mới, mất bao lâu")[0])
+    assert "mới mất" in matcher.finder.find(sentences("bố tôi mới mất")[0])

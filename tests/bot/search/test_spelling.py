@@ -63,3 +63,22 @@ def test_a_correct_tone_mark_still_tells_words_apart(engine: SearchEngine) -> No
     parsed, _intent, _situations = engine.parse("xây nhà")
     units = {u.folded: u.accented for s in parsed.slots for a in s.alternatives for u in a.units}
     assert units["xay"] == "xây"
+
+
+@pytest.fixture(scope="module")
+def phrases() -> SearchEngine:
+    names = ["Cấp giấy phép môi trường", "Cấp điều chỉnh giấy phép môi trường", "Quan trắc môi trường lao động",
+             "Cấp mới giấy phép lái xe", "Gia hạn giấy phép môi trường", "Đăng ký thường trú"]
+    return SearchEngine.build([_proc(f"2.00000{i}", n) for i, n in enumerate(names)], [], [Level.COMMUNE])
+
+
+def _terms(engine: SearchEngine, text: str) -> set[str]:
+    parsed, _intent, _situations = engine.parse(text)
+    return {t for s in parsed.slots for a in s.alternatives for t in a.terms}
+
+
+def test_a_scaffolding_word_opening_a_set_phrase_of_the_catalog_is_evidence(phrases: SearchEngine) -> None:
+    # folded "moi" is usually "mọi" (every), scaffolding; before "truong" it is the catalog's "môi trường"
+    assert {"moi", "moi truong"} <= _terms(phrases, "xin giay phep moi truong")
+    assert "moi" not in _terms(phrases, "moi nguoi dang ky thuong tru")
+    assert phrases.search("xin giay phep moi truong").results[0].name == "Cấp giấy phép môi trường"
