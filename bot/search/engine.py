@@ -181,6 +181,7 @@ class SearchEngine:
             return self._code_result(direct, parsed, limit)
         if not parsed.slots:
             return SearchResult([], None, "none")
+        self._read_asking(parsed, query)
         intent = self._intents.read(query)
         situations = self._situations.match(query)
         ranked = self.rank(parsed, intent, situations)
@@ -243,7 +244,15 @@ class SearchEngine:
 
     def parse(self, query: str) -> tuple[ParsedQuery, Intent, list[SituationHit]]:
         """The message as evidence, its intent and its situations (for the fit script and reports)."""
-        return self._parser.parse(query), self._intents.read(query), self._situations.match(query)
+        parsed = self._parser.parse(query)
+        self._read_asking(parsed, query)
+        return parsed, self._intents.read(query), self._situations.match(query)
+
+    def _read_asking(self, parsed: ParsedQuery, query: str) -> None:
+        """A message of several sentences: the sentence that asks, parsed alone (ranked on again)."""
+        sentence = self._situations.asking(query)
+        if sentence is not None:
+            parsed.asking = self._parser.parse(sentence)
 
     # -- internals --------------------------------------------------------------------------------
 

@@ -67,6 +67,7 @@ class ParsedQuery:
     slots: list[Slot] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
     corrected: dict[str, str] = field(default_factory=dict)
+    asking: ParsedQuery | None = None  # a message of several sentences: the sentence that asks, parsed alone
 
     @property
     def weight(self) -> float:

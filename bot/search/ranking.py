@@ -18,6 +18,7 @@ SECONDARY_CREDIT = 0.5  # a syllable found only in the result document / field c
 ORIGINAL_COVERAGE = 0.8  # a lexicon term matched by its own words (not its official wording)
 W_COVERAGE, W_BM25, W_NAME, W_FUZZY = 0.55, 0.2, 0.15, 0.1
 MARKER_PENALTY, MAX_MARKER_PENALTY = 0.03, 0.09
+W_ASKING = 0.15  # the share of the sentence that asks which a candidate explains, added again (a long message)
 MARKER_STATED_BONUS = 0.05  # the message states the special case ("đăng ký lại", "lưu động"): prefer that member
 
 
@@ -222,7 +223,8 @@ def stated(marker: tuple[str, ...], terms: frozenset[str]) -> bool:
 def rerank(
     index: InvertedIndex, query: ParsedQuery, found: list[tuple[int, float]], implied: frozenset[str] = frozenset()
 ) -> list[Scored]:
-    """Score retrieved candidates by coverage, BM25, name coverage and fuzzy similarity; ``implied``: words the
+    """Score retrieved candidates by coverage (of the whole message and again of the sentence that asks), BM25,
+    name coverage and fuzzy similarity; ``implied``: words the
     message states in other words (a country it names states "yếu tố nước ngoài"), for names and special cases."""
     if not found:
         return []
@@ -232,6 +234,7 @@ def rerank(
     said = terms | implied
     all_terms = said | frozenset(t for s in query.slots for a in s.alternatives for t in a.terms)
     evidence = Evidence(query)
+    asking = Evidence(query.asking) if query.asking is not None and query.asking.slots else None
     out: list[Scored] = []
     for doc_id, bm25 in found:
         doc = index.docs[doc_id]
@@ -249,6 +252,8 @@ def rerank(
             - min(MAX_MARKER_PENALTY, MARKER_PENALTY * sum(not stated(m, all_terms) for m in doc.markers))
             + MARKER_STATED_BONUS * any(stated(m, all_terms) for m in doc.markers)
         )
+        if asking is not None:  # the question outweighs the story: "… đã khóa VNeID. Nay muốn mở khóa …"
+            sc.score += W_ASKING * asking.coverage(doc)
         out.append(sc)
     out.sort(key=lambda s: s.score, reverse=True)
     return out

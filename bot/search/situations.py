@@ -141,9 +141,10 @@ class SituationMatcher:
         only before the sentence that asks are the story's (:attr:`SituationHit.story`)."""
         if not self.situations:
             return []
-        found_by_sentence = [f for f in (self.finder.find(s) for s in sentences(text)) if f]
+        found_by_sentence, asking = _read(self.finder, text)
+        # without a sentence naming anything, the last one where a phrase is found asks
+        ask = asking if asking is not None else max((k for k, f in enumerate(found_by_sentence) if f), default=0)
         anywhere = {ph for found in found_by_sentence for ph in found}
-        ask = _asking(found_by_sentence)
         hits: list[SituationHit] = []
         by_phrase = self._by_phrase
         for index in sorted({i for ph in anywhere for i in by_phrase.get(ph, ())}):
@@ -153,7 +154,7 @@ class SituationMatcher:
                 if any(part.isdisjoint(anywhere) for part in part_sets):
                     continue  # cheap test first: some part is nowhere in the message
                 for k, found in enumerate(found_by_sentence):
-                    span = _span(pattern, found)
+                    span = _span(pattern, found) if found else None
                     if span is not None and (best is None or (k == ask, len(pattern), -span) > best):
                         best = (k == ask, len(pattern), -span)
             if best is not None:
@@ -161,14 +162,27 @@ class SituationMatcher:
         hits.sort(key=lambda h: (-h.parts, h.span))
         return hits
 
+    def asking(self, text: str) -> str | None:
+        """The sentence that asks, in a message of several sentences (None otherwise, or when none names
+        anything)."""
+        said = sentences(text)
+        _found, k = _read(self.finder, text)
+        if len(said) < 2 or k is None:
+            return None
+        return " ".join(acc or folded for folded, acc in said[k] if (folded, acc) != CLAUSE_BREAK)
 
-def _asking(found_by_sentence: list[dict[str, list[int]]]) -> int:
-    """The sentence that asks: the last one naming something (a phrase of two syllables or more, "sổ đỏ", "mở
-    khóa", not a bare verb such as "làm", "xin", nor "mất bao lâu"). A long message tells its story first."""
-    for k in range(len(found_by_sentence) - 1, -1, -1):
-        if any(" " in ph and ph not in _NOT_A_LOSS for ph in found_by_sentence[k]):
-            return k
-    return len(found_by_sentence) - 1
+
+@lru_cache(maxsize=8)
+def _read(finder: PhraseFinder, text: str) -> tuple[tuple[dict[str, list[int]], ...], int | None]:
+    """The phrases found in each sentence of ``text`` and the sentence that asks: the last one naming something
+    (a phrase of two syllables or more, "sổ đỏ", "mở khóa"; not a bare verb such as "làm", "xin", nor "mất bao
+    lâu"), None when none does. A long message tells its story first and asks last (cached: the situations and
+    the ranking read the same message)."""
+    found = tuple(finder.find(s) for s in sentences(text))
+    for k in range(len(found) - 1, -1, -1):
+        if any(" " in ph and ph not in _NOT_A_LOSS for ph in found[k]):
+            return found, k
+    return found, None
 
 
 def _span(pattern: tuple[tuple[str, ...], ...], found: dict[str, list[int]]) -> int | None:

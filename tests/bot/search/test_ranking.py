@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from bot.catalog.loader import load_catalog
-from bot.catalog.model import Level
+from bot.catalog.model import Level, Procedure
 from bot.search import ranking
 from bot.search.engine import SearchEngine
 from bot.search.index import InvertedIndex
-from bot.search.query import ParsedQuery
+from bot.search.lexicon import LexiconMatcher
+from bot.search.query import ParsedQuery, QueryParser
 
 ROOT = Path(__file__).resolve().parents[3]
 QUESTIONS = [
@@ -120,3 +121,16 @@ def test_words_the_situations_read_are_not_corrected_into_catalog_words(full):
     parsed = full._parser.parse("bi cuop giat mat cccd")
     assert "cuop" not in parsed.corrected and "giat" not in parsed.corrected
     assert full.search("bi cuop giat mat cccd").results[0].name.startswith("Cấp lại thẻ căn cước")
+
+
+def test_the_sentence_that_asks_is_ranked_on_again() -> None:
+    procs = [Procedure(code=f"1.00000{i}", name=n, levels=[Level.COMMUNE], field="Cư trú")
+             for i, n in enumerate(["Khóa tài khoản định danh", "Mở khóa tài khoản định danh"])]
+    index = InvertedIndex(procs, [0, 1])
+    parser = QueryParser(index, LexiconMatcher([]))
+    query = parser.parse("đã khóa tài khoản định danh mở khóa")
+    found = [(0, 1.0), (1, 1.0)]
+    before = {sc.doc_id: sc.score for sc in ranking.rerank(index, query, found)}
+    query.asking = parser.parse("mở khóa")
+    after = {sc.doc_id: sc.score for sc in ranking.rerank(index, query, found)}
+    assert after[1] - before[1] > after[0] - before[0] > 0  # both hold "khóa"; only the second "mở"

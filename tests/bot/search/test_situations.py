@@ -54,3 +54,11 @@ def test_no_phrase_spans_a_comma(matcher):
     # "sổ mới, mất bao lâu" holds no "mới mất" (died recently); without the comma it would
     assert "mới mất" not in matcher.finder.find(sentences("làm sổ mới, mất bao lâu")[0])
     assert "mới mất" in matcher.finder.find(sentences("bố tôi mới mất")[0])
+
+
+def test_the_sentence_that_asks_is_the_last_naming_something(matcher):
+    story = "Tôi bị mất điện thoại nên đã khóa tài khoản VNeID. Giờ có điện thoại mới rồi, muốn mở khóa thì làm sao?"
+    assert matcher.asking(story) == "giờ có điện thoại mới rồi muốn mở khóa thì làm sao"
+    # a closing question naming nothing ("mất bao lâu") leaves the sentence before it as the ask
+    assert matcher.asking("Sổ đỏ nhà tôi bị mối ăn. Mất bao lâu?") == "sổ đỏ nhà tôi bị mối ăn"
+    assert matcher.asking("mở khóa vneid thế nào") is None  # one sentence: the whole message asks
