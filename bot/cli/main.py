@@ -8,11 +8,15 @@ import io
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
 from bot.masking import install_log_filter
 from bot.security import secret_key
+
+if TYPE_CHECKING:
+    from bot.search.intent import Intent
 
 log = logging.getLogger("bot")
 
@@ -149,14 +153,18 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     print(f"confidence: {result.confidence}; answer: {result.answer}; probability: {result.probability:.2f}")
     if result.alternatives:
         print(f"alternatives: {', '.join(result.alternatives)}")
-    intent = result.intent
-    print(
-        f"understood: events {', '.join(intent.events) or '-'}; objects {', '.join(intent.objects) or '-'}; "
-        f"who {intent.who}; asks {', '.join(intent.asks) or '-'}"
-    )
+    print(understood(result.intent))
     for hit in result.results:
         print(f"  {hit.score:.3f}  {hit.code}  {hit.name}")
     return 0
+
+
+def understood(intent: Intent) -> str:
+    """What the search understood of a message, one line for ``python -m bot search``."""
+    return (
+        f"understood: events {', '.join(intent.events) or '-'}; objects {', '.join(intent.objects) or '-'}; "
+        f"who {intent.who}; asks {', '.join(intent.asks) or '-'}" + ("; another country named" if intent.abroad else "")
+    )
 
 
 def _messaging(settings: Settings) -> bool:

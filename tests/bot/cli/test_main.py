@@ -26,3 +26,12 @@ def test_only_the_command_s_module_is_imported(argv: list[str], expected: list[s
 @pytest.mark.parametrize("argv", [["--help"], ["-h"], ["dosiers"]])
 def test_help_and_unknown_words_list_every_command(argv: list[str]) -> None:
     assert plugins_for(argv) == list(PLUGINS)
+
+
+def test_the_search_command_says_what_it_understood() -> None:
+    from bot.cli.main import understood
+    from bot.search.intent import Intent
+
+    line = understood(Intent(events=("mat",), objects=("so_do",), asks=("time", "fee"), abroad=True))
+    assert line == "understood: events mat; objects so_do; who citizen; asks time, fee; another country named"
+    assert understood(Intent()) == "understood: events -; objects -; who citizen; asks -"
