@@ -24,6 +24,7 @@ import argparse
 import math
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -105,10 +106,12 @@ def collect(engine: SearchEngine) -> tuple[list[list[float]], list[int], list[st
     return xs, ys, sets, totals, words
 
 
-def translated_threshold(engine: SearchEngine, model: Any, alternatives_at: float, long_at: float) -> float:
-    """The lowest probability at which answering the English calibration questions that the English lexicon
-    translates keeps that set's wrong answers (the untranslated ones answered as the engine answers them, at
-    ``alternatives_at``, or ``long_at`` from ``LONG_WORDS`` words, included) within ``ENGLISH_WRONG_LIMIT``."""
+def translated_threshold(
+    engine: SearchEngine, model: Any, answers_at: Callable[[int], float], alternatives_at: float
+) -> float:
+    """The lowest probability, not below ``alternatives_at``, at which answering the English calibration questions
+    that the English lexicon translates keeps that set's wrong answers (the untranslated ones answered as the
+    engine answers them, from ``answers_at(words)``, included) within ``ENGLISH_WRONG_LIMIT``."""
     from bot.catalog.loader import load_english
     from bot.search.english import EnglishReader
 
@@ -125,7 +128,7 @@ def translated_threshold(engine: SearchEngine, model: Any, alternatives_at: floa
         right = int(gold is not None and found[1] in gold)
         if text:
             scored.append((p, right))
-        elif p >= (long_at if len(query.split()) >= LONG_WORDS else alternatives_at) and not right:
+        elif p >= answers_at(len(query.split())) and not right:
             fixed_wrong += 1
     best = 1.0
     wrong = fixed_wrong
@@ -213,15 +216,19 @@ def main() -> None:
         return lowest_within_limits([probs[i] for i in keep], [ys[i] for i in keep], [sets[i] for i in keep], totals)
 
     alt_at, long_at = of_length(False), of_length(True)
+
+    def answers_at(n_words: int) -> float:  # as Decision.answers_at for a message that is not translated
+        return long_at if n_words >= LONG_WORDS else alt_at
+
     answer_at = max(threshold(c_probs, c_ys, ANSWER_PRECISION), alt_at, long_at)
-    translated_at = translated_threshold(engine, model, alt_at, long_at)
+    translated_at = translated_threshold(engine, model, answers_at, alt_at)
     print(f"C = {best_c}; reliability (held-out probabilities; share right among questions with p ≥ x):")
     for x in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
         sel = [y for p, y in zip(probs, ys, strict=True) if p >= x]
         print(f"  p ≥ {x:.2f}: {len(sel):4d} answered, {sum(sel) / len(sel) if sel else 0:.3f} right")
     for name in sorted(set(sets)):
         idx = [i for i, s in enumerate(sets) if s == name]
-        given = [i for i in idx if probs[i] >= (long_at if words[i] >= LONG_WORDS else alt_at)]
+        given = [i for i in idx if probs[i] >= answers_at(words[i])]
         wrong = sum(1 for i in given if not ys[i])
         right = sum(ys[i] for i in idx)
         print(f"  {name} ({totals[name]} questions): top-1 right {right}; {len(given)} answered, {wrong} wrong")

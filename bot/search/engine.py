@@ -10,9 +10,10 @@ from bot.catalog.model import Level, LexiconEntry, Procedure
 from bot.catalog.situations import SituationBook
 from bot.search.decision import DECISION, features
 from bot.search.grouping import group_key, level_rank, pick_representative
-from bot.search.index import InvertedIndex
+from bot.search.index import FOREIGN_ELEMENT, InvertedIndex
 from bot.search.intent import Intent, IntentReader
 from bot.search.lexicon import LexiconMatcher
+from bot.search.normalize import bigrams, canon
 from bot.search.query import ParsedQuery, QueryParser
 from bot.search.ranking import Scored, query_terms, rerank, retrieve, stated
 from bot.search.second_opinion import PlainBm25
@@ -28,8 +29,10 @@ NON_PREFERRED_FACTOR = 0.95  # groups not served at this office's levels rank sl
 # Citizens ask; procedures only organisations, customs declarants or police/army staff file rank lower
 # unless the message says the asker is one of them.
 AUDIENCE_FACTORS = {"organisation": 0.93, "customs": 0.85, "staff": 0.7}
-# A message naming another country states the foreign element ("có yếu tố nước ngoài") of a family's member.
-ABROAD_TERMS = frozenset({"yeu to", "to nuoc", "nuoc ngoai", "yeu", "to", "nuoc", "ngoai"})
+# A message naming another country states the foreign element ("có yếu tố nước ngoài") of a family's member:
+# the marker's syllables and pairs, as the ranking reads a marker and a name.
+_FOREIGN = [canon(t) for t in FOREIGN_ELEMENT.split()]
+ABROAD_TERMS = frozenset(_FOREIGN) | frozenset(bigrams(_FOREIGN))
 SITUATION_BONUS = 0.45  # a procedure the message's situation calls for (scaled by how specific the match is
 # and by how much of the message the procedure explains)
 MAX_ALTERNATIVES = 3
@@ -181,9 +184,7 @@ class SearchEngine:
             return self._code_result(direct, parsed, limit)
         if not parsed.slots:
             return SearchResult([], None, "none")
-        self._read_asking(parsed, query)
-        intent = self._intents.read(query)
-        situations = self._situations.match(query)
+        intent, situations = self._read(parsed, query)
         ranked = self.rank(parsed, intent, situations)
         hits = [self._hit(g, s.score) for g, s in ranked[:limit]]
         return self._decide(ranked, parsed, hits, intent, query, translated)
@@ -245,14 +246,16 @@ class SearchEngine:
     def parse(self, query: str) -> tuple[ParsedQuery, Intent, list[SituationHit]]:
         """The message as evidence, its intent and its situations (for the fit script and reports)."""
         parsed = self._parser.parse(query)
-        self._read_asking(parsed, query)
-        return parsed, self._intents.read(query), self._situations.match(query)
+        return (parsed, *self._read(parsed, query))
 
-    def _read_asking(self, parsed: ParsedQuery, query: str) -> None:
-        """A message of several sentences: the sentence that asks, parsed alone (ranked on again)."""
+    def _read(self, parsed: ParsedQuery, query: str) -> tuple[Intent, list[SituationHit]]:
+        """The rest of reading a message whose evidence is ``parsed`` (the search and the fit read it alike): in a
+        message of several sentences the sentence that asks, parsed alone (ranked on again); the intent; the
+        situations."""
         sentence = self._situations.asking(query)
         if sentence is not None:
             parsed.asking = self._parser.parse(sentence)
+        return self._intents.read(query), self._situations.match(query)
 
     # -- internals --------------------------------------------------------------------------------
 

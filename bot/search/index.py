@@ -34,6 +34,7 @@ BIGRAM_SELECTS = 2.0  # a bigram is frequent (selects no candidates) only at thi
 GENERIC: frozenset[str] = frozenset({"thu", "tuc", "cap", "giay", "doi", "voi", "truong", "hop", "cua", "va"})
 # Phrases that turn a base procedure into a special case (re-issue, change, mobile, foreign…). A name
 # carrying one the query does not mention is a worse answer than the base procedure.
+FOREIGN_ELEMENT = "yeu to nuoc ngoai"  # the marker a message naming another country states in other words
 MARKERS: tuple[str, ...] = (
     "luu dong",
     "cap lai",
@@ -48,7 +49,7 @@ MARKERS: tuple[str, ...] = (
     "thay doi",
     "sua doi",
     "bo sung",
-    "yeu to nuoc ngoai",
+    FOREIGN_ELEMENT,
     "bien gioi",
     "tam ngung",
     "khoi phuc",

@@ -170,9 +170,10 @@ class QueryParser:
         return (min(candidates, key=lambda w: (self.index.idf.get(w, 99.0), w)),)
 
     # -- slots ------------------------------------------------------------------------------------
-    def _unit(self, tok: _Tok) -> Unit | None:
+    def _unit(self, tok: _Tok, *, scaffolding: bool = False) -> Unit | None:
+        """The evidence of one token (None for scaffolding, unless ``scaffolding`` keeps it)."""
         stop = tok.accented in STOP_ACCENTED if tok.accented is not None else tok.folded in STOP_FOLDED
-        if stop:
+        if stop and not scaffolding:
             return None
         idf = self.index.idf.get(tok.folded)
         if idf is None and tok.folded in self._narrative:
@@ -233,7 +234,7 @@ class QueryParser:
             # "môi trường", not "mọi"; "nguoi nuoc ngoai" is "người nước ngoài"
             opens_phrase = unit is None and i + 1 < len(toks) and units[i + 1] is not None
             if opens_phrase and self._share(pairs[i], tok.folded, folded[i + 1]) >= RESPELL_SHARE:
-                unit = Unit(tok.folded, tok.accented, _clip(self.index.idf.get(tok.folded, UNKNOWN_WEIGHT)))
+                unit = self._unit(tok, scaffolding=True)
             if unit is None:
                 continue
             terms = [tok.folded]

@@ -224,8 +224,8 @@ def rerank(
     index: InvertedIndex, query: ParsedQuery, found: list[tuple[int, float]], implied: frozenset[str] = frozenset()
 ) -> list[Scored]:
     """Score retrieved candidates by coverage (of the whole message and again of the sentence that asks), BM25,
-    name coverage and fuzzy similarity; ``implied``: words the
-    message states in other words (a country it names states "yếu tố nước ngoài"), for names and special cases."""
+    name coverage and fuzzy similarity; ``implied``: words the message states in other words (a country it names
+    states "yếu tố nước ngoài"), read for names and special cases."""
     if not found:
         return []
     top_bm25 = found[0][1] or 1.0

@@ -121,4 +121,3 @@ def test_a_named_country_states_the_foreign_element_whoever_asks(full):
     assert abroad.intent.abroad and abroad.intent.who == "citizen"  # a Vietnamese parent asks
     assert not home.intent.abroad
     assert abroad.results[0].code == "2.000528" and home.results[0].code == "1.001193"
-
