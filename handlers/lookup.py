@@ -13,6 +13,7 @@ from handlers.describe import levels_text
 from handlers.handoff import ask_button, faq_answer, log_not_found
 from handlers.intents import detect_follow_up
 from handlers.menu import ask_for_procedure
+from handlers.sanitize import without_markup
 
 STATE_PROCEDURE = "procedure"
 STATE_VARIANTS = "variants"
@@ -40,7 +41,8 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
     if len(text.strip()) <= SHORTEST_QUESTION:
         return [Reply(text=esc(ctx._("Tin nhắn ngắn quá, tôi chưa hiểu bạn cần gì. Hãy gõ tên thủ tục hoặc kể "
                                      "việc bạn cần làm, ví dụ “làm căn cước” hay “mất sổ đỏ”.")))]
-    query = in_vietnamese(ctx, text)
+    plain = without_markup(text)  # the words, not the tags of a pasted page (the text is echoed as typed)
+    query = in_vietnamese(ctx, plain)
     follow_up = detect_follow_up(query)
     current = current_procedure(ctx)
     if follow_up is not None and follow_up.is_bare:
@@ -49,7 +51,7 @@ def answer_question(ctx: Context, text: str) -> list[Reply]:
         return [Reply(text=esc(ctx._("Bạn muốn hỏi về thủ tục nào? Hãy gõ tên thủ tục, ví dụ “đăng ký khai sinh”.")))]
 
     limit = ctx.settings.search.max_choices
-    translated = query != text  # an English question: answered directly on stronger evidence only
+    translated = query != plain  # an English question: answered directly on stronger evidence only
     result = ctx.knowledge.engine.search(query, limit=limit, translated=translated)
     if result.answer is None and follow_up is not None:
         # "làm hộ chiếu hết bao nhiêu tiền": the question words dilute the match; search what is left

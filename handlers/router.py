@@ -17,7 +17,7 @@ from handlers.features import ACTIONS, COMMANDS, FLOWS
 from handlers.handoff import on_reply
 from handlers.lookup import answer_question
 from handlers.menu import greeting
-from handlers.sanitize import clean_text
+from handlers.sanitize import clean_text, without_markup
 from handlers.smalltalk import SmallTalk, detect_small_talk
 
 STATE_CHOICES = "choices"
@@ -63,7 +63,7 @@ def _on_text(ctx: Context, raw: str) -> list[Reply]:
     replies = detect_dossier_code(ctx, text)  # a dossier code typed without /hoso
     if replies is not None:
         return replies
-    talk = detect_small_talk(text)
+    talk = detect_small_talk(without_markup(text))  # "<b>xin chào</b>" pasted from a page is a greeting
     if talk is SmallTalk.GREETING:
         return [greeting(ctx)]
     if talk is SmallTalk.THANKS:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
 _KEEP_CONTROLS = {"\n", "\t"}
+# An HTML/XML tag as pasted from a web page or typed to test the bot ("<b>xin chào</b>", "<br/>"); a bare "<"
+# or "< 18 tuổi" is not one.
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +38,10 @@ def clean_text(raw: str, max_chars: int) -> CleanText:
     if truncated:
         text = text[:max_chars].rsplit(" ", 1)[0] or text[:max_chars]
     return CleanText(text=text, truncated=truncated)
+
+
+def without_markup(text: str) -> str:
+    """The words of ``text`` without HTML/XML tags, for understanding it (the text itself is kept as typed);
+    the text unchanged when it is nothing but tags."""
+    plain = " ".join(_TAG.sub(" ", text).split())
+    return plain or text

@@ -30,6 +30,21 @@ def test_html_and_markdown_in_user_text_are_escaped(chat):
     assert "&lt;b&gt;hack&lt;/b&gt;" in reply.text or "hack" not in reply.text
 
 
+def test_markup_around_a_greeting_or_a_question_is_not_read_as_words(chat):
+    [greeting] = chat.send("<b>xin chào</b>")
+    assert "Xin chào" in greeting.text and "chưa tìm thấy" not in greeting.text
+    [card] = chat.send("<p>đăng ký <i>kết hôn</i></p>")
+    assert "1.000894" in card.text
+
+
+def test_without_markup_keeps_what_is_not_a_tag():
+    from handlers.sanitize import without_markup
+
+    assert without_markup("<b>xin chào</b><br/>") == "xin chào"
+    assert without_markup('<a href="x">sổ đỏ</a> < 18 tuổi, 3<5') == "sổ đỏ < 18 tuổi, 3<5"
+    assert without_markup("<br>") == "<br>"  # nothing but a tag: left as typed
+
+
 def test_emoji_and_control_characters(chat):
     [card] = chat.send("🙏 đăng\u0000 ký\u200b kết hôn 💍\x07")
     assert "1.000894" in card.text
