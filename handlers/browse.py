@@ -9,7 +9,7 @@ from bot.contract.html import bold, esc, shorten
 from bot.contract.messages import Choice, Reply
 from bot.conversation import Context
 from bot.knowledge import field_id
-from handlers.describe import levels_text
+from handlers.describe import levels_text, listed_name
 
 FIELDS_PER_PAGE = 10
 PROCEDURES_PER_PAGE = 8
@@ -55,7 +55,7 @@ def field_page(ctx: Context, fid: str, page: int) -> Reply | None:
     page = min(max(page, 0), pages - 1)
     chunk = procs[page * PROCEDURES_PER_PAGE : (page + 1) * PROCEDURES_PER_PAGE]
     lines = [bold(name) + " — " + esc(ctx._("trang {page}/{pages}").format(page=page + 1, pages=pages))]
-    lines += [f"• {esc(p.name)} ({esc(p.code)}, {esc(levels_text(p, ctx.t))})" for p in chunk]
+    lines += [f"• {esc(listed_name(p))} ({esc(p.code)}, {esc(levels_text(p, ctx.t))})" for p in chunk]
     rows = [[Choice(shorten(p.name, 60), encode(Action.OPEN, p.code))] for p in chunk]
     nav = _nav(ctx, page, pages, lambda p: encode(Action.FIELD, fid, p))
     nav.append(Choice(ctx._("📚 Các lĩnh vực"), encode(Action.FIELDS, 0)))

@@ -13,6 +13,15 @@ from bot.i18n.format import format_money, format_number
 
 T = TypeVar("T")
 
+# A list line shows at most this much of a name: a few official names run to hundreds of words, which fill a
+# phone's screen and hide the other items (the card shows the whole name).
+LISTED_NAME_CHARS = 200
+
+
+def listed_name(p: Procedure) -> str:
+    """The procedure's name as a line of a list shows it (cut at a word with "…" when very long)."""
+    return shorten(p.name, LISTED_NAME_CHARS)
+
 
 def channel_label(channel: Channel, t: Translator) -> str:
     """"Trực tiếp" / "Trực tuyến" / "Qua bưu chính"."""

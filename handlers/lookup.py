@@ -9,7 +9,7 @@ from bot.contract.messages import Choice, Reply
 from bot.conversation import Context
 from bot.search.normalize import tokenize
 from handlers.card import procedure_card, section_reply
-from handlers.describe import levels_text
+from handlers.describe import levels_text, listed_name
 from handlers.handoff import ask_button, faq_answer, log_not_found
 from handlers.intents import detect_follow_up
 from handlers.menu import ask_for_procedure
@@ -117,7 +117,7 @@ def _about(p: Procedure, remainder: tuple[str, ...]) -> bool:
 def _alternatives(ctx: Context, procs: list[Procedure]) -> Reply:
     """Beside a probable answer, the close alternatives as buttons (and numbers)."""
     lines = [esc(ctx._("Hoặc bạn cần:"))]
-    lines += [f"{i}. {esc(p.name)}" for i, p in enumerate(procs, 1)]
+    lines += [f"{i}. {esc(listed_name(p))}" for i, p in enumerate(procs, 1)]
     rows = [[Choice(shorten(p.name, 60), encode(Action.OPEN, p.code))] for p in procs]
     return Reply(text="\n".join(lines), choices=rows)
 
@@ -127,7 +127,8 @@ def _candidates(ctx: Context, text: str, codes: list[str]) -> Reply:
     procs = [ctx.knowledge.procedures[c] for c in codes if c in ctx.knowledge.procedures]
     lines = [esc(ctx._("Tôi tìm thấy vài thủ tục gần với “{query}”. Bạn cần thủ tục nào?").format(
         query=shorten(text, 80)))]
-    lines += [f"{i}. {esc(p.name)} — {esc(levels_text(p, ctx.t))} ({esc(p.code)})" for i, p in enumerate(procs, 1)]
+    lines += [f"{i}. {esc(listed_name(p))} — {esc(levels_text(p, ctx.t))} ({esc(p.code)})"
+              for i, p in enumerate(procs, 1)]
     lines.append(italic(ctx._("Bấm chọn hoặc gõ số thứ tự.")))
     rows = [[Choice(shorten(p.name, 60), encode(Action.OPEN, p.code))] for p in procs]
     rows.append([Choice(ctx._("Không có thủ tục tôi cần"), encode(Action.FIELDS, 0))])

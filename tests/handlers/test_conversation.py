@@ -147,3 +147,22 @@ def test_a_bare_number_from_the_portal_is_not_shown_alone(knowledge):
     assert duration_text(Duration(amount=1, unit=None, text="1"), translator("vi")) == (
         "1 (Cổng Dịch vụ công không ghi đơn vị)")
     assert "gives no unit" in duration_text(Duration(amount=1, text="1"), translator("en"))
+
+
+def test_a_very_long_name_is_cut_in_lists_and_whole_on_its_card():
+    from bot.catalog.model import Level, Procedure
+    from bot.knowledge import Knowledge
+    from tests.handlers.conftest import Chat
+
+    cases = " ".join(f"trường hợp {i} của người sử dụng đất" for i in range(40))
+    long_name = "Đăng ký biến động quyền sử dụng đất " + cases
+    procs = [Procedure(code="1.013831", name=long_name, levels=[Level.PROVINCE], field="Đất đai"),
+             Procedure(code="1.012783", name="Cấp đổi Giấy chứng nhận", levels=[Level.PROVINCE], field="Đất đai")]
+    chat = Chat(Knowledge.build(procs, [], SETTINGS.office.levels))
+    [fields] = chat.press("fl:0")
+    [page] = chat.press(next(d for d in _datas([fields]) if d.startswith("f:")))
+    line = next(x for x in page.text.splitlines() if "1.013831" in x)
+    assert len(line) < 260 and "…" in line and line.startswith("• Đăng ký biến động quyền sử dụng đất")
+    assert "Cấp đổi Giấy chứng nhận (1.012783" in page.text
+    [card, *_] = chat.press("p:1.013831")
+    assert "trường hợp 39 của người sử dụng đất" in card.text
