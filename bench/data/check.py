@@ -61,6 +61,11 @@ RULES: dict[str, Rule] = {
     "short5": Rule(300, 1, 80, 1, 8, gaps=0.1),  # questions repeating an earlier set word for word were dropped
     "offtopic5": Rule(80, 1, 300, 1, 60, offtopic=True),
     "english4": Rule(120, 1, 700, 1, 200, gaps=0.1),
+    # the sixth round, written after the fifth round's work without seeing the assistant: the freshest held-out measure
+    "long6": Rule(300, 150, 700, 20, 200, min_fields=30, gaps=0.1),
+    "short6": Rule(280, 1, 80, 1, 8, gaps=0.1),  # questions repeating an earlier set word for word were dropped
+    "offtopic6": Rule(80, 1, 300, 1, 60, offtopic=True),
+    "english5": Rule(110, 1, 700, 1, 200, gaps=0.1),
 }
 
 

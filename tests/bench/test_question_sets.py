@@ -14,7 +14,8 @@ import pytest
 
 DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
 SETS = ("long", "short", "offtopic", "long2", "short2", "offtopic2", "long3", "short3", "offtopic3", "english2",
-        "long4", "short4", "offtopic4", "english3", "long5", "short5", "offtopic5", "english4")
+        "long4", "short4", "offtopic4", "english3", "long5", "short5", "offtopic5", "english4",
+        "long6", "short6", "offtopic6", "english5")
 
 
 @dataclass(frozen=True)
