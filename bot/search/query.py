@@ -21,7 +21,8 @@ from bot.search.normalize import CODE_RE, accented_tokens, bigrams, canon, fold
 from bot.search.stopwords import STOP_ACCENTED, STOP_FOLDED, STOP_PHRASES
 
 _ASCII_WORD = re.compile(r"^[a-z0-9]+$")
-MAX_TOKENS = 60  # a longer message keeps its start (what it is about) and its end (where the ask usually is)
+MAX_TOKENS = 90  # a longer message keeps its start (what it is about) and its end (where the ask usually is);
+# reader letters run to 60-100 words and often name their object in the middle, so 90 reads almost all of them
 ORIGINAL_FACTOR = 0.6  # weight of a lexicon term's own words next to its official wordings
 UNKNOWN_WEIGHT = 4.5  # evidence mass of a word found nowhere in the catalog
 # Spellings people confuse (regional pronunciation): first consonants, then last consonants. A syllable is
@@ -243,14 +244,15 @@ class QueryParser:
             parsed.slots.append(Slot((Alternative((unit,), tuple(terms)),), unit.weight))
 
     def _add_lexicon_slot(self, parsed: ParsedQuery, toks: list[_Tok], meanings: tuple[str, ...]) -> None:
-        alts = [self._meanings(m) for m in meanings]
+        alts = [a for a in (self._meanings(m) for m in meanings) if a.units]
+        if meanings and not alts:
+            return  # shorthand for scaffolding ("ko", "j", "dc", "ntn"): no evidence, as the word it stands for
         own_units = tuple(u for u in (self._unit(t) for t in toks) if u is not None)
         folded = [t.folded for t in toks]
         if own_units:
             alts.append(Alternative(own_units, (*folded, *bigrams(folded)), ORIGINAL_FACTOR))
-        alts = [a for a in alts if a.units]
         if not alts:
-            return  # shorthand for a stop word ("ko", "j")
+            return
         weight = sum(_clip(self.index.idf.get(t.folded, UNKNOWN_WEIGHT)) for t in toks)
         weight = min(weight, max(sum(u.weight for u in a.units) for a in alts))
         parsed.slots.append(Slot(tuple(alts), weight))

@@ -108,3 +108,21 @@ def test_a_translated_question_is_answered_on_stronger_evidence_only(engine):
     assert eng.search("đăng ký kết hôn").answer == "1.000894"  # a Vietnamese question: the usual threshold
     translated = eng.search("đăng ký kết hôn", translated=True)
     assert translated.answer is None and translated.results[0].code == "1.000894"  # still listed first
+
+
+@pytest.mark.parametrize("tail", ["ko", "không"])
+def test_shorthand_for_a_scaffolding_word_is_no_evidence(engine, tail):
+    """"ko" is "không": a phone-typed question ending in it reads like the same question typed in full."""
+    parsed = engine._parser.parse(f"đổi bằng lái mất bao lâu {tail}")
+    plain = engine._parser.parse("đổi bằng lái mất bao lâu")
+    assert [s.alternatives for s in parsed.slots] == [s.alternatives for s in plain.slots]
+
+
+def test_the_middle_of_a_long_question_is_read(engine):
+    """A reader's letter of eighty-odd words names what it is about in its middle as often as at its ends."""
+    story = "nhà tôi ở thôn Đông, năm ngoái bố mẹ tôi có chia cho anh em mỗi người một phần ruộng vườn " * 2
+    ending = "xin hỏi làm ở đâu, cần những giấy tờ gì và mất bao lâu thì xong, có được làm qua mạng không ạ"
+    text = f"{story} nay tôi muốn đổi bằng lái vì bằng cũ sắp hết hạn. {ending}"
+    assert 70 <= len(text.split()) <= 90
+    parsed = engine._parser.parse(text)
+    assert any("lai xe" in a.terms for s in parsed.slots for a in s.alternatives)
