@@ -232,6 +232,35 @@ def read_queries(path: Path) -> list[str]:
     ]
 
 
+LONGEST = 1000  # the issue's latency target holds for questions of up to this many characters
+
+
+def thousand_character_messages() -> list[str]:
+    """Messages of about 1,000 characters for the latency target (longer than any labelled question): each long
+    training question followed by the next ones until the length is reached, cut at a word."""
+    questions = [q for path in sorted(DATA.glob("long*_train.tsv")) for q in read_queries(path)]
+    out = []
+    for i in range(len(questions)):
+        text, j = questions[i], i
+        while len(text) < LONGEST:
+            j += 1
+            text += " " + questions[j % len(questions)]
+        out.append(text[:LONGEST].rsplit(" ", 1)[0])
+    return out
+
+
+def longest_latency(engine: SearchEngine, reps: int, ref: str | None) -> None:
+    """Latency (no accuracy) on messages of 1,000 characters: the engine and the previous one."""
+    texts = thousand_character_messages()[:150]
+    print(f"\n## latency on {len(texts)} messages of {LONGEST} characters (long training questions run together)")
+    p50, p99, cpu50, cpu99 = latency(lambda q: engine.search(q, limit=5), texts, reps)
+    print(f"engine: p50 {p50:.3f} ms, p99 {p99:.3f} ms; CPU time p50 {cpu50:.3f} ms, p99 {cpu99:.3f} ms")
+    prev = None if ref is None else previous_engine(texts, reps, ref)
+    if prev is not None:
+        print(f"previous ({ref[:10]}): p50 {prev['p50']:.3f} ms, p99 {prev['p99']:.3f} ms; "
+              f"CPU time p50 {prev['cpu50']:.3f} ms, p99 {prev['cpu99']:.3f} ms")
+
+
 def main(argv: Iterable[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--queries", type=Path, action="append", help="gold TSV (repeatable)")
@@ -300,6 +329,8 @@ def main(argv: Iterable[str] | None = None) -> None:
         if args.misses:
             for miss in columns["engine"]["misses"]:
                 print("  ", *miss, sep=" | ")
+    if not args.queries:
+        longest_latency(engine, args.reps, None if args.no_previous else args.previous_ref)
 
 
 if __name__ == "__main__":

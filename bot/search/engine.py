@@ -14,7 +14,7 @@ from bot.search.index import FOREIGN_ELEMENT, InvertedIndex
 from bot.search.intent import Intent, IntentReader
 from bot.search.lexicon import LexiconMatcher
 from bot.search.normalize import bigrams, canon
-from bot.search.query import ParsedQuery, QueryParser
+from bot.search.query import ParsedQuery, QueryParser, window
 from bot.search.ranking import Scored, query_terms, rerank, retrieve, stated
 from bot.search.second_opinion import PlainBm25
 from bot.search.situations import SituationHit, SituationMatcher
@@ -178,6 +178,7 @@ class SearchEngine:
         limit = max(0, min(limit, MAX_LIMIT))
         if len(query.strip()) <= MIN_QUERY_CHARS:
             return SearchResult([], None, "none")  # "i", "4", "ok": never a procedure
+        query = window(query)
         parsed = self._parser.parse(query)
         direct = [self._by_code[c] for c in dict.fromkeys(parsed.codes) if c in self._by_code]
         if direct:
@@ -245,6 +246,7 @@ class SearchEngine:
 
     def parse(self, query: str) -> tuple[ParsedQuery, Intent, list[SituationHit]]:
         """The message as evidence, its intent and its situations (for the fit script and reports)."""
+        query = window(query)
         parsed = self._parser.parse(query)
         return (parsed, *self._read(parsed, query))
 
@@ -302,7 +304,8 @@ class SearchEngine:
 
     def features(self, ranked: list[tuple[int, Scored]], parsed: ParsedQuery, query: str) -> dict[str, float]:
         """The decision's features for the best group of ``ranked`` (non-empty), parsed from ``query``."""
-        return features(ranked, len(parsed.slots), self._names_exactly(ranked, parsed), self._agrees(ranked, query))
+        agrees = self._agrees(ranked, window(query))
+        return features(ranked, len(parsed.slots), self._names_exactly(ranked, parsed), agrees)
 
     def _agrees(self, ranked: list[tuple[int, Scored]], query: str) -> bool:
         """Plain BM25 over names and fields, among the members of the best few groups, prefers the best group."""

@@ -126,3 +126,15 @@ def test_the_middle_of_a_long_question_is_read(engine):
     assert 70 <= len(text.split()) <= 90
     parsed = engine._parser.parse(text)
     assert any("lai xe" in a.terms for s in parsed.slots for a in s.alternatives)
+
+
+def test_a_very_long_message_is_read_by_its_start_and_its_end():
+    from bot.search.query import MAX_TOKENS, window
+
+    short = "đổi bằng lái ở đâu"
+    assert window(short) == short
+    words = [f"w{i}" for i in range(250)]
+    cut = window(" ".join(words))
+    assert cut.split()[0] == "w0" and cut.split()[-1] == "w249" and "w120" not in cut.split()
+    assert len(cut.split()) == MAX_TOKENS and window(cut) == cut  # read once, the same again
+    assert f"w{MAX_TOKENS // 2 - 1}." in cut  # the cut is a sentence end: no phrase spans it
