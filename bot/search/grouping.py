@@ -12,7 +12,10 @@ _LEVEL = r"(?:tinh|xa|bo|huyen|trung uong|tw)"
 _QUALIFIERS = re.compile(
     rf"\(\s*(?:thuc hien\s+(?:tai|o)\s+)?cap\s+{_LEVEL}(?:\s*,\s*cap\s+{_LEVEL})*\s*\)"
     rf"|\bthuc hien\s+tai\s+cap\s+{_LEVEL}(?:\s*,\s*cap\s+{_LEVEL})*"
-    r"|\btai\s+cong an\s+cap\s+tinh\b"
+    r"|(?:\btai\s+viet\s+nam\s+)?\btai\s+cong an\s+cap\s+tinh\b"
+    # the immigration office that files it at each level: "tại Cục Quản lý xuất nhập cảnh, Bộ Công an" / "tại Phòng
+    # Quản lý xuất nhập cảnh Công an tỉnh, thành phố trực thuộc trung ương" ("tại Việt Nam" before it: where it holds)
+    r"|(?:\btai\s+viet\s+nam\s+)?\btai\s+(?:cuc|phong)\s+quan ly\s+xuat nhap canh\b[^()]*$"
 )
 _PREFIX = re.compile(r"^\s*thu tuc\s+")
 _NON_WORD = re.compile(r"[^a-z0-9]+")

@@ -1,0 +1,35 @@
+"""The same procedure published at several levels (or offices) is one result."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.search.grouping import group_key
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Cấp lại thẻ căn cước (thực hiện tại cấp tỉnh)", "Cấp lại thẻ căn cước"),
+        ("Thủ tục đăng ký khai sinh", "Đăng ký khai sinh (cấp xã)"),
+        ("Cấp thẻ tạm trú cho người nước ngoài tại Việt Nam tại Công an cấp tỉnh",
+         "Cấp thẻ tạm trú cho người nước ngoài tại Cục Quản lý xuất nhập cảnh, Bộ Công an"),
+        ("Gia hạn tạm trú cho người đã được cấp giấy miễn thị thực tại Phòng Quản lý xuất nhập cảnh Công an tỉnh, "
+         "thành phố trực thuộc Trung ương",
+         "Gia hạn tạm trú cho người đã được cấp giấy miễn thị thực tại Cục Quản lý xuất nhập cảnh Bộ Công an"),
+    ],
+)
+def test_variants_of_one_procedure_share_a_key(a, b):
+    assert group_key(a) == group_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Cấp lại thẻ căn cước", "Cấp đổi thẻ căn cước"),
+        ("Đầu tư tại Việt Nam", "Đầu tư"),  # "tại Việt Nam" alone is part of the name
+        ("Xác nhận tại Phòng Quản lý xuất nhập cảnh (danh sách)", "Xác nhận"),  # an office before more detail stays
+    ],
+)
+def test_different_procedures_keep_their_own_key(a, b):
+    assert group_key(a) != group_key(b)
