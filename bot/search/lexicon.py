@@ -42,6 +42,9 @@ class LexiconMatcher:
             acc = tuple(accented_tokens(entry.term))
             if not key or len(acc) != len(key):
                 continue
+            if all(tuple(accented_tokens(m)) == acc for m in entry.means):
+                continue  # a spelling the reading already treats alike ("kí" = "ký"): matching it would only cut
+                # "đăng ký lại" into "đăng" and "ký lại", losing the phrase
             variants = self._phrases.setdefault(key, [])
             for form, means in variants:
                 if form == acc:

@@ -46,3 +46,12 @@ def test_read_lexicon(tmp_path: Path):
     path.write_text('[[term]]\nterm = "bằng lái"\nmeans = ["giấy phép lái xe"]\nnote = "x"\n', encoding="utf-8")
     (entry,) = read_lexicon(path)
     assert entry.term == "bằng lái" and entry.means == ["giấy phép lái xe"]
+
+
+def test_a_term_meaning_its_own_spelling_never_cuts_a_phrase():
+    """"kí" = "ký" (the reading treats them alike): matching it would cut "đăng ký lại" into "đăng" | "ký lại"."""
+    matcher = LexiconMatcher([LexiconEntry(term="kí", means=["ký"]), LexiconEntry(term="liệt sĩ", means=["liệt sỹ"]),
+                              LexiconEntry(term="dk", means=["đăng ký"])])
+    assert find(matcher, "đăng ký lại việc nuôi con nuôi") == []
+    assert find(matcher, "chế độ liệt sỹ") == []
+    assert find(matcher, "dk lại khai sinh") == [("đăng ký",)]
