@@ -25,6 +25,12 @@ Confidence = Literal["confident", "ambiguous", "none"]
 MIN_COVERAGE = 0.55  # below: nothing relevant
 SUGGEST_COVERAGE = 0.4  # below MIN_COVERAGE but at least this, with a phrase match: offer choices
 PHRASE_CHECK_DEPTH = 5  # candidates checked for two query words side by side
+# A message with this many informative words and a sentence that asks about something (names a situation: "sổ
+# đỏ", "thẻ bảo hiểm") tells a story around its question: the share of it a procedure explains says little (the
+# story's places, dates and relatives are in none), so it is not judged off-topic by that share; two of its words
+# side by side in a candidate still have to show it is about a procedure, and the decision then answers it or
+# offers the list. A long rant naming nothing (football, a barking dog) is judged as before.
+NARRATIVE_SLOTS = 20
 NON_PREFERRED_FACTOR = 0.95  # groups not served at this office's levels rank slightly lower
 # Citizens ask; procedures only organisations, customs declarants or police/army staff file rank lower
 # unless the message says the asker is one of them.
@@ -292,6 +298,8 @@ class SearchEngine:
         top = ranked[0][1]
         if top.situation > 0:
             return False
+        if len(parsed.slots) >= NARRATIVE_SLOTS and parsed.asking is not None:  # a letter that asks about something
+            return not any(self._has_phrase(sc.doc_id, parsed) for _g, sc in ranked[:PHRASE_CHECK_DEPTH])
         if top.coverage < MIN_COVERAGE:
             # part of the question matched: offer the closest procedures only when two of its words
             # stand together in the best one ("sửa họ tên trong giấy khai sinh"), never for scattered hits

@@ -113,7 +113,7 @@ class QueryParser:
         folded = [t.folded for t in toks]
         cursor = 0
         for exp in self.lexicon.find(folded, [t.accented for t in toks]):
-            self._add_run(parsed, toks[cursor : exp.start])
+            self._add_run(parsed, toks[cursor : exp.start], toks[exp.start].folded)
             self._add_lexicon_slot(parsed, toks[exp.start : exp.end], exp.meanings)
             cursor = exp.end
         self._add_run(parsed, toks[cursor:])
@@ -222,12 +222,14 @@ class QueryParser:
         entry = self.index.postings.get(term)
         return 0 if entry is None else len(entry[0])
 
-    def _add_run(self, parsed: ParsedQuery, toks: list[_Tok]) -> None:
-        """User words outside lexicon terms: one slot per informative syllable, bigrams for order."""
+    def _add_run(self, parsed: ParsedQuery, toks: list[_Tok], following: str | None = None) -> None:
+        """User words outside lexicon terms: one slot per informative syllable, bigrams for order; ``following``:
+        the first syllable of the lexicon term after the run, which the last word still pairs with ("thay" +
+        "đổi tên" keeps "thay đổi")."""
         if len(toks) > 1:
             toks = self._respell(parsed, toks)
         folded = [t.folded for t in toks]
-        pairs = bigrams(folded)
+        pairs = bigrams(folded if following is None else [*folded, following])
         units = [self._unit(t) for t in toks]
         for i, tok in enumerate(toks):
             unit = units[i]
@@ -239,7 +241,7 @@ class QueryParser:
             if unit is None:
                 continue
             terms = [tok.folded]
-            if i + 1 < len(toks):
+            if i < len(pairs):
                 terms.append(pairs[i])
             parsed.slots.append(Slot((Alternative((unit,), tuple(terms)),), unit.weight))
 

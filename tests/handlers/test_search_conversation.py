@@ -50,6 +50,21 @@ def test_a_narrative_the_engine_is_less_sure_of_still_puts_the_right_procedure_f
         assert "Cấp lại Giấy chứng nhận do bị mất" in first and "1.012786" in first
 
 
+def test_a_letter_whose_story_outweighs_its_question_is_never_told_nothing_was_found(real):
+    """Places, ages and relatives fill a reader's letter: the share of it any procedure explains is small, which
+    is no sign that it is off-topic."""
+    chat = Chat(real)
+    replies = chat.send(
+        "Chào anh chị, nhà tôi ở xóm Bãi, xã Minh Tân, bố tôi năm nay 71 tuổi, trước làm công nhân lâm trường rồi "
+        "nghỉ từ năm 1995. Tuần trước ông đi khám ở bệnh viện huyện thì người ta bảo thẻ bảo hiểm y tế đã hết hạn "
+        "từ tháng trước, cả nhà không ai để ý. Xin hỏi giờ gia hạn thẻ cho ông thì làm ở đâu, có phải đóng thêm "
+        "tiền không?"
+    )
+    text = "".join(r.text for r in replies)
+    assert "chưa tìm thấy" not in text
+    assert "thẻ bảo hiểm y tế" in text.lower()
+
+
 def test_answer_with_alternatives_then_choosing_one(real):
     # a decision that never answers alone: the card comes with the close alternatives as buttons
     real.engine.decision = dataclasses.replace(
