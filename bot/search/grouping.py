@@ -16,6 +16,8 @@ _QUALIFIERS = re.compile(
     # the immigration office that files it at each level: "tại Cục Quản lý xuất nhập cảnh, Bộ Công an" / "tại Phòng
     # Quản lý xuất nhập cảnh Công an tỉnh, thành phố trực thuộc trung ương" ("tại Việt Nam" before it: where it holds)
     r"|(?:\btai\s+viet\s+nam\s+)?\btai\s+(?:cuc|phong)\s+quan ly\s+xuat nhap canh\b[^()]*$"
+    # the procedure's own code the portal left in a few names: "Cấp giấy phép môi trường (cấp Bộ) (1.010719)"
+    r"|\(\s*\d\.\d{6}\s*\)"
 )
 _PREFIX = re.compile(r"^\s*thu tuc\s+")
 _NON_WORD = re.compile(r"[^a-z0-9]+")

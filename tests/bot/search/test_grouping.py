@@ -17,6 +17,7 @@ from bot.search.grouping import group_key
         ("Gia hạn tạm trú cho người đã được cấp giấy miễn thị thực tại Phòng Quản lý xuất nhập cảnh Công an tỉnh, "
          "thành phố trực thuộc Trung ương",
          "Gia hạn tạm trú cho người đã được cấp giấy miễn thị thực tại Cục Quản lý xuất nhập cảnh Bộ Công an"),
+        ("Cấp giấy phép môi trường (cấp Bộ) (1.010719)", "Cấp giấy phép môi trường (cấp Tỉnh) ( 1.010727 )"),
     ],
 )
 def test_variants_of_one_procedure_share_a_key(a, b):
