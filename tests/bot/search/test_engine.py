@@ -138,3 +138,14 @@ def test_a_very_long_message_is_read_by_its_start_and_its_end():
     assert cut.split()[0] == "w0" and cut.split()[-1] == "w249" and "w120" not in cut.split()
     assert len(cut.split()) == MAX_TOKENS and window(cut) == cut  # read once, the same again
     assert f"w{MAX_TOKENS // 2 - 1}." in cut  # the cut is a sentence end: no phrase spans it
+
+
+def test_the_word_before_a_lexicon_term_still_pairs_with_it():
+    """"thay" + the term "đổi tên": the pair "thay đổi" (a special case the ranking reads side by side) is kept."""
+    from bot.catalog.model import LexiconEntry
+
+    eng = SearchEngine.build(PROCEDURES, [*LEXICON, LexiconEntry(term="đổi tên", means=["cải chính họ tên"])],
+                             [Level.PROVINCE, Level.COMMUNE])
+    parsed = eng._parser.parse("xin thay đổi tên cho con")
+    terms = {t for s in parsed.slots for a in s.alternatives for t in a.terms}
+    assert "thay doi" in terms
