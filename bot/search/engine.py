@@ -239,7 +239,12 @@ class SearchEngine:
         docs = self._index.docs
         for d, _bm25 in found:
             doc = docs[d]
-            if d in strength or not doc.markers or not all(stated(m, terms) for m in doc.markers):
+            if d in strength:
+                continue
+            # a member for foreigners ("… của người nước ngoài") is a special case a message naming another
+            # country states, as a marker it says
+            foreign = bool(implied) and "nuoc" in doc.name_terms and "ngoai" in doc.name_terms
+            if not (foreign or (doc.markers and all(stated(m, terms) for m in doc.markers))):
                 continue
             for target, value in list(strength.items()):
                 head = docs[target].name_terms

@@ -121,3 +121,12 @@ def test_a_named_country_states_the_foreign_element_whoever_asks(full):
     assert abroad.intent.abroad and abroad.intent.who == "citizen"  # a Vietnamese parent asks
     assert not home.intent.abroad
     assert abroad.results[0].code == "2.000528" and home.results[0].code == "1.001193"
+
+
+def test_a_named_country_calls_for_the_member_for_foreigners_as_a_situation_calls_for_its_procedure(full):
+    """"Đổi bằng lái" calls for the plain exchange; a message naming another country calls as strongly for the
+    member "… của người nước ngoài", even when the country and the ask are in different sentences."""
+    abroad = full.search("Chồng tôi là người Canada, có bằng lái ô tô do Canada cấp, đang ở Đà Nẵng. Giờ anh ấy "
+                         "muốn đổi sang bằng lái Việt Nam thì làm ở đâu?")
+    home = full.search("Tôi muốn đổi bằng lái xe máy cũ sang thẻ mới thì làm ở đâu?")
+    assert abroad.results[0].code == "3.000351" and home.results[0].code == "3.000347"
