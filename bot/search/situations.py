@@ -14,10 +14,11 @@ from functools import lru_cache
 from bot.catalog.model import Procedure
 from bot.catalog.situations import Situation, SituationBook, name_key, targets_of
 from bot.search.normalize import accented_tokens, canon, fold, lengths_by_first
+from bot.search.stopwords import COST_PHRASES
 
 # "Mất" that means "takes" or "costs": read as one phrase, so "mất bao lâu" is never a loss ("làm hộ chiếu
 # lần đầu mất bao lâu" is not "mất hộ chiếu"). No situation uses them; they only hold their syllables.
-_NOT_A_LOSS = ("mất bao lâu", "mất mấy ngày", "mất bao nhiêu", "mất phí", "mất thời gian", "mất khoảng", "mất công")
+_NOT_A_LOSS = COST_PHRASES
 _SENTENCE = re.compile(r"[.?!;:\n]+(?:\s|$)|\?")
 # A situation only the story tells ("mua đất" years ago, "đã khóa VNeID" before asking to unlock it) calls for its
 # procedures half as strongly as one found in the sentence that asks.

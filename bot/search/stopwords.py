@@ -43,10 +43,15 @@ STOP_FOLDED: frozenset[str] = frozenset(canon(w) for w in _FOLDED) | frozenset(
 # Any folded form of a stop word: used on procedure names, where everything is accented.
 STOPWORDS: frozenset[str] = STOP_FOLDED
 
+# "Mất" that means "takes" or "costs", never a loss or a death: "làm hộ chiếu mất mấy ngày", "có mất phí không".
+COST_PHRASES = ("mất bao lâu", "mất mấy ngày", "mất bao nhiêu", "mất phí", "mất thời gian", "mất khoảng", "mất công",
+                "mất tiền")
+
 # Multi-syllable scaffolding (folded), removed as whole phrases.
 STOP_PHRASES: tuple[tuple[str, ...], ...] = tuple(
     tuple(p.split())
     for p in (
+        *(fold(c) for c in COST_PHRASES),
         "thu tuc hanh chinh",
         "thu tuc",
         "giay to gi",
@@ -76,7 +81,6 @@ STOP_PHRASES: tuple[tuple[str, ...], ...] = tuple(
         "quy trinh",
         "truc tuyen",
         "online",
-        "mat bao lau",
         "may ngay",
         "bao gio",
         "khi nao",

@@ -149,3 +149,15 @@ def test_the_word_before_a_lexicon_term_still_pairs_with_it():
     parsed = eng._parser.parse("xin thay đổi tên cho con")
     terms = {t for s in parsed.slots for a in s.alternatives for t in a.terms}
     assert "thay doi" in terms
+
+
+@pytest.mark.parametrize("tail", ["mất mấy ngày", "có mất phí không", "mat bao nhieu tien", "mất bao lâu"])
+def test_mat_that_means_takes_or_costs_is_no_loss(tail):
+    """"Làm hộ chiếu mất mấy ngày" asks the time: "mất" there is neither "cấp lại" (lost) nor "khai tử" (died)."""
+    from bot.catalog.model import LexiconEntry
+
+    eng = SearchEngine.build(PROCEDURES, [*LEXICON, LexiconEntry(term="mất", means=["cấp lại", "khai tử"])],
+                             [Level.PROVINCE, Level.COMMUNE])
+    terms = {t for s in eng._parser.parse(f"đổi bằng lái {tail}").slots for a in s.alternatives for t in a.terms}
+    assert "cap lai" not in terms and "khai tu" not in terms
+    assert "cap lai" in {t for s in eng._parser.parse("bằng lái bị mất").slots for a in s.alternatives for t in a.terms}
