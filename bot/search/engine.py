@@ -39,6 +39,7 @@ AUDIENCE_FACTORS = {"organisation": 0.93, "customs": 0.85, "staff": 0.7}
 # the marker's syllables and pairs, as the ranking reads a marker and a name.
 _FOREIGN = [canon(t) for t in FOREIGN_ELEMENT.split()]
 ABROAD_TERMS = frozenset(_FOREIGN) | frozenset(bigrams(_FOREIGN))
+ABROAD_NAME = frozenset(_FOREIGN[-2:])  # "nước ngoài" in a name: a member for foreigners or for abroad
 SITUATION_BONUS = 0.45  # a procedure the message's situation calls for (scaled by how specific the match is
 # and by how much of the message the procedure explains)
 MAX_ALTERNATIVES = 3
@@ -242,9 +243,9 @@ class SearchEngine:
             if d in strength:
                 continue
             # a member for foreigners ("… của người nước ngoài") is a special case a message naming another
-            # country states, as a marker it says
-            foreign = bool(implied) and "nuoc" in doc.name_terms and "ngoai" in doc.name_terms
-            if not (foreign or (doc.markers and all(stated(m, terms) for m in doc.markers))):
+            # country states, as a marker it says; any other special case of the member must be stated too
+            foreign = bool(implied) and doc.name_terms.keys() >= ABROAD_NAME
+            if not (doc.markers or foreign) or not all(stated(m, terms) for m in doc.markers):
                 continue
             for target, value in list(strength.items()):
                 head = docs[target].name_terms

@@ -130,3 +130,11 @@ def test_a_named_country_calls_for_the_member_for_foreigners_as_a_situation_call
                          "muốn đổi sang bằng lái Việt Nam thì làm ở đâu?")
     home = full.search("Tôi muốn đổi bằng lái xe máy cũ sang thẻ mới thì làm ở đâu?")
     assert abroad.results[0].code == "3.000351" and home.results[0].code == "3.000347"
+
+
+def test_a_named_country_states_only_the_foreign_case_not_the_others_of_a_member(full):
+    """Naming Korea states "có yếu tố nước ngoài", not "đăng ký lại": the re-registration for foreigners is not
+    called for as strongly as the situation calls for the birth registration."""
+    ranked = full.rank(*full.parse("chồng Hàn Quốc, làm khai sinh cho con"))
+    situation = {full.representative(g): sc.situation for g, sc in ranked}
+    assert situation["2.000528"] > 0 and situation.get("2.000522", 0.0) == 0.0
