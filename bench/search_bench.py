@@ -235,12 +235,12 @@ def read_queries(path: Path) -> list[str]:
 LONGEST = 1000  # the issue's latency target holds for questions of up to this many characters
 
 
-def thousand_character_messages() -> list[str]:
-    """Messages of about 1,000 characters for the latency target (longer than any labelled question): each long
-    training question followed by the next ones until the length is reached, cut at a word."""
+def thousand_character_messages(count: int) -> list[str]:
+    """``count`` messages of about 1,000 characters for the latency target (longer than any labelled question): a
+    long training question followed by the next ones until the length is reached, cut at a word."""
     questions = [q for path in sorted(DATA.glob("long*_train.tsv")) for q in read_queries(path)]
     out = []
-    for i in range(len(questions)):
+    for i in range(min(count, len(questions))):
         text, j = questions[i], i
         while len(text) < LONGEST:
             j += 1
@@ -251,7 +251,7 @@ def thousand_character_messages() -> list[str]:
 
 def longest_latency(engine: SearchEngine, reps: int, ref: str | None) -> None:
     """Latency (no accuracy) on messages of 1,000 characters: the engine and the previous one."""
-    texts = thousand_character_messages()[:150]
+    texts = thousand_character_messages(150)
     print(f"\n## latency on {len(texts)} messages of {LONGEST} characters (long training questions run together)")
     p50, p99, cpu50, cpu99 = latency(lambda q: engine.search(q, limit=5), texts, reps)
     print(f"engine: p50 {p50:.3f} ms, p99 {p99:.3f} ms; CPU time p50 {cpu50:.3f} ms, p99 {cpu99:.3f} ms")
