@@ -6,7 +6,8 @@ Conventions (all in the office time zone, Asia/Ho_Chi_Minh by default):
   holidays (``holidays`` package, lunar Tết included) and the office's ``extra_holidays``; a date in
   ``makeup_days`` (ngày làm bù) is always a working day.
 * Counting starts on the day of receipt when it is a working day and the dossier arrived before the
-  cutoff (15:00); otherwise on the next working day. That day is day 1, so a 1-day procedure received at
+  cutoff (15:00) and before the office closed that day (11:30 on a working Saturday); otherwise on the next
+  working day. That day is day 1, so a 1-day procedure received at
   10:00 is due the same day, received at 15:30 it is due the next working day.
 * A due date is the end of the working day: 17:00, or 11:30 on a working Saturday morning.
 * Naive datetimes are taken as UTC (that is how the database stores them).
@@ -184,10 +185,11 @@ class WorkCalendar:
         return datetime.combine(d, closes, tzinfo=self.tz)
 
     def first_counting_day(self, start: datetime) -> date:
-        """Day 1 of a deadline: the day of receipt if it is a working day before the cutoff, else the next."""
+        """Day 1 of a deadline: the day of receipt if it is a working day before the cutoff (and before that day's
+        close: a working Saturday closes at 11:30, before the 15:00 cutoff), else the next."""
         local = as_utc(start).astimezone(self.tz)
         d = local.date()
-        if self.is_working_day(d) and local.time() < self.cutoff:
+        if self.is_working_day(d) and local.time() < min(self.cutoff, self.end_of(d).time()):
             return d
         return self.next_working_day(d)
 

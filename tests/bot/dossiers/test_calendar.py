@@ -135,6 +135,13 @@ def test_classify_during_tet():
     assert CAL.classify(local(2026, 2, 18, 9), now, 1).kind == "overdue"
 
 
+def test_a_dossier_received_after_a_working_saturday_closes_counts_from_the_next_working_day():
+    sat = WorkCalendar(saturday_morning=True)
+    # Saturday 10 May 2025: the office closes at 11:30, before the 15:00 cutoff
+    assert sat.add_working_days(local(2025, 5, 10, 11), 1) == local(2025, 5, 10, 11, 30)
+    assert sat.add_working_days(local(2025, 5, 10, 12), 1) == local(2025, 5, 12, 17)
+
+
 def test_due_today_turns_overdue_after_the_due_time():
     due = local(2026, 3, 5, 17)
     assert CAL.classify(due, local(2026, 3, 5, 16, 59), 2).kind == "due_today"
