@@ -107,8 +107,13 @@ def due_reply(ctx: Context, p: Procedure) -> Reply:
     lines.append(esc(_("Bây giờ là {now}.").format(now=format_moment(now, ctx.language))))
     start = calendar.first_counting_day(now)
     if start != now.date():
-        lines.append(esc(_("Hôm nay đã sau {cutoff} hoặc là ngày nghỉ, nên thời hạn được tính từ {day}.").format(
-            cutoff=format_clock(ctx.settings.calendar.same_day_cutoff), day=format_day(start, ctx.language))))
+        day = format_day(start, ctx.language)
+        if calendar.is_working_day(now.date()):
+            cutoff = format_clock(calendar.cutoff_on(now.date()))
+            reason = _("Hôm nay đã sau {cutoff}, nên thời hạn được tính từ {day}.")
+            lines.append(esc(reason.format(cutoff=cutoff, day=day)))
+        else:
+            lines.append(esc(_("Hôm nay là ngày nghỉ, nên thời hạn được tính từ {day}.").format(day=day)))
     if not p.ways:
         lines.append(esc(_("Cổng Dịch vụ công không ghi thời hạn nên tôi không tính được ngày trả kết quả.")))
     for duration, ways in _by_time(p.ways):

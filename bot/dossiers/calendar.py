@@ -184,12 +184,16 @@ class WorkCalendar:
         closes = self.saturday_end if d.weekday() == 5 and d not in self.makeup_days else self.end_of_day
         return datetime.combine(d, closes, tzinfo=self.tz)
 
+    def cutoff_on(self, d: date) -> time:
+        """The time before which a dossier received on the working day ``d`` counts from ``d``: the cutoff, or
+        the day's close when that is earlier (a working Saturday closes at 11:30, before the 15:00 cutoff)."""
+        return min(self.cutoff, self.end_of(d).time())
+
     def first_counting_day(self, start: datetime) -> date:
-        """Day 1 of a deadline: the day of receipt if it is a working day before the cutoff (and before that day's
-        close: a working Saturday closes at 11:30, before the 15:00 cutoff), else the next."""
+        """Day 1 of a deadline: the day of receipt if it is a working day before ``cutoff_on`` it, else the next."""
         local = as_utc(start).astimezone(self.tz)
         d = local.date()
-        if self.is_working_day(d) and local.time() < min(self.cutoff, self.end_of(d).time()):
+        if self.is_working_day(d) and local.time() < self.cutoff_on(d):
             return d
         return self.next_working_day(d)
 

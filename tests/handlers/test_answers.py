@@ -174,8 +174,26 @@ def test_after_the_cutoff_the_count_starts_on_the_next_working_day(chat: Chat):
     chat.send("đăng ký khai sinh")
     [due] = chat.send("khi nào có kết quả nếu tôi nộp hôm nay")
     text = plain(due)
-    assert "Hôm nay đã sau 15:00 hoặc là ngày nghỉ, nên thời hạn được tính từ Thứ Hai, 23/11/2026." in text
+    assert "Hôm nay đã sau 15:00, nên thời hạn được tính từ Thứ Hai, 23/11/2026." in text
     assert "chỉ ghi “1”, không ghi đơn vị; nếu là 1 ngày làm việc thì chậm nhất 17:00, Thứ Hai, 23/11/2026" in text
+
+
+def test_on_a_day_off_the_reason_given_is_the_day_off(chat: Chat):
+    assert chat.clock is not None
+    chat.clock.now = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)  # Sunday 09:00 in Hà Nội
+    chat.send("đăng ký khai sinh")
+    text = plain(chat.send("khi nào có kết quả nếu tôi nộp hôm nay")[0])
+    assert "Hôm nay là ngày nghỉ, nên thời hạn được tính từ Thứ Hai, 23/11/2026." in text
+    assert "đã sau" not in text
+
+
+def test_a_working_saturday_afternoon_names_the_saturday_close(real_knowledge: Knowledge):
+    settings = SETTINGS.model_copy(update={"calendar": SETTINGS.calendar.model_copy(
+        update={"working_saturday_morning": True})})
+    chat = Chat(real_knowledge, settings, clock=Clock(datetime(2026, 11, 21, 6, 0, tzinfo=UTC)))  # Sat 13:00
+    chat.send("đăng ký khai sinh")
+    text = plain(chat.send("khi nào có kết quả nếu tôi nộp hôm nay")[0])
+    assert "Hôm nay đã sau 11:30, nên thời hạn được tính từ Thứ Hai, 23/11/2026." in text
 
 
 def test_calendar_days_are_explained(knowledge: Knowledge):
