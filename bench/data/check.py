@@ -66,6 +66,11 @@ RULES: dict[str, Rule] = {
     "short6": Rule(280, 1, 80, 1, 8, gaps=0.1),  # questions repeating an earlier set word for word were dropped
     "offtopic6": Rule(80, 1, 300, 1, 60, offtopic=True),
     "english5": Rule(110, 1, 700, 1, 200, gaps=0.1),
+    # the seventh round, written after the sixth round's work without seeing the assistant: the freshest measure
+    "long7": Rule(300, 150, 700, 20, 200, min_fields=30, gaps=0.1),
+    "short7": Rule(200, 1, 80, 1, 8, gaps=0.1),  # questions repeating an earlier set word for word were dropped
+    "offtopic7": Rule(80, 1, 300, 1, 60, offtopic=True),
+    "english6": Rule(110, 1, 700, 1, 200, gaps=0.1),
 }
 
 
