@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import shlex
 import sys
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from search_bench import CATALOG, PREFERRED, load_data  # noqa: E402
 
 from bot.search.decision import DECISION_FILE, FEATURES, LONG_WORDS  # noqa: E402
 from bot.search.engine import SearchEngine  # noqa: E402
+from bot.search.memory import QuestionMemory  # noqa: E402
 
 TRAIN = sorted(p for p in (ROOT / "bench" / "data").glob("*_train.tsv") if not p.name.startswith("english"))
 # Wrong direct answers allowed per kind of question, as a share of all its calibration questions: the issue's
@@ -83,19 +85,34 @@ def decision_features(engine: SearchEngine, query: str) -> tuple[list[float], st
     return [feats[f] for f in FEATURES], engine.representative(ranked[0][0])
 
 
+def round_of(path: Path) -> int:
+    """The round a question set belongs to ("short3_train.tsv" → 3; the first round's names carry no number)."""
+    match = re.match(r"[a-z]+(\d*)_", path.name)
+    return int(match.group(1) or 1) if match else 0
+
+
+def recall_without_round(round_: int) -> QuestionMemory:
+    """The example questions of every training part but those of round ``round_``: a question is never recalled
+    by itself or by its round's other questions, as the questions a new round brings are not."""
+    examples = [(q, tuple(sorted(g))) for path in TRAIN if round_of(path) != round_ for q, g in read_gold(path) if g]
+    return QuestionMemory(examples)
+
+
 def collect(engine: SearchEngine) -> tuple[list[list[float]], list[int], list[str], dict[str, int], list[int]]:
     """Features, labels (1 = best result right) and set names of the training questions not gated off,
-    the number of questions of each set, and each question's number of words."""
+    the number of questions of each set, and each question's number of words. The examples recalled are
+    those of the other rounds (:func:`recall_without_round`)."""
     xs: list[list[float]] = []
     ys: list[int] = []
     sets: list[str] = []
     words: list[int] = []
     totals: dict[str, int] = {}
+    engines = {r: engine.with_memory(recall_without_round(r)) for r in sorted({round_of(p) for p in TRAIN})}
     for path in TRAIN:
         rows = read_gold(path)
         totals[path.stem] = len(rows)
         for query, gold in rows:
-            found = decision_features(engine, query)
+            found = decision_features(engines[round_of(path)], query)
             if found is None:
                 continue
             feats, best = found
@@ -189,8 +206,8 @@ def main() -> None:
     print("$ " + shlex.join([Path(sys.executable).name, *sys.argv]))
     from sklearn.linear_model import LogisticRegression
 
-    procedures, lexicon, situations, _source = load_data()
-    engine = SearchEngine.build(procedures, lexicon, PREFERRED, situations)
+    procedures, lexicon, situations, examples, _source = load_data()
+    engine = SearchEngine.build(procedures, lexicon, PREFERRED, situations, examples)
     xs, ys, sets, totals, words = collect(engine)
     print(f"training questions (not gated off): {len(ys)} from {', '.join(p.name for p in TRAIN)}; right: {sum(ys)}")
     from sklearn.metrics import log_loss

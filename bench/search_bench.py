@@ -18,6 +18,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -31,6 +32,7 @@ from bot.search.batch import answer_line  # noqa: E402
 from bot.search.engine import SearchEngine  # noqa: E402
 from bot.search.english import EnglishReader  # noqa: E402
 from bot.search.lexicon import read_lexicon  # noqa: E402
+from bot.search.memory import QuestionMemory  # noqa: E402
 from bot.search.normalize import tokenize  # noqa: E402
 from bot.search.rawdata import procedures_from_jsonl  # noqa: E402
 
@@ -82,8 +84,9 @@ from bot.search.engine import SearchEngine
 cat = load_catalog(__import__("pathlib").Path(sys.argv[2]))
 situations = getattr(cat, "situations", None)  # engines before the situation lexicon take three arguments
 levels = [Level.PROVINCE, Level.COMMUNE]
-eng = (SearchEngine.build(cat.procedures.values(), cat.lexicon, levels, situations) if situations is not None
-       else SearchEngine.build(cat.procedures.values(), cat.lexicon, levels))
+examples = {"questions": [(e.question, e.codes) for e in cat.questions]} if getattr(cat, "questions", ()) else {}
+eng = (SearchEngine.build(cat.procedures.values(), cat.lexicon, levels, situations, **examples)
+       if situations is not None else SearchEngine.build(cat.procedures.values(), cat.lexicon, levels))
 queries, reps = json.load(sys.stdin), int(sys.argv[3])
 rows = [answer_line(eng, q) for q in queries]
 samples, cpu = [], []
@@ -112,16 +115,22 @@ def load_scorer() -> ModuleType:
     return module
 
 
-def load_data() -> tuple[list[Procedure], list[LexiconEntry], SituationBook, str]:
-    """Procedures, lexicon and situations: the generated catalog when present, else the raw dump + lexicon.toml."""
+Examples = list[tuple[str, tuple[str, ...]]]
+
+
+def load_data() -> tuple[list[Procedure], list[LexiconEntry], SituationBook, Examples, str]:
+    """Procedures, lexicon, situations and example questions: the generated catalog when present, else the raw
+    dump + lexicon.toml."""
     if any((CATALOG / "procedures").rglob("*.toml")):
         from bot.catalog.loader import load_catalog
 
         catalog = load_catalog(CATALOG)
         procs = list(catalog.procedures.values())
-        return procs, list(catalog.lexicon), catalog.situations, f"catalog {CATALOG}"
+        examples = [(e.question, e.codes) for e in catalog.questions]
+        return procs, list(catalog.lexicon), catalog.situations, examples, f"catalog {CATALOG}"
     lexicon = read_lexicon(CATALOG / "lexicon.toml")
-    return list(procedures_from_jsonl(RAW_DATA)), lexicon, SituationBook(), f"raw {RAW_DATA.name} + lexicon.toml"
+    raw = list(procedures_from_jsonl(RAW_DATA))
+    return raw, lexicon, SituationBook(), [], f"raw {RAW_DATA.name} + lexicon.toml"
 
 
 class Bm25Baseline:
@@ -148,6 +157,14 @@ class Bm25Baseline:
             if s > 0
         ]
         return {"query": query, "answer": results[0]["code"] if results else None, "results": results}
+
+
+def without_examples(engine: SearchEngine, examples: Examples, queries: list[str]) -> SearchEngine:
+    """``engine`` recalling none of ``queries`` (folded): a set is never measured on questions it recalls word for
+    word (the test parts share none with the examples; a validation set's short question may)."""
+    asked = {" ".join(tokenize(q)) for q in queries}
+    kept = [(q, codes) for q, codes in examples if " ".join(tokenize(q)) not in asked]
+    return engine if len(kept) == len(examples) else engine.with_memory(QuestionMemory(kept))
 
 
 def latency(fn: Callable[[str], Any], queries: list[str], reps: int) -> tuple[float, float, float, float]:
@@ -278,10 +295,10 @@ def main(argv: Iterable[str] | None = None) -> None:
     print("$ " + shlex.join([str(shown), *sys.argv]))
     scorer = load_scorer()
     t0 = time.perf_counter()
-    procedures, lexicon, situations, source = load_data()
+    procedures, lexicon, situations, examples, source = load_data()
     load_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    engine = SearchEngine.build(procedures, lexicon, PREFERRED, situations)
+    engine = SearchEngine.build(procedures, lexicon, PREFERRED, situations, examples)
     build_engine = time.perf_counter() - t0
     import resource
 
@@ -295,25 +312,26 @@ def main(argv: Iterable[str] | None = None) -> None:
     build_base = time.perf_counter() - t0
     print(
         f"data: {source}: {len(procedures)} procedures, {len(lexicon)} lexicon terms, "
-        f"{len(situations.situations)} situations; "
+        f"{len(situations.situations)} situations, {len(examples)} example questions; "
         f"preferred levels: {', '.join(PREFERRED)}"
     )
     from bot.catalog.loader import load_english
 
     english = EnglishReader(load_english(CATALOG)[0])
 
-    def in_english_mode(q: str) -> Row:
+    def in_english_mode(measured: SearchEngine, q: str) -> Row:
         """The assistant's path for a chat in English: lexicon_en.toml, then the engine."""
         text = english.translate(q) if english.is_english(q, expected=True) else ""
-        return {**answer_line(engine, text or q, translated=bool(text)), "query": q}
+        return {**answer_line(measured, text or q, translated=bool(text)), "query": q}
 
     for path in args.queries or DEFAULT_QUERIES:
         gold = scorer.load_gold(str(path))
         queries = read_queries(path)
+        measured = without_examples(engine, examples, queries)
         columns: dict[str, dict[str, Any]] = {}
         english_set = path.name.startswith("english")
         systems: list[tuple[str, Callable[[str], Row], float]] = [
-            ("engine", in_english_mode if english_set else lambda q: answer_line(engine, q), build_engine),
+            ("engine", partial(in_english_mode if english_set else answer_line, measured), build_engine),
             ("bm25s baseline", baseline.answer, build_base),
         ]
         for name, fn, build in systems:

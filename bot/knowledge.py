@@ -15,6 +15,7 @@ from bot.catalog.loader import Catalog
 from bot.catalog.model import Level, LexiconEntry, Procedure
 from bot.catalog.packed import PackedProcedures
 from bot.catalog.problems import format_problems
+from bot.catalog.questions import Example
 from bot.catalog.reload import CatalogHolder, ReloadResult
 from bot.catalog.situations import SituationBook
 from bot.config import Settings
@@ -78,10 +79,13 @@ class Knowledge:
         preferred_levels: list[Level],
         situations: SituationBook | None = None,
         english: Iterable[EnglishTerm] = (),
+        questions: Iterable[Example] = (),
     ) -> Knowledge:
-        """Index ``procedures`` for search and browsing; ``english`` reads English questions."""
+        """Index ``procedures`` for search and browsing; ``english`` reads English questions; the search recalls
+        the example ``questions``."""
         procs = {p.code: p for p in procedures}
-        engine = SearchEngine.build(procs.values(), lexicon, preferred_levels, situations)
+        examples = [(ex.question, ex.codes) for ex in questions]
+        engine = SearchEngine.build(procs.values(), lexicon, preferred_levels, situations, examples)
         return cls(procs, engine, list(preferred_levels), FieldListing.of(procs.values(), preferred_levels),
                    EnglishReader(english))  # fmt: skip
 
@@ -102,7 +106,7 @@ class Knowledge:
         if isinstance(procedures, PackedProcedures):  # unpacked one by one, reduced to what the build reads
             procedures = {p.code: indexed_part(p) for p in procedures.each_fresh()}
         built = cls.build(procedures.values(), catalog.lexicon, preferred_levels, catalog.situations,
-                          catalog.english)  # fmt: skip
+                          catalog.english, catalog.questions)  # fmt: skip
         if state_dir is not None and digest:
             try:
                 save_engine(state_dir, key, built.engine.parts, built.listing)

@@ -18,12 +18,14 @@ from bot.catalog.files import LEXICON_FILE, iter_procedure_files
 from bot.catalog.locate import locate
 from bot.catalog.model import LexiconEntry, Procedure
 from bot.catalog.problems import Problem, from_toml_error, from_validation_error
+from bot.catalog.questions import QUESTIONS_FILE, Example, parse_questions
 from bot.catalog.situations import SITUATIONS_FILE, SituationBook, check_targets, parse_situations
 from bot.catalog.text import fold
 
 _T = TypeVar("_T")
 
 Signature = tuple[tuple[str, int, int], ...]
+EXTRA_FILES = (LEXICON_FILE, SITUATIONS_FILE, ENGLISH_FILE, QUESTIONS_FILE)  # the catalog's files beside procedures
 CACHE_VERSION = 2  # bump when the Procedure model changes shape
 
 
@@ -46,6 +48,7 @@ class Catalog:
     root: Path = field(default=Path("."))
     situations: SituationBook = field(default_factory=SituationBook)
     english: list[EnglishTerm] = field(default_factory=list)
+    questions: tuple[Example, ...] = ()
 
 
 @dataclass
@@ -65,7 +68,7 @@ def catalog_signature(root: Path) -> Signature:
     """(path, mtime_ns, size) of every catalog file: cheap (stat only) and changes on any edit."""
     root = root.resolve()
     keys = [_stat_key(entry) for entry in iter_procedure_files(root)]
-    for extra in (LEXICON_FILE, SITUATIONS_FILE, ENGLISH_FILE):
+    for extra in EXTRA_FILES:
         if (root / extra).is_file():
             keys.append(_stat_key(root / extra))
     return tuple(keys)
@@ -157,6 +160,18 @@ def load_english(root: Path) -> tuple[list[EnglishTerm], list[Problem]]:
     return _load_file(root / ENGLISH_FILE, [], parse_english)
 
 
+def load_questions(root: Path) -> tuple[tuple[Example, ...], list[Problem]]:
+    """The example questions of ``questions.tsv`` (missing file → none) and the problems of its lines."""
+    path = root / QUESTIONS_FILE
+    if not path.is_file():
+        return (), []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return (), [Problem(path, 1, "", f"không đọc được tệp: {error}")]
+    return parse_questions(path, text)
+
+
 class _Cache:
     """Per-file parse results keyed by (path, mtime_ns, size), kept in a pickle file."""
 
@@ -207,7 +222,7 @@ def _scan(root: Path, cache_path: Path | None) -> tuple[Catalog | None, list[Pro
     procedures: dict[str, Procedure] = {}
     where: dict[str, Path] = {}
     problems: list[Problem] = []
-    extra_names = {str(root / name) for name in (LEXICON_FILE, SITUATIONS_FILE, ENGLISH_FILE)}
+    extra_names = {str(root / name) for name in EXTRA_FILES}
     for key in signature:
         if key[0] in extra_names:
             continue
@@ -230,9 +245,11 @@ def _scan(root: Path, cache_path: Path | None) -> tuple[Catalog | None, list[Pro
     problems += situation_problems
     english, english_problems = load_english(root)
     problems += english_problems
+    questions, question_problems = load_questions(root)
+    problems += question_problems
     if problems:
         return None, sorted(problems)
-    return Catalog(procedures, lexicon, signature, root, situations, english), []
+    return Catalog(procedures, lexicon, signature, root, situations, english, questions), []
 
 
 def validate_catalog(root: Path, cache_path: Path | None = None) -> list[Problem]:

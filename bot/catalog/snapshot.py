@@ -27,13 +27,15 @@ from bot.catalog.english import EnglishTerm
 from bot.catalog.loader import Catalog, Signature
 from bot.catalog.model import LexiconEntry, Procedure
 from bot.catalog.packed import PackedProcedures, pack
+from bot.catalog.questions import Example
 from bot.catalog.sealed import atomic_write, read_sealed, unpickle, write_sealed
 from bot.catalog.situations import SituationBook
 
 SNAPSHOT_FILE = "catalog-last-good.pickle"
 INDEX_FILE = "catalog-last-good.json"
-#: Bump when the snapshot's payload changes shape (2: packed procedures, situations and the English lexicon).
-SNAPSHOT_FORMAT = 2
+#: Bump when the snapshot's payload changes shape (2: packed procedures, situations and the English lexicon;
+#: 3: the example questions).
+SNAPSHOT_FORMAT = 3
 
 
 log = logging.getLogger(__name__)
@@ -50,10 +52,10 @@ def format_version() -> str:
 
 def catalog_digest(
     procedures: Mapping[str, Procedure], lexicon: list[LexiconEntry], situations: SituationBook | None = None,
-    english: Iterable[EnglishTerm] = (),
+    english: Iterable[EnglishTerm] = (), questions: Iterable[Example] = (),
 ) -> str:  # fmt: skip
-    """A sha256 of the catalog's content: procedures, lexicon, situations and English lexicon (same content →
-    same digest, in any process)."""
+    """A sha256 of the catalog's content: procedures, lexicon, situations, English lexicon and example questions
+    (same content → same digest, in any process)."""
     h = hashlib.sha256()
     for code in sorted(procedures):
         h.update(procedures[code].model_dump_json().encode("utf-8"))
@@ -66,12 +68,15 @@ def catalog_digest(
     for term in english:
         h.update(term.model_dump_json().encode("utf-8"))
         h.update(b"\n")
+    for example in questions:
+        h.update(f"{example.question}\t{','.join(example.codes)}\n".encode())
     return h.hexdigest()
 
 
 def content_digest(catalog: Catalog) -> str:
     """:func:`catalog_digest` of a loaded catalog."""
-    return catalog_digest(catalog.procedures, catalog.lexicon, catalog.situations, catalog.english)
+    return catalog_digest(catalog.procedures, catalog.lexicon, catalog.situations, catalog.english,
+                          catalog.questions)
 
 
 @dataclass(frozen=True)
@@ -85,10 +90,12 @@ class Snapshot:
     source: str  # the catalog folder it was loaded from
     situations: SituationBook
     english: list[EnglishTerm]
+    questions: tuple[Example, ...] = ()
 
     def catalog(self, root: Path, signature: Signature = ()) -> Catalog:
         """The snapshot as the catalog of ``root`` (``signature``: of the files it stands for, if known)."""
-        return Catalog(self.procedures, self.lexicon, signature, root, self.situations, self.english)
+        return Catalog(self.procedures, self.lexicon, signature, root, self.situations, self.english,
+                       self.questions)
 
 
 def signature_key(signature: Signature) -> str:
@@ -139,8 +146,9 @@ def save_snapshot(state_dir: Path, catalog: Catalog, digest: str) -> bool:
         offsets = array("Q", [0])
         for record in records:
             offsets.append(offsets[-1] + len(record))
-        meta = pickle.dumps((codes, offsets, catalog.lexicon, catalog.situations, list(catalog.english), digest,
-                             clock.now(), str(catalog.root)), protocol=pickle.HIGHEST_PROTOCOL)  # fmt: skip
+        meta = pickle.dumps((codes, offsets, catalog.lexicon, catalog.situations, list(catalog.english),
+                             catalog.questions, digest, clock.now(), str(catalog.root)),
+                            protocol=pickle.HIGHEST_PROTOCOL)  # fmt: skip
         write_sealed(state_dir / SNAPSHOT_FILE, format_version(), len(meta).to_bytes(8, "little"), meta, *records)
     entry = {"digest": digest, "signature": key, "codes": sorted(catalog.procedures),
              "saved_at": clock.now().isoformat()}  # fmt: skip
@@ -156,11 +164,12 @@ def load_snapshot(state_dir: Path) -> Snapshot | None:
         return None
     try:
         size = int.from_bytes(payload[:8], "little")
-        codes, offsets, lexicon, situations, english, digest, saved_at, source = unpickle(payload[8 : 8 + size])
+        meta = unpickle(payload[8 : 8 + size])
+        codes, offsets, lexicon, situations, english, questions, digest, saved_at, source = meta
         blob = payload[8 + size :]  # the records stay in the bytes read: views, not copies
         records = tuple(blob[offsets[i] : offsets[i + 1]] for i in range(len(codes)))
         procedures = PackedProcedures(codes, records)
     except Exception as error:  # sealed by this version yet unreadable: as if there were none
         log.error("%s cannot be read (%s); not used", path, type(error).__name__)
         return None
-    return Snapshot(procedures, lexicon, digest, saved_at, source, situations, english)
+    return Snapshot(procedures, lexicon, digest, saved_at, source, situations, english, questions)

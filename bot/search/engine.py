@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, overload
 
 from bot.catalog.model import Level, LexiconEntry, Procedure
@@ -13,6 +13,7 @@ from bot.search.grouping import group_key, level_rank, pick_representative
 from bot.search.index import FOREIGN_ELEMENT, InvertedIndex
 from bot.search.intent import Intent, IntentReader
 from bot.search.lexicon import LexiconMatcher
+from bot.search.memory import QuestionMemory
 from bot.search.normalize import bigrams, canon
 from bot.search.query import ParsedQuery, QueryParser, window
 from bot.search.ranking import Scored, query_terms, rerank, retrieve, stated
@@ -42,6 +43,7 @@ ABROAD_TERMS = frozenset(_FOREIGN) | frozenset(bigrams(_FOREIGN))
 ABROAD_NAME = frozenset(_FOREIGN[-2:])  # "nước ngoài" in a name: a member for foreigners or for abroad
 SITUATION_BONUS = 0.45  # a procedure the message's situation calls for (scaled by how specific the match is
 # and by how much of the message the procedure explains)
+RECALL_BONUS = 0.3  # a procedure that answered an example question like the message (times the similarity)
 MAX_ALTERNATIVES = 3
 SECOND_OPINION_GROUPS = 5  # the decision's second opinion chooses among the members of this many best groups
 MIN_QUERY_CHARS = 2  # messages this short name no procedure (a code has 8 characters)
@@ -90,6 +92,7 @@ class EngineParts:
     book: SituationBook
     situations: SituationMatcher
     plain: PlainBm25
+    memory: QuestionMemory = field(default_factory=QuestionMemory)
 
 
 class _ByPosition(Sequence[Procedure]):
@@ -141,9 +144,10 @@ class SearchEngine:
         lexicon: list[LexiconEntry],
         preferred_levels: list[Level],
         situations: SituationBook | None = None,
+        questions: Iterable[tuple[str, Sequence[str]]] = (),
     ) -> SearchEngine:
-        """Index ``procedures`` (any source) with ``lexicon`` and ``situations``; ``preferred_levels`` = levels
-        served here."""
+        """Index ``procedures`` (any source) with ``lexicon``, ``situations`` and example ``questions`` (question,
+        codes); ``preferred_levels`` = levels served here."""
         procs = list({p.code: p for p in procedures}.values())
         keys: dict[str, int] = {}
         members: list[list[int]] = []
@@ -163,8 +167,15 @@ class SearchEngine:
             groups.append(_Group(mem, next(i for i in mem if procs[i] is rep), served))
         book = situations or SituationBook()
         parts = EngineParts([p.code for p in procs], InvertedIndex(procs, assignment), LexiconMatcher(lexicon), groups,
-                            list(preferred_levels), book, SituationMatcher(book, procs), PlainBm25(procs))  # fmt: skip
+                            list(preferred_levels), book, SituationMatcher(book, procs), PlainBm25(procs),
+                            QuestionMemory(questions))  # fmt: skip
         return cls(procs, parts)
+
+    def with_memory(self, memory: QuestionMemory) -> SearchEngine:
+        """The same engine recalling another set of example questions (the fit leaves a round's own out)."""
+        engine = type(self)(self._procedures, replace(self.parts, memory=memory))
+        engine.decision = self.decision
+        return engine
 
     @classmethod
     def assemble(cls, parts: EngineParts, procedures: Mapping[str, Procedure]) -> SearchEngine:
@@ -207,6 +218,7 @@ class SearchEngine:
                 if d is not None:
                     strength[d] = max(strength.get(d, 0.0), hit.strength(situations[0]))
         implied = ABROAD_TERMS if intent.abroad else frozenset()  # special cases the message states in other words
+        recalled = self._recalled_groups(parsed)
         if strength:
             seen = {d for d, _ in found}
             found += [(d, 0.0) for d in strength if d not in seen]
@@ -225,7 +237,8 @@ class SearchEngine:
             if audience != intent.who:
                 sc.score *= AUDIENCE_FACTORS.get(audience, 1.0)
             sc.situation = strength.get(sc.doc_id, 0.0)
-            sc.score += SITUATION_BONUS * sc.situation * sc.coverage / most
+            sc.recalled = recalled.get(g, 0.0)
+            sc.score += SITUATION_BONUS * sc.situation * sc.coverage / most + RECALL_BONUS * sc.recalled
             if g not in best or sc.score > best[g].score:
                 best[g] = sc
         return sorted(best.items(), key=lambda kv: kv[1].score, reverse=True)
@@ -252,6 +265,16 @@ class SearchEngine:
                 if head and all(t in doc.primary for t in head) and value > strength.get(d, 0.0):
                     strength[d] = value
 
+    def _recalled_groups(self, parsed: ParsedQuery) -> dict[int, float]:
+        """Group → similarity of the closest example question whose procedures it holds."""
+        out: dict[int, float] = {}
+        for code, sim in parsed.recalled.items():
+            d = self._by_code.get(code)
+            if d is not None:
+                g = self._group_of[d]
+                out[g] = max(out.get(g, 0.0), sim)
+        return out
+
     def representative(self, g: int) -> str:
         """The code presented for group ``g``."""
         return self._procedures[self._groups[g].representative].code
@@ -269,6 +292,7 @@ class SearchEngine:
         sentence = self._situations.asking(query)
         if sentence is not None:
             parsed.asking = self._parser.parse(sentence)
+        parsed.recalled = self.parts.memory.recall(query)
         return self._intents.read(query), self._situations.match(query)
 
     # -- internals --------------------------------------------------------------------------------

@@ -69,6 +69,7 @@ class ParsedQuery:
     codes: list[str] = field(default_factory=list)
     corrected: dict[str, str] = field(default_factory=dict)
     asking: ParsedQuery | None = None  # a message of several sentences: the sentence that asks, parsed alone
+    recalled: dict[str, float] = field(default_factory=dict)  # codes of example questions like it → similarity
 
     @property
     def weight(self) -> float:

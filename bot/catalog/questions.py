@@ -1,0 +1,71 @@
+"""Example questions (``questions.tsv``): questions citizens asked, each with the procedures that answer it.
+
+One question per line: the question as the citizen wrote it, a TAB, then the procedure codes (comma-separated)
+that a careful officer would accept. Lines starting with ``#`` and empty lines are skipped. The search recalls
+the procedures of the examples most like a new message (:mod:`bot.search.memory`). Every problem is reported
+with file and line, like the procedure files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.catalog.model import CODE_PATTERN
+from bot.catalog.problems import Problem
+from bot.catalog.text import fold
+
+QUESTIONS_FILE = "questions.tsv"
+MAX_QUESTION_CHARS = 1000
+_CODE = re.compile(CODE_PATTERN)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One example question and the codes that answer it."""
+
+    question: str
+    codes: tuple[str, ...]
+    line: int
+
+
+def parse_questions(path: Path, text: str) -> tuple[tuple[Example, ...], list[Problem]]:
+    """The examples of one file's ``text`` and the problems of its lines. A well-formed code that is not in the
+    catalog is no problem: a procedure removed from the catalog leaves its examples recalling the others (the
+    search ignores codes it has not indexed), and the removal is judged by the catalog's own guard."""
+    examples: list[Example] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2:
+            message = "mỗi dòng gồm câu hỏi, một dấu TAB rồi các mã thủ tục" + (
+                " (thiếu dấu TAB)" if len(parts) == 1 else f" (có {len(parts) - 1} dấu TAB)"
+            )
+            problems.append(Problem(path, number, "", message))
+            continue
+        question, codes_text = parts[0].strip(), parts[1]
+        if not question:
+            problems.append(Problem(path, number, "question", "câu hỏi để trống"))
+            continue
+        if len(question) > MAX_QUESTION_CHARS:
+            problems.append(Problem(path, number, "question", f"câu hỏi dài quá {MAX_QUESTION_CHARS} ký tự"))
+            continue
+        codes = tuple(c.strip() for c in codes_text.split(",") if c.strip())
+        bad = [c for c in codes if not _CODE.fullmatch(c)]
+        if not codes or bad:
+            shown = ", ".join(repr(c) for c in bad) if bad else "không có mã"
+            message = f"mã thủ tục phải có dạng 1.001193, cách nhau bằng dấu phẩy ({shown})"
+            problems.append(Problem(path, number, "codes", message))
+            continue
+        key = " ".join(fold(question).split())
+        if key in seen:
+            problems.append(Problem(path, number, "question", f"câu hỏi trùng với dòng {seen[key]}"))
+            continue
+        seen[key] = number
+        examples.append(Example(question, tuple(dict.fromkeys(codes)), number))
+    return tuple(examples), problems
