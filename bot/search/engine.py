@@ -44,6 +44,9 @@ ABROAD_NAME = frozenset(_FOREIGN[-2:])  # "nước ngoài" in a name: a member f
 SITUATION_BONUS = 0.45  # a procedure the message's situation calls for (scaled by how specific the match is
 # and by how much of the message the procedure explains)
 RECALL_BONUS = 0.3  # a procedure that answered an example question like the message (times the similarity)
+# The message is an example question, word for word once folded (an office added the question a citizen asked):
+# its procedures come first whatever the words alone say.
+SAME_QUESTION, SAME_QUESTION_BONUS = 0.98, 1.0
 MAX_ALTERNATIVES = 3
 SECOND_OPINION_GROUPS = 5  # the decision's second opinion chooses among the members of this many best groups
 MIN_QUERY_CHARS = 2  # messages this short name no procedure (a code has 8 characters)
@@ -219,6 +222,9 @@ class SearchEngine:
                     strength[d] = max(strength.get(d, 0.0), hit.strength(situations[0]))
         implied = ABROAD_TERMS if intent.abroad else frozenset()  # special cases the message states in other words
         recalled = self._recalled_groups(parsed)
+        if parsed.recalled:  # an example's procedure is a candidate even when the message's words miss it
+            seen = {d for d, _ in found}
+            found += [(d, 0.0) for c in parsed.recalled if (d := self._by_code.get(c)) is not None and d not in seen]
         if strength:
             seen = {d for d, _ in found}
             found += [(d, 0.0) for d in strength if d not in seen]
@@ -239,6 +245,8 @@ class SearchEngine:
             sc.situation = strength.get(sc.doc_id, 0.0)
             sc.recalled = recalled.get(g, 0.0)
             sc.score += SITUATION_BONUS * sc.situation * sc.coverage / most + RECALL_BONUS * sc.recalled
+            if sc.recalled >= SAME_QUESTION:
+                sc.score += SAME_QUESTION_BONUS
             if g not in best or sc.score > best[g].score:
                 best[g] = sc
         return sorted(best.items(), key=lambda kv: kv[1].score, reverse=True)

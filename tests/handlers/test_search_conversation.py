@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.catalog.loader import load_catalog
+from bot.catalog.questions import Example
 from bot.knowledge import Knowledge
 from bot.search.decision import DECISION
 from tests.handlers.conftest import SETTINGS, Chat
@@ -19,7 +20,22 @@ ROOT = Path(__file__).resolve().parents[2]
 def real() -> Knowledge:
     catalog = load_catalog(ROOT / "procedures_catalog")
     return Knowledge.build(catalog.procedures.values(), catalog.lexicon, SETTINGS.office.levels, catalog.situations,
-                           catalog.english)
+                           catalog.english, catalog.questions)
+
+
+def test_a_question_an_office_added_as_an_example_is_answered_with_its_procedure():
+    """"xe bị trộm mất muốn hủy đăng ký" reads as the re-issue of some registration certificate; once an office adds
+    the question with the procedure an officer chose, the citizen who asks it again gets that card."""
+    catalog = load_catalog(ROOT / "procedures_catalog")
+    question = "xe bị trộm mất muốn hủy đăng ký"
+    taught = (Example("Xe bị trộm mất, muốn hủy đăng ký!", ("1.013065",), 1),)
+    before, after = (
+        Chat(Knowledge.build(catalog.procedures.values(), catalog.lexicon, SETTINGS.office.levels, catalog.situations,
+                             catalog.english, examples)).send(question)[0].text
+        for examples in ((), taught)
+    )
+    assert "Tôi tìm thấy vài thủ tục" in before and not before.split("\n")[1].startswith("1. Thu hồi")
+    assert after.startswith("<b>Thu hồi chứng nhận đăng ký xe") and "1.013065" in after
 
 
 def _datas(replies) -> list[str]:

@@ -54,3 +54,15 @@ def test_an_example_lifts_its_procedure_above_the_one_the_words_alone_prefer():
 def test_a_code_the_engine_has_not_indexed_is_ignored():
     engine = SearchEngine.build(PROCEDURES, LEXICON, [Level.COMMUNE], None, [("kết hôn ở xã", ("9.999999",))])
     assert engine.search("kết hôn ở xã").results[0].code == "1.000894"
+
+
+def test_an_example_brings_in_a_procedure_the_words_never_select_and_its_own_question_answers_it():
+    levels = [Level.PROVINCE, Level.COMMUNE]
+    query = "giấy tờ cho người ở nhà thuê"
+    plain = SearchEngine.build(PROCEDURES, LEXICON, levels)
+    assert "1.004194" not in [h.code for h in plain.search(query).results]
+    near = SearchEngine.build(PROCEDURES, LEXICON, levels, None, [("giấy tờ cho người ở nhà thuê trọ", ("1.004194",))])
+    assert "1.004194" in [h.code for h in near.search(query).results]  # a candidate now, without its words
+    same = SearchEngine.build(PROCEDURES, LEXICON, levels, None, [("Giấy tờ cho người ở nhà thuê?", ("1.004194",))])
+    result = same.search(query)
+    assert result.results[0].code == "1.004194"  # the question itself, folded: its procedure comes first
