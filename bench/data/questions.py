@@ -17,9 +17,10 @@ from pathlib import Path
 
 from check import fold
 
+from bot.catalog.questions import MARKER
+
 HERE = Path(__file__).resolve().parent
 TARGET = HERE.parent.parent / "procedures_catalog" / "questions.tsv"
-MARKER = "# --- các dòng dưới đây do bench/data/questions.py tạo từ bench/data/*_train.tsv; đừng sửa ---"
 HEADER = """\
 # Câu hỏi mẫu: câu hỏi người dân đã hỏi và mã các thủ tục trả lời đúng câu hỏi đó. Trợ lý tìm các câu hỏi mẫu
 # giống tin nhắn mới nhất và ưu tiên các thủ tục của chúng.

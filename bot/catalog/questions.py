@@ -18,6 +18,9 @@ from bot.catalog.text import fold
 
 QUESTIONS_FILE = "questions.tsv"
 MAX_QUESTION_CHARS = 1000
+# The line above the examples written from the training questions (bench/data/questions.py); an office's own
+# examples go above it.
+MARKER = "# --- các dòng dưới đây do bench/data/questions.py tạo từ bench/data/*_train.tsv; đừng sửa ---"
 _CODE = re.compile(CODE_PATTERN)
 
 
@@ -62,10 +65,37 @@ def parse_questions(path: Path, text: str) -> tuple[tuple[Example, ...], list[Pr
             message = f"mã thủ tục phải có dạng 1.001193, cách nhau bằng dấu phẩy ({shown})"
             problems.append(Problem(path, number, "codes", message))
             continue
-        key = " ".join(fold(question).split())
+        key = question_key(question)
         if key in seen:
             problems.append(Problem(path, number, "question", f"câu hỏi trùng với dòng {seen[key]}"))
             continue
         seen[key] = number
         examples.append(Example(question, tuple(dict.fromkeys(codes)), number))
     return tuple(examples), problems
+
+
+def question_key(question: str) -> str:
+    """A question as it is compared for repeats: folded, single spaces."""
+    return " ".join(fold(question).split())
+
+
+def add_example(path: Path, question: str, codes: tuple[str, ...]) -> int:
+    """Write ``question`` (whitespace made single spaces) with ``codes`` into the file at ``path``, above the
+    marker line when there is one (else at the end); returns its line number. Raises ValueError, worded for
+    office staff, when the question is empty or too long, a code is malformed, or the question is there already."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    question = " ".join(question.split())
+    line = f"{question}\t{','.join(codes)}"
+    _new, problems = parse_questions(path, line + "\n")
+    if problems:
+        raise ValueError(problems[0].message)
+    existing, _problems = parse_questions(path, text)
+    key = question_key(question)
+    for ex in existing:
+        if question_key(ex.question) == key:
+            raise ValueError(f"câu hỏi đã có ở dòng {ex.line}")
+    lines = text.splitlines()
+    at = lines.index(MARKER) if MARKER in lines else len(lines)
+    lines.insert(at, line)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return at + 1

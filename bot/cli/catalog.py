@@ -1,9 +1,10 @@
-"""``python -m bot catalog reload [--allow-removals]``, ``catalog aliases`` and the refusal to start without a good
-catalog."""
+"""``python -m bot catalog reload [--allow-removals]``, ``catalog aliases``, ``catalog add-question`` and the refusal
+to start without a good catalog."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from textwrap import shorten
 
 from bot.catalog.guard import list_removed
@@ -69,4 +70,33 @@ def check_aliases(settings: Settings) -> int:
     wrong = sum(m.answered for m in misses)
     print(f"{checked} aliases; {checked - len(misses)} find their own procedure first; {len(misses)} do not "
           f"({wrong} of them answered with another procedure)")  # fmt: skip
+    return 0
+
+
+def add_question(root: Path, question: str, codes: list[str]) -> int:
+    """Write an example question with the codes that answer it into the catalog's ``questions.tsv`` (above the
+    generated lines); 1 when a code is not in the catalog, the question is malformed or already there."""
+    from bot.catalog.loader import load_catalog
+    from bot.catalog.questions import QUESTIONS_FILE, add_example
+
+    try:
+        procedures = load_catalog(root).procedures
+    except CatalogError as error:
+        print(format_problems(error.problems), file=sys.stderr)
+        print("fix the catalog first (python -m bot catalog validate)", file=sys.stderr)
+        return 1
+    wanted = tuple(dict.fromkeys(c.strip() for code in codes for c in code.split(",") if c.strip()))
+    unknown = [c for c in wanted if c not in procedures]
+    if unknown:
+        print(f"không có thủ tục mã {', '.join(unknown)} trong danh mục {root}", file=sys.stderr)
+        return 1
+    path = root / QUESTIONS_FILE
+    try:
+        line = add_example(path, question, wanted)
+    except ValueError as error:
+        print(f"{path}: {error}", file=sys.stderr)
+        return 1
+    names = "; ".join(shorten(procedures[c].name, 70, placeholder="…") for c in wanted)
+    print(f"{path}:{line}: added → {names}; running assistants serve it from their next reload "
+          "([catalog].reload_seconds)")
     return 0

@@ -86,6 +86,11 @@ def _parser(plugins: list[str] | None = None) -> argparse.ArgumentParser:
     rel.add_argument("--allow-removals", action="store_true",
                      help="accept an edit that removes more than [catalog].max_removal_share of the procedures")
     cat_sub.add_parser("aliases", help="ask every alias as a question; list those whose own procedure is not first")
+    add = cat_sub.add_parser("add-question", help="add an example question with the procedures that answer it "
+                             "(procedures_catalog/questions.tsv)")
+    add.add_argument("question", help="the question as the citizen wrote it (in quotes)")
+    add.add_argument("codes", nargs="+", help="codes of the procedures that answer it, e.g. 1.013065")
+    add.add_argument("--path", type=Path, help="catalog folder (default: catalog.path from config)")
 
     search = sub.add_parser("search", help="search procedures")
     search.add_argument("--jsonl", action="store_true", help="batch: one question per stdin line → JSON lines")
@@ -119,6 +124,10 @@ def _cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli.catalog import check_aliases
 
         return check_aliases(settings)
+    if args.catalog_command == "add-question":
+        from bot.cli.catalog import add_question
+
+        return add_question(_catalog_root(settings, args.path), args.question, args.codes)
     from bot.catalog.loader import validate_catalog
     from bot.catalog.problems import format_problems
 

@@ -1,5 +1,5 @@
 """``python -m bot`` as an office runs it, in a subprocess: a start during a broken catalog edit, a fresh
-install with a broken catalog, ``catalog reload`` and its removal guard, JSON logs."""
+install with a broken catalog, ``catalog reload`` and its removal guard, ``catalog add-question``, JSON logs."""
 
 from __future__ import annotations
 
@@ -106,3 +106,26 @@ def test_the_alias_check_lists_an_alias_that_finds_another_procedure(catalog_roo
     assert "2 aliases; 1 find their own procedure first; 1 do not (1 of them answered with another procedure)" in (
         result.stdout
     )
+
+
+def test_an_example_question_is_added_above_the_generated_lines_and_bad_ones_are_refused(
+    catalog_root: Path, tmp_path: Path
+) -> None:
+    from bot.catalog.loader import load_catalog
+    from bot.catalog.questions import MARKER, QUESTIONS_FILE
+
+    path = catalog_root / QUESTIONS_FILE
+    path.write_text(f"# câu hỏi mẫu\n{MARKER}\nlam giay ket hon\t1.000894\n", encoding="utf-8")
+    config = _config(tmp_path, catalog_root)
+    added = _bot(config, "catalog", "add-question", "  đăng ký  kết hôn\tở xã  ", "1.000894")
+    assert added.returncode == 0, added.stderr
+    assert f"{path}:2: added → Thủ tục đăng ký kết hôn" in added.stdout
+    assert path.read_text(encoding="utf-8").splitlines()[1:3] == ["đăng ký kết hôn ở xã\t1.000894", MARKER]
+    assert [e.question for e in load_catalog(catalog_root).questions] == ["đăng ký kết hôn ở xã", "lam giay ket hon"]
+    again = _bot(config, "catalog", "add-question", "Dang ky ket hon o xa", "1.000894")
+    assert again.returncode == 1 and "câu hỏi đã có ở dòng 2" in again.stderr
+    unknown = _bot(config, "catalog", "add-question", "xin giấy gì đó", "9.999999")
+    assert unknown.returncode == 1 and "không có thủ tục mã 9.999999" in unknown.stderr
+    empty = _bot(config, "catalog", "add-question", "   ", "1.000894")
+    assert empty.returncode == 1 and f"{path}: câu hỏi để trống" in empty.stderr
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 4  # nothing else written
