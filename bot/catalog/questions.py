@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.catalog.model import CODE_PATTERN
 from bot.catalog.problems import Problem
 from bot.catalog.text import fold
+from bot.masking import mask_text
 
 QUESTIONS_FILE = "questions.tsv"
 MAX_QUESTION_CHARS = 1000
@@ -22,6 +23,19 @@ MAX_QUESTION_CHARS = 1000
 # examples go above it.
 MARKER = "# --- các dòng dưới đây do bench/data/questions.py tạo từ bench/data/*_train.tsv; đừng sửa ---"
 _CODE = re.compile(CODE_PATTERN)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_DIGIT_RUN = re.compile(r"\+?\d[\d .-]{7,}\d")
+
+
+def _personal(question: str) -> bool:
+    """A phone number (0… or 84…, spaces and dots allowed), a 12-digit ID number or an e-mail address."""
+    if mask_text(question) != question or _EMAIL.search(question):
+        return True
+    for run in _DIGIT_RUN.findall(question):
+        digits = re.sub(r"\D", "", run)
+        if len(digits) == 12 or (10 <= len(digits) <= 11 and digits.startswith(("0", "84"))):
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +71,10 @@ def parse_questions(path: Path, text: str) -> tuple[tuple[Example, ...], list[Pr
             continue
         if len(question) > MAX_QUESTION_CHARS:
             problems.append(Problem(path, number, "question", f"câu hỏi dài quá {MAX_QUESTION_CHARS} ký tự"))
+            continue
+        if _personal(question):
+            message = "câu hỏi có số điện thoại, số giấy tờ hoặc email: bỏ đi trước khi lưu"
+            problems.append(Problem(path, number, "question", message))
             continue
         codes = tuple(c.strip() for c in codes_text.split(",") if c.strip())
         bad = [c for c in codes if not _CODE.fullmatch(c)]
