@@ -30,7 +30,6 @@ FEATURES: tuple[str, ...] = (
     "situation_long",
     "margin_long",
     "agrees",
-    "recalled",
 )
 
 
@@ -55,7 +54,6 @@ def features(
         "situation_long": top.situation * length,
         "margin_long": margin * length,
         "agrees": 1.0 if agrees else 0.0,
-        "recalled": top.recalled,
     }
 
 

@@ -12,6 +12,7 @@ from bot.catalog import loader, reload
 from bot.catalog.loader import load_catalog
 from bot.catalog.model import Level
 from bot.catalog.packed import PackedProcedures
+from bot.catalog.questions import QUESTIONS_FILE
 from bot.catalog.reload import CatalogHolder
 from bot.catalog.situations import SITUATIONS_FILE
 from bot.catalog.snapshot import INDEX_FILE, SNAPSHOT_FILE, read_index
@@ -76,8 +77,10 @@ def test_a_restart_over_unchanged_files_parses_nothing_and_rebuilds_nothing(
 ) -> None:
     state = tmp_path / "var"
     (catalog_root / SITUATIONS_FILE).write_text(SITUATIONS, encoding="utf-8")
+    (catalog_root / QUESTIONS_FILE).write_text("tôi sắp cưới vợ ở xã\t1.000894\n", encoding="utf-8")
     first = _holder(catalog_root, state)
     answer = _knowledge(first).engine.search("tôi sắp cưới")
+    assert [e.question for e in first.catalog.questions] == ["tôi sắp cưới vợ ở xã"]
     assert {SNAPSHOT_FILE, INDEX_FILE, SEARCH_FILE} <= {p.name for p in state.iterdir()}
 
     _no_toml(monkeypatch)
@@ -88,7 +91,9 @@ def test_a_restart_over_unchanged_files_parses_nothing_and_rebuilds_nothing(
     status = again.status()
     assert not status.fallback and status.digest == first.digest and status.procedures == 10
     assert again.catalog.situations == first.catalog.situations and again.catalog.lexicon == first.catalog.lexicon
+    assert again.catalog.questions == first.catalog.questions
     assert _knowledge(again).engine.search("tôi sắp cưới") == answer
+    assert _knowledge(again).engine.parse("tôi sắp cưới")[0].recalled  # the kept engine recalls the example
     assert procedures == first.catalog.procedures  # the same records, unpacked on comparison
     assert not again.reload().changed  # the files it stands for: nothing to reload
 

@@ -1,4 +1,4 @@
-"""The full committed catalog (2,642 procedures) with the real lexicon."""
+"""The full committed catalog (2,642 procedures) with the real lexicon, situations and example questions."""
 
 from pathlib import Path
 
@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[3]
 @pytest.fixture(scope="module")
 def full() -> SearchEngine:
     catalog = load_catalog(ROOT / "procedures_catalog")
+    examples = [(e.question, e.codes) for e in catalog.questions]  # as the assistant builds it
     return SearchEngine.build(
-        catalog.procedures.values(), catalog.lexicon, [Level.PROVINCE, Level.COMMUNE], catalog.situations
+        catalog.procedures.values(), catalog.lexicon, [Level.PROVINCE, Level.COMMUNE], catalog.situations, examples
     )
 
 

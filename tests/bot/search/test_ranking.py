@@ -28,8 +28,9 @@ QUESTIONS = [
 @pytest.fixture(scope="module")
 def full() -> SearchEngine:
     catalog = load_catalog(ROOT / "procedures_catalog")
+    examples = [(e.question, e.codes) for e in catalog.questions]  # as the assistant builds it
     return SearchEngine.build(
-        catalog.procedures.values(), catalog.lexicon, [Level.PROVINCE, Level.COMMUNE], catalog.situations
+        catalog.procedures.values(), catalog.lexicon, [Level.PROVINCE, Level.COMMUNE], catalog.situations, examples
     )
 
 
