@@ -43,7 +43,7 @@ ABROAD_TERMS = frozenset(_FOREIGN) | frozenset(bigrams(_FOREIGN))
 ABROAD_NAME = frozenset(_FOREIGN[-2:])  # "nước ngoài" in a name: a member for foreigners or for abroad
 SITUATION_BONUS = 0.45  # a procedure the message's situation calls for (scaled by how specific the match is
 # and by how much of the message the procedure explains)
-RECALL_BONUS = 0.3  # a procedure that answered an example question like the message (times the similarity)
+RECALL_BONUS = 0.4  # a procedure that answered an example question like the message (times the similarity)
 # The message is an example question, word for word once folded (an office added the question a citizen asked):
 # its procedures come first whatever the words alone say.
 SAME_QUESTION, SAME_QUESTION_BONUS = 0.98, 1.0

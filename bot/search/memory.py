@@ -2,7 +2,8 @@
 
 A message is compared with every example by the cosine of their TF-IDF vectors over folded syllables and
 syllable pairs (stop words left out). The procedures of the ``NEIGHBOURS`` most similar examples, at least
-``MIN_SIMILARITY`` alike, are recalled with that similarity; ranking adds a bonus for them
+``MIN_SIMILARITY`` alike, are recalled, each with the similarity of its closest example times its share of the
+neighbours' similarity (a sibling procedure one neighbour of five answered counts little); ranking adds a bonus for them
 (:func:`bot.search.engine.SearchEngine.rank`). Citizens ask about the same procedures in the same words again
 and again, so a question like one an officer already labelled is most often about the same procedure.
 
@@ -63,7 +64,9 @@ class QuestionMemory:
         return len(self._codes)
 
     def recall(self, text: str) -> dict[str, float]:
-        """The codes of the examples most like ``text``, each with the similarity of its closest example."""
+        """The codes of the examples most like ``text``: each with the similarity of its closest example times its
+        share of the neighbours' similarity (a procedure most neighbours answered counts fully; one a single
+        neighbour of five answered, a fifth)."""
         if not self._codes:
             return {}
         vector = _unit(_terms(text), self._idf, self._unknown_idf)
@@ -73,15 +76,16 @@ class QuestionMemory:
             ids, weights = self._postings[term]
             for i, w in zip(ids, weights, strict=True):
                 sims[i] = sims.get(i, 0.0) + weight * w
-        best = sorted(sims.items(), key=lambda kv: kv[1], reverse=True)[:NEIGHBOURS]
-        recalled: dict[str, float] = {}
+        best = [(i, sim) for i, sim in sorted(sims.items(), key=lambda kv: kv[1], reverse=True)[:NEIGHBOURS]
+                if sim >= MIN_SIMILARITY]
+        total = sum(sim for _i, sim in best)
+        votes: dict[str, float] = {}
+        closest: dict[str, float] = {}
         for i, sim in best:
-            if sim < MIN_SIMILARITY:
-                break
             for code in self._codes[i]:
-                recalled[code] = max(recalled.get(code, 0.0), sim)
-        return recalled
-
+                votes[code] = votes.get(code, 0.0) + sim
+                closest[code] = max(closest.get(code, 0.0), sim)
+        return {code: closest[code] * votes[code] / total for code in votes}
 
 def _unit(terms: Counter[str], idf: dict[str, float], unknown: float) -> dict[str, float]:
     """Log-scaled TF-IDF weights of ``terms``, scaled to unit length."""

@@ -66,3 +66,17 @@ def test_an_example_brings_in_a_procedure_the_words_never_select_and_its_own_que
     same = SearchEngine.build(PROCEDURES, LEXICON, levels, None, [("Giấy tờ cho người ở nhà thuê?", ("1.004194",))])
     result = same.search(query)
     assert result.results[0].code == "1.004194"  # the question itself, folded: its procedure comes first
+
+
+def test_a_procedure_few_neighbours_answered_counts_for_its_share_of_them():
+    examples = [
+        ("xin phép xây nhà ở quê", ("1.013225",)),
+        ("xin phép xây nhà 3 tầng", ("1.013225",)),
+        ("xin phép xây nhà trên đất vườn", ("1.013225",)),
+        ("xin phép xây nhà cấp 4", ("1.013225",)),
+        ("xin phép xây nhà tạm trên đất nông nghiệp", ("1.013226",)),  # one neighbour of five
+        *((f"mất sổ đỏ thửa số {n}", ("1.012786",)) for n in range(40)),  # the words of building are rare
+    ]
+    recalled = QuestionMemory(examples).recall("xin phép xây nhà")
+    assert set(recalled) == {"1.013225", "1.013226"}
+    assert recalled["1.013225"] > 5 * recalled["1.013226"] > 0
