@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.catalog.english import ENGLISH_FILE
-from bot.catalog.loader import CatalogError, catalog_signature, load_catalog, load_english
+from bot.catalog.loader import catalog_signature, load_catalog, load_english
+from tests.bot.catalog.editing import problems_after_writing
 
 ROOT = Path(__file__).resolve().parents[3]
 
-
-def _problems(root: Path, text: str) -> list[str]:
-    (root / ENGLISH_FILE).write_text(text, encoding="utf-8")
-    with pytest.raises(CatalogError) as err:
-        load_catalog(root)
-    return [str(p) for p in err.value.problems]
 
 
 def test_a_valid_file_loads_with_the_catalog(catalog_root: Path):
@@ -42,7 +35,7 @@ def test_bad_phrases_duplicates_missing_keys_and_unknown_tables_have_file_and_li
         "[extra]\n"                                   # 12
         "x = 1\n"
     )
-    problems = _problems(catalog_root, text)
+    problems = problems_after_writing(catalog_root, ENGLISH_FILE, text)
     path = str(catalog_root / ENGLISH_FILE)
     assert any(p.startswith(f"{path}:2: term[0].en: 'ID Card'") for p in problems), problems
     assert any(p.startswith(f"{path}:6: term[1].en: cụm 'passport' đã có ở term[0]") for p in problems), problems
@@ -52,7 +45,7 @@ def test_bad_phrases_duplicates_missing_keys_and_unknown_tables_have_file_and_li
 
 
 def test_a_toml_syntax_error_has_its_line(catalog_root: Path):
-    problems = _problems(catalog_root, '[[term]]\nen = ["a"\nvi = "b"\n')
+    problems = problems_after_writing(catalog_root, ENGLISH_FILE, '[[term]]\nen = ["a"\nvi = "b"\n')
     assert any(f"{ENGLISH_FILE}:" in p for p in problems)
 
 

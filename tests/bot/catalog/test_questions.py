@@ -5,29 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from bot.catalog.loader import CatalogError, catalog_signature, load_catalog
+from bot.catalog.loader import catalog_signature, load_catalog
 from bot.catalog.questions import MAX_QUESTION_CHARS, QUESTIONS_FILE
 from bot.catalog.reload import CatalogHolder
 from bot.catalog.snapshot import load_snapshot
+from tests.bot.catalog.editing import first_code, problems_after_writing
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _first_code(root: Path) -> str:
-    return next(iter(sorted(load_catalog(root).procedures)))
-
-
-def _problems(root: Path, text: str) -> list[str]:
-    (root / QUESTIONS_FILE).write_text(text, encoding="utf-8")
-    with pytest.raises(CatalogError) as err:
-        load_catalog(root)
-    return [str(p) for p in err.value.problems]
 
 
 def test_a_valid_file_loads_its_examples_with_their_lines(catalog_root: Path):
-    code = _first_code(catalog_root)
+    code = first_code(catalog_root)
     text = f"# câu hỏi mẫu\n\nlam giay khai sinh cho con\t{code}\nmất sổ đỏ làm lại\t{code}, 9.999999\n"
     (catalog_root / QUESTIONS_FILE).write_text(text, encoding="utf-8")
     examples = load_catalog(catalog_root).questions
@@ -39,7 +29,7 @@ def test_a_valid_file_loads_its_examples_with_their_lines(catalog_root: Path):
 
 
 def test_each_malformed_line_is_reported_at_its_line(catalog_root: Path):
-    code = _first_code(catalog_root)
+    code = first_code(catalog_root)
     lines = [
         "# header",
         f"no tab here {code}",  # 2
@@ -53,7 +43,7 @@ def test_each_malformed_line_is_reported_at_its_line(catalog_root: Path):
         f"em là Lan, sđt 0912 345 678, hỏi làm cccd\t{code}",  # 10: personal data
         f"gửi kết quả về lan.nguyen@example.com được không\t{code}",  # 11
     ]
-    problems = _problems(catalog_root, "\n".join(lines) + "\n")
+    problems = problems_after_writing(catalog_root, QUESTIONS_FILE, "\n".join(lines) + "\n")
     expected = [
         f"{QUESTIONS_FILE}:2: -: mỗi dòng gồm câu hỏi, một dấu TAB rồi các mã thủ tục (thiếu dấu TAB)",
         f"{QUESTIONS_FILE}:3: -: mỗi dòng gồm câu hỏi, một dấu TAB rồi các mã thủ tục (có 2 dấu TAB)",
@@ -71,7 +61,7 @@ def test_each_malformed_line_is_reported_at_its_line(catalog_root: Path):
 
 
 def test_a_broken_edit_keeps_the_last_good_examples_and_names_the_line(catalog_root: Path, tmp_path: Path):
-    code = _first_code(catalog_root)
+    code = first_code(catalog_root)
     path = catalog_root / QUESTIONS_FILE
     path.write_text(f"lam giay khai sinh\t{code}\n", encoding="utf-8")
     state = tmp_path / "var"
