@@ -2,8 +2,9 @@
 
 The search recalls the procedures of the example questions most like a new message. The examples are the
 Vietnamese questions of every ``short*_train.tsv`` and ``long*_train.tsv`` with their labels (never a test part,
-never an off-topic or English set). Lines an office added above the marker line are kept as they are; the
-training questions repeating one of them are left out.
+never an off-topic or English set), then those of ``examples.tsv`` (questions written only as examples, never
+measured; one repeating a question of any labelled set is left out). Lines an office added above the marker line
+are kept as they are; the questions repeating one of them are left out.
 
 Usage: ``python bench/data/questions.py [--check]`` (``--check`` only verifies the file is up to date).
 """
@@ -30,19 +31,40 @@ HEADER = """\
 #   python -m bot catalog validate (báo lỗi kèm số dòng).
 """
 _SET = re.compile(r"^(short|long)\d*_train\.tsv$")
+EXAMPLES = "examples.tsv"  # questions written as examples only (not a measured set)
+
+
+def _rows(path: Path) -> list[tuple[str, str]]:
+    """(question, codes) of one labelled file, comments and NONE left out."""
+    rows: list[tuple[str, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        question, codes = line.split("\t")
+        if codes != "NONE":
+            rows.append((question, codes))
+    return rows
+
+
+def example_rows(data: Path) -> list[tuple[str, str]]:
+    """(question, codes) of ``examples.tsv`` without the questions any labelled set holds (folded)."""
+    path = data / EXAMPLES
+    if not path.exists():
+        return []
+    asked = {
+        fold(line.split("\t", 1)[0])
+        for p in data.glob("*.tsv")
+        if p.name != EXAMPLES
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    return [(q, codes) for q, codes in _rows(path) if fold(q) not in asked]
 
 
 def training_rows(data: Path) -> list[tuple[str, str]]:
-    """(question, codes) of every Vietnamese in-scope training question, in file order."""
-    rows: list[tuple[str, str]] = []
-    for path in sorted(p for p in data.glob("*_train.tsv") if _SET.match(p.name)):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("#") or not line.strip():
-                continue
-            question, codes = line.split("\t")
-            if codes != "NONE":
-                rows.append((question, codes))
-    return rows
+    """(question, codes) of every Vietnamese in-scope training question, in file order, then the examples."""
+    rows = [row for path in sorted(p for p in data.glob("*_train.tsv") if _SET.match(p.name)) for row in _rows(path)]
+    return rows + example_rows(data)
 
 
 def render(current: str, rows: list[tuple[str, str]]) -> str:
