@@ -38,6 +38,7 @@ from search_bench import CATALOG, PREFERRED, load_data  # noqa: E402
 sys.path.insert(0, str(ROOT / "bench" / "data"))
 from questions import example_rows  # noqa: E402
 
+from bot.catalog.questions import NO_PROCEDURE  # noqa: E402
 from bot.search.decision import DECISION_FILE, FEATURES, LONG_WORDS  # noqa: E402
 from bot.search.engine import SearchEngine  # noqa: E402
 from bot.search.memory import QuestionMemory  # noqa: E402
@@ -77,12 +78,12 @@ def read_gold(path: Path) -> list[tuple[str, set[str] | None]]:
 
 def decision_features(engine: SearchEngine, query: str) -> tuple[list[float], str] | None:
     """The decision's features for one question and the code of its best result, or None when the question
-    never reaches the decision (a code, no words, off-topic)."""
+    never reaches the decision (a code, no words, off-topic, like the examples about what the catalog lacks)."""
     parsed, intent, situations = engine.parse(query)
     if parsed.codes or not parsed.slots:
         return None
     ranked = engine.rank(parsed, intent, situations)
-    if engine.off_topic(ranked, parsed):
+    if engine.off_topic(ranked, parsed) or engine.like_a_gap(parsed):
         return None
     feats = engine.features(ranked, parsed, query)
     return [feats[f] for f in FEATURES], engine.representative(ranked[0][0])
@@ -98,7 +99,8 @@ def recall_without_round(round_: int) -> QuestionMemory:
     """The example questions of every training part but those of round ``round_``, and those written only as
     examples (``bench/data/examples.tsv``): a question is never recalled by itself or by its round's other
     questions, as the questions a new round brings are not."""
-    examples = [(q, tuple(sorted(g))) for path in TRAIN if round_of(path) != round_ for q, g in read_gold(path) if g]
+    examples = [(q, tuple(sorted(g)) if g else (NO_PROCEDURE,)) for path in TRAIN
+                if round_of(path) != round_ and not path.name.startswith("offtopic") for q, g in read_gold(path)]
     examples += [(q, tuple(codes.split(","))) for q, codes in example_rows(ROOT / "bench" / "data")]
     return QuestionMemory(examples)
 

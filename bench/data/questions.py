@@ -1,10 +1,11 @@
 """Write the catalog's example questions (procedures_catalog/questions.tsv) from the training parts.
 
 The search recalls the procedures of the example questions most like a new message. The examples are the
-Vietnamese questions of every ``short*_train.tsv`` and ``long*_train.tsv`` with their labels (never a test part,
-never an off-topic or English set), then those of ``examples.tsv`` (questions written only as examples, never
-measured; one repeating a question of any labelled set is left out). Lines an office added above the marker line
-are kept as they are; the questions repeating one of them are left out.
+Vietnamese questions of every ``short*_train.tsv`` and ``long*_train.tsv`` with their labels (``NONE`` for those
+about what the catalog lacks; never a test part, never an off-topic or English set), then those of
+``examples.tsv`` (questions written only as examples, never measured; one repeating a question of any labelled
+set is left out). Lines an office added above the marker line are kept as they are; the questions repeating one
+of them are left out.
 
 Usage: ``python bench/data/questions.py [--check]`` (``--check`` only verifies the file is up to date).
 """
@@ -35,14 +36,13 @@ EXAMPLES = "examples.tsv"  # questions written as examples only (not a measured 
 
 
 def _rows(path: Path) -> list[tuple[str, str]]:
-    """(question, codes) of one labelled file, comments and NONE left out."""
+    """(question, codes) of one labelled file, comments left out (NONE: no procedure of the catalog answers it)."""
     rows: list[tuple[str, str]] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or not line.strip():
             continue
         question, codes = line.split("\t")
-        if codes != "NONE":
-            rows.append((question, codes))
+        rows.append((question, codes))
     return rows
 
 

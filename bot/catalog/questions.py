@@ -1,9 +1,10 @@
 """Example questions (``questions.tsv``): questions citizens asked, each with the procedures that answer it.
 
 One question per line: the question as the citizen wrote it, a TAB, then the procedure codes (comma-separated)
-that a careful officer would accept. Lines starting with ``#`` and empty lines are skipped. The search recalls
-the procedures of the examples most like a new message (:mod:`bot.search.memory`). Every problem is reported
-with file and line, like the procedure files.
+that a careful officer would accept, or ``NONE`` for a question no procedure of the catalog answers (the
+unemployment benefit a labour office pays): a message most like those is not answered with a procedure. Lines
+starting with ``#`` and empty lines are skipped. The search recalls the procedures of the examples most like a
+new message (:mod:`bot.search.memory`). Every problem is reported with file and line, like the procedure files.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.masking import mask_text
 
 QUESTIONS_FILE = "questions.tsv"
 MAX_QUESTION_CHARS = 1000
+NO_PROCEDURE = "NONE"  # the codes of a question no procedure of the catalog answers (unemployment benefit…)
 # The line above the examples written from the training questions (bench/data/questions.py); an office's own
 # examples go above it.
 MARKER = "# --- các dòng dưới đây do bench/data/questions.py tạo từ bench/data/*_train.tsv; đừng sửa ---"
@@ -77,10 +79,10 @@ def parse_questions(path: Path, text: str) -> tuple[tuple[Example, ...], list[Pr
             problems.append(Problem(path, number, "question", message))
             continue
         codes = tuple(c.strip() for c in codes_text.split(",") if c.strip())
-        bad = [c for c in codes if not _CODE.fullmatch(c)]
+        bad = [c for c in codes if not _CODE.fullmatch(c) and codes != (NO_PROCEDURE,)]
         if not codes or bad:
             shown = ", ".join(repr(c) for c in bad) if bad else "không có mã"
-            message = f"mã thủ tục phải có dạng 1.001193, cách nhau bằng dấu phẩy ({shown})"
+            message = f"mã thủ tục phải có dạng 1.001193, cách nhau bằng dấu phẩy, hoặc NONE ({shown})"
             problems.append(Problem(path, number, "codes", message))
             continue
         key = question_key(question)

@@ -77,7 +77,7 @@ def add_question(root: Path, question: str, codes: list[str]) -> int:
     """Write an example question with the codes that answer it into the catalog's ``questions.tsv`` (above the
     generated lines); 1 when a code is not in the catalog, the question is malformed or already there."""
     from bot.catalog.loader import load_catalog
-    from bot.catalog.questions import QUESTIONS_FILE, add_example
+    from bot.catalog.questions import NO_PROCEDURE, QUESTIONS_FILE, add_example
 
     try:
         procedures = load_catalog(root).procedures
@@ -86,7 +86,7 @@ def add_question(root: Path, question: str, codes: list[str]) -> int:
         print("fix the catalog first (python -m bot catalog validate)", file=sys.stderr)
         return 1
     wanted = tuple(dict.fromkeys(c.strip() for code in codes for c in code.split(",") if c.strip()))
-    unknown = [c for c in wanted if c not in procedures]
+    unknown = [] if wanted == (NO_PROCEDURE,) else [c for c in wanted if c not in procedures]
     if unknown:
         print(f"không có thủ tục mã {', '.join(unknown)} trong danh mục {root}", file=sys.stderr)
         return 1
@@ -96,7 +96,8 @@ def add_question(root: Path, question: str, codes: list[str]) -> int:
     except ValueError as error:
         print(f"{path}: {error}", file=sys.stderr)
         return 1
-    names = "; ".join(shorten(procedures[c].name, 70, placeholder="…") for c in wanted)
+    names = "; ".join(shorten(procedures[c].name, 70, placeholder="…") for c in wanted if c in procedures) or (
+        "no procedure of the catalog (such messages are not answered with one)")
     print(f"{path}:{line}: added → {names}; running assistants serve it from their next reload "
           "([catalog].reload_seconds)")
     return 0

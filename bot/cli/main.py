@@ -89,7 +89,8 @@ def _parser(plugins: list[str] | None = None) -> argparse.ArgumentParser:
     add = cat_sub.add_parser("add-question", help="add an example question with the procedures that answer it "
                              "(procedures_catalog/questions.tsv)")
     add.add_argument("question", help="the question as the citizen wrote it (in quotes)")
-    add.add_argument("codes", nargs="+", help="codes of the procedures that answer it, e.g. 1.013065")
+    add.add_argument("codes", nargs="+", help="codes of the procedures that answer it, e.g. 1.013065 (NONE: no "
+                     "procedure of the catalog does)")
     add.add_argument("--path", type=Path, help="catalog folder (default: catalog.path from config)")
 
     search = sub.add_parser("search", help="search procedures")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, overload
 
 from bot.catalog.model import Level, LexiconEntry, Procedure
+from bot.catalog.questions import NO_PROCEDURE
 from bot.catalog.situations import SituationBook
 from bot.search.decision import DECISION, features
 from bot.search.grouping import group_key, level_rank, pick_representative
@@ -47,6 +48,7 @@ RECALL_BONUS = 0.4  # a procedure that answered an example question like the mes
 # The message is an example question, word for word once folded (an office added the question a citizen asked):
 # its procedures come first whatever the words alone say.
 SAME_QUESTION, SAME_QUESTION_BONUS = 0.98, 1.0
+GAP_AT = 0.3  # the recall of "no procedure" from which a message like those examples is not answered directly
 MAX_ALTERNATIVES = 3
 SECOND_OPINION_GROUPS = 5  # the decision's second opinion chooses among the members of this many best groups
 MIN_QUERY_CHARS = 2  # messages this short name no procedure (a code has 8 characters)
@@ -273,6 +275,13 @@ class SearchEngine:
                 if head and all(t in doc.primary for t in head) and value > strength.get(d, 0.0):
                     strength[d] = value
 
+    @staticmethod
+    def like_a_gap(parsed: ParsedQuery) -> bool:
+        """The example questions most like the message are about what the catalog has no procedure for (their
+        codes are NONE: the unemployment benefit a labour office pays): no procedure is presented as its answer."""
+        gap = parsed.recalled.get(NO_PROCEDURE, 0.0)
+        return gap >= GAP_AT and gap >= max((v for c, v in parsed.recalled.items() if c != NO_PROCEDURE), default=0.0)
+
     def _recalled_groups(self, parsed: ParsedQuery) -> dict[int, float]:
         """Group → similarity of the closest example question whose procedures it holds."""
         out: dict[int, float] = {}
@@ -371,6 +380,8 @@ class SearchEngine:
     ) -> SearchResult:
         if self.off_topic(ranked, parsed):
             return SearchResult(hits, None, "none", intent=intent)
+        if self.like_a_gap(parsed):
+            return SearchResult(hits, None, "ambiguous", intent=intent)
         p = self.decision.probability(self.features(ranked, parsed, query))
         if p < self.decision.answers_at(len(query.split()), translated):
             return SearchResult(hits, None, "ambiguous", probability=p, intent=intent)

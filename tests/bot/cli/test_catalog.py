@@ -129,3 +129,6 @@ def test_an_example_question_is_added_above_the_generated_lines_and_bad_ones_are
     empty = _bot(config, "catalog", "add-question", "   ", "1.000894")
     assert empty.returncode == 1 and f"{path}: câu hỏi để trống" in empty.stderr
     assert len(path.read_text(encoding="utf-8").splitlines()) == 4  # nothing else written
+    gap = _bot(config, "catalog", "add-question", "xin trợ cấp thất nghiệp", "NONE")
+    assert gap.returncode == 0 and "added → no procedure of the catalog" in gap.stdout
+    assert "xin trợ cấp thất nghiệp\tNONE" in path.read_text(encoding="utf-8")

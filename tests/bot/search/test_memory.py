@@ -80,3 +80,17 @@ def test_a_procedure_few_neighbours_answered_counts_for_its_share_of_them():
     recalled = QuestionMemory(examples).recall("xin phép xây nhà")
     assert set(recalled) == {"1.013225", "1.013226"}
     assert recalled["1.013225"] > 5 * recalled["1.013226"] > 0
+
+
+def test_a_message_like_the_examples_about_what_the_catalog_lacks_is_not_answered_with_a_procedure():
+    levels = [Level.PROVINCE, Level.COMMUNE]
+    query = "đăng ký hộ kinh doanh online"
+    plain = SearchEngine.build(PROCEDURES, LEXICON, levels)
+    assert plain.search(query).answer == "1.001612"
+    gaps = [("đăng ký hộ kinh doanh online qua sàn", ("NONE",)), ("hộ kinh doanh online trên sàn", ("NONE",))]
+    declined = SearchEngine.build(PROCEDURES, LEXICON, levels, None, gaps)
+    result = declined.search(query)
+    assert result.answer is None and result.results[0].code == "1.001612"  # still listed, not presented
+    assert declined.like_a_gap(declined.parse(query)[0])
+    taught = SearchEngine.build(PROCEDURES, LEXICON, levels, None, [*gaps, (query, ("1.001612",))])
+    assert taught.search(query).answer == "1.001612"  # a closer example naming a procedure wins
