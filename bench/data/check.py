@@ -34,6 +34,21 @@ class Rule:
     min_fields: int = 0
 
 
+def _fresh_round(n: int, *, long: int, short: int, offtopic: int, english: tuple[int, int] | None = None) -> dict[
+        str, Rule]:
+    """The rules of a round of sets written by people who never saw the assistant: at least ``long`` / ``short`` /
+    ``offtopic`` questions (short ones repeating an earlier set word for word were dropped), a tenth at most about
+    what the catalog lacks; ``english``: the number of its English set and that set's minimum."""
+    rules = {
+        f"long{n}": Rule(long, 150, 700, 20, 200, min_fields=30, gaps=0.1),
+        f"short{n}": Rule(short, 1, 80, 1, 8, gaps=0.1),
+        f"offtopic{n}": Rule(offtopic, 1, 300, 1, 60, offtopic=True),
+    }
+    if english is not None:
+        rules[f"english{english[0]}"] = Rule(english[1], 1, 700, 1, 200, gaps=0.1)
+    return rules
+
+
 # Questions written only as the catalog's examples (bench/data/questions.py), never measured: checked like a set.
 EXAMPLES_RULE = Rule(0, 1, 700, 1, 200)
 RULES: dict[str, Rule] = {
@@ -54,29 +69,13 @@ RULES: dict[str, Rule] = {
     "english2": Rule(120, 1, 700, 1, 200, gaps=0.1),
     # the fourth round, written after the third round's work and this round's English lexicon without seeing the
     # assistant: short ones mostly on the procedures citizens ask about most, the rest spread over 40 fields
-    "long4": Rule(250, 150, 700, 20, 200, min_fields=30, gaps=0.1),
-    "short4": Rule(300, 1, 80, 1, 8, gaps=0.1),  # questions repeating an earlier set word for word were dropped
-    "offtopic4": Rule(70, 1, 300, 1, 60, offtopic=True),
-    "english3": Rule(120, 1, 700, 1, 200, gaps=0.1),
-    # the fifth round, written after the fourth round's work without seeing the assistant: the freshest held-out measure
-    "long5": Rule(300, 150, 700, 20, 200, min_fields=30, gaps=0.1),
-    "short5": Rule(300, 1, 80, 1, 8, gaps=0.1),  # questions repeating an earlier set word for word were dropped
-    "offtopic5": Rule(80, 1, 300, 1, 60, offtopic=True),
-    "english4": Rule(120, 1, 700, 1, 200, gaps=0.1),
-    # the sixth round, written after the fifth round's work without seeing the assistant: the freshest held-out measure
-    "long6": Rule(300, 150, 700, 20, 200, min_fields=30, gaps=0.1),
-    "short6": Rule(280, 1, 80, 1, 8, gaps=0.1),  # questions repeating an earlier set word for word were dropped
-    "offtopic6": Rule(80, 1, 300, 1, 60, offtopic=True),
-    "english5": Rule(110, 1, 700, 1, 200, gaps=0.1),
-    # the seventh round, written after the sixth round's work without seeing the assistant: the freshest measure
-    "long7": Rule(300, 150, 700, 20, 200, min_fields=30, gaps=0.1),
-    "short7": Rule(200, 1, 80, 1, 8, gaps=0.1),  # questions repeating an earlier set word for word were dropped
-    "offtopic7": Rule(80, 1, 300, 1, 60, offtopic=True),
-    "english6": Rule(110, 1, 700, 1, 200, gaps=0.1),
-    # the eighth round, written beside the example questions without seeing them: the freshest measure
-    "long8": Rule(280, 150, 700, 20, 200, min_fields=30, gaps=0.1),
-    "short8": Rule(150, 1, 80, 1, 8, gaps=0.1),  # questions repeating an earlier set word for word were dropped
-    "offtopic8": Rule(70, 1, 300, 1, 60, offtopic=True),
+    **_fresh_round(4, long=250, short=300, offtopic=70, english=(3, 120)),
+    # each later round written after the one before's work without seeing the assistant: the freshest measure
+    **_fresh_round(5, long=300, short=300, offtopic=80, english=(4, 120)),
+    **_fresh_round(6, long=300, short=280, offtopic=80, english=(5, 110)),
+    **_fresh_round(7, long=300, short=200, offtopic=80, english=(6, 110)),
+    # the eighth round, written beside the example questions (examples.tsv) without seeing them
+    **_fresh_round(8, long=280, short=150, offtopic=70),
 }
 
 
