@@ -14,7 +14,7 @@ from bot.search.grouping import group_key, level_rank, pick_representative
 from bot.search.index import FOREIGN_ELEMENT, InvertedIndex
 from bot.search.intent import Intent, IntentReader
 from bot.search.lexicon import LexiconMatcher
-from bot.search.memory import QuestionMemory
+from bot.search.memory import SAME_QUESTION, QuestionMemory
 from bot.search.normalize import bigrams, canon
 from bot.search.query import ParsedQuery, QueryParser, window
 from bot.search.ranking import Scored, query_terms, rerank, retrieve, stated
@@ -47,7 +47,7 @@ SITUATION_BONUS = 0.45  # a procedure the message's situation calls for (scaled 
 RECALL_BONUS = 0.4  # a procedure that answered an example question like the message (times the similarity)
 # The message is an example question, word for word once folded (an office added the question a citizen asked):
 # its procedures come first whatever the words alone say.
-SAME_QUESTION, SAME_QUESTION_BONUS = 0.98, 1.0
+SAME_QUESTION_BONUS = 1.0
 GAP_AT = 0.3  # the recall of "no procedure" from which a message like those examples is not answered directly
 MAX_ALTERNATIVES = 3
 SECOND_OPINION_GROUPS = 5  # the decision's second opinion chooses among the members of this many best groups

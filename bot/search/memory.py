@@ -27,6 +27,7 @@ MIN_SIMILARITY = 0.2
 QUERY_TERMS = 40
 COMMON_SHARE = 0.05
 COMMON_AT_LEAST = 20  # a few examples (a new office's own): a term is common only past this many
+SAME_QUESTION = 1.0  # the recall of the procedures of an example that is the message itself (folded)
 
 
 def _terms(text: str) -> Counter[str]:
@@ -41,11 +42,14 @@ class QuestionMemory:
     def __init__(self, examples: Iterable[tuple[str, Sequence[str]]] = ()) -> None:
         counted: list[Counter[str]] = []
         self._codes: list[tuple[str, ...]] = []
+        self._exact: dict[str, tuple[str, ...]] = {}
         for question, codes in examples:
             terms = _terms(question)
             if terms and codes:
                 counted.append(terms)
                 self._codes.append(tuple(codes))
+                key = _key(question)
+                self._exact[key] = tuple(dict.fromkeys((*self._exact.get(key, ()), *codes)))
         n = len(counted)
         df = Counter(t for terms in counted for t in terms)
         self._idf = {t: math.log((n + 1) / (d + 0.5)) for t, d in df.items()}
@@ -66,7 +70,8 @@ class QuestionMemory:
     def recall(self, text: str) -> dict[str, float]:
         """The codes of the examples most like ``text``: each with the similarity of its closest example times its
         share of the neighbours' similarity (a procedure most neighbours answered counts fully; one a single
-        neighbour of five answered, a fifth)."""
+        neighbour of five answered, a fifth) — or ``SAME_QUESTION`` for those of an example that is the message
+        itself, word for word once folded."""
         if not self._codes:
             return {}
         vector = _unit(_terms(text), self._idf, self._unknown_idf)
@@ -85,7 +90,15 @@ class QuestionMemory:
             for code in self._codes[i]:
                 votes[code] = votes.get(code, 0.0) + sim
                 closest[code] = max(closest.get(code, 0.0), sim)
-        return {code: closest[code] * votes[code] / total for code in votes}
+        recalled = {code: closest[code] * votes[code] / total for code in votes}
+        for code in self._exact.get(_key(text), ()):  # the message is an example, word for word once folded
+            recalled[code] = SAME_QUESTION
+        return recalled
+
+def _key(text: str) -> str:
+    """The question as compared word for word: folded syllables (case, diacritics and punctuation left out)."""
+    return " ".join(tokenize(text))
+
 
 def _unit(terms: Counter[str], idf: dict[str, float], unknown: float) -> dict[str, float]:
     """Log-scaled TF-IDF weights of ``terms``, scaled to unit length."""

@@ -38,6 +38,18 @@ def test_a_question_an_office_added_as_an_example_is_answered_with_its_procedure
     assert after.startswith("<b>Thu hồi chứng nhận đăng ký xe") and "1.013065" in after
 
 
+def test_a_question_asked_again_in_the_words_of_an_example_gets_its_card_among_all_the_shipped_examples(real):
+    """The example's closest neighbours share the recall; the example that is the message itself does not."""
+    question = "Xe bị trộm mất rồi, muốn hủy đăng ký thì làm sao?"
+    catalog = load_catalog(ROOT / "procedures_catalog")
+    taught = (*catalog.questions, Example(question, ("1.013065",), 0))
+    knowledge = Knowledge.build(catalog.procedures.values(), catalog.lexicon, SETTINGS.office.levels,
+                                catalog.situations, catalog.english, taught)
+    assert len(knowledge.engine.parts.memory) > 3000
+    reply = Chat(knowledge).send("xe bi trom mat roi muon huy dang ky thi lam sao")[0].text
+    assert reply.startswith("<b>Thu hồi chứng nhận đăng ký xe") and "1.013065" in reply
+
+
 def _datas(replies) -> list[str]:
     return [c.data for r in replies for c in r.flat_choices()]
 
