@@ -380,8 +380,8 @@ class SearchEngine:
     ) -> SearchResult:
         if self.off_topic(ranked, parsed):
             return SearchResult(hits, None, "none", intent=intent)
-        if self.like_a_gap(parsed):
-            return SearchResult(hits, None, "ambiguous", intent=intent)
+        if self.like_a_gap(parsed):  # told that no procedure was found, and offered an officer
+            return SearchResult(hits, None, "none", intent=intent)
         p = self.decision.probability(self.features(ranked, parsed, query))
         if p < self.decision.answers_at(len(query.split()), translated):
             return SearchResult(hits, None, "ambiguous", probability=p, intent=intent)
