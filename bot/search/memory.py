@@ -3,8 +3,9 @@
 A message is compared with every example by the cosine of their TF-IDF vectors over folded syllables and
 syllable pairs (stop words left out). The procedures of the ``NEIGHBOURS`` most similar examples, at least
 ``MIN_SIMILARITY`` alike, are recalled, each with the similarity of its closest example times its share of the
-neighbours' similarity (a sibling procedure one neighbour of five answered counts little); ranking adds a bonus for them
-(:func:`bot.search.engine.SearchEngine.rank`). Citizens ask about the same procedures in the same words again
+neighbours' similarity (a sibling procedure one neighbour of five answered counts little); ranking adds a bonus
+for them (:func:`bot.search.engine.SearchEngine.rank`). An example labelled ``NONE`` (what the catalog lacks)
+recalls that label like a code. Citizens ask about the same procedures in the same words again
 and again, so a question like one an officer already labelled is most often about the same procedure.
 
 Only a message's ``QUERY_TERMS`` most telling terms found in at most ``COMMON_SHARE`` of the examples (or
@@ -94,6 +95,7 @@ class QuestionMemory:
         for code in self._exact.get(_key(text), ()):  # the message is an example, word for word once folded
             recalled[code] = SAME_QUESTION
         return recalled
+
 
 def _key(text: str) -> str:
     """The question as compared word for word: folded syllables (case, diacritics and punctuation left out)."""
