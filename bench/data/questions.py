@@ -17,7 +17,7 @@ import re
 import sys
 from pathlib import Path
 
-from check import fold
+from check import fold, read_rows
 
 from bot.catalog.questions import MARKER
 
@@ -36,14 +36,8 @@ EXAMPLES = "examples.tsv"  # questions written as examples only (not a measured 
 
 
 def _rows(path: Path) -> list[tuple[str, str]]:
-    """(question, codes) of one labelled file, comments left out (NONE: no procedure of the catalog answers it)."""
-    rows: list[tuple[str, str]] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        question, codes = line.split("\t")
-        rows.append((question, codes))
-    return rows
+    """(question, codes) of one labelled file (NONE: no procedure of the catalog answers it)."""
+    return [(row.query, ",".join(row.codes)) for row in read_rows(path, [])]
 
 
 def example_rows(data: Path) -> list[tuple[str, str]]:
@@ -51,13 +45,7 @@ def example_rows(data: Path) -> list[tuple[str, str]]:
     path = data / EXAMPLES
     if not path.exists():
         return []
-    asked = {
-        fold(line.split("\t", 1)[0])
-        for p in data.glob("*.tsv")
-        if p.name != EXAMPLES
-        for line in p.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    }
+    asked = {fold(question) for p in data.glob("*.tsv") if p.name != EXAMPLES for question, _codes in _rows(p)}
     return [(q, codes) for q, codes in _rows(path) if fold(q) not in asked]
 
 

@@ -100,6 +100,15 @@ class EngineParts:
     memory: QuestionMemory = field(default_factory=QuestionMemory)
 
 
+def _add_candidates(found: list[tuple[int, float]], docs: Iterable[int]) -> None:
+    """Appends each of ``docs`` not among ``found`` yet, in order, with no BM25 weight of its own."""
+    seen = {d for d, _ in found}
+    for d in docs:
+        if d not in seen:
+            seen.add(d)
+            found.append((d, 0.0))
+
+
 class _ByPosition(Sequence[Procedure]):
     """The indexed procedures in index order, looked up by code on use (a packed catalog stays packed)."""
 
@@ -224,12 +233,10 @@ class SearchEngine:
                     strength[d] = max(strength.get(d, 0.0), hit.strength(situations[0]))
         implied = ABROAD_TERMS if intent.abroad else frozenset()  # special cases the message states in other words
         recalled = self._recalled_groups(parsed)
-        if parsed.recalled:  # an example's procedure is a candidate even when the message's words miss it
-            seen = {d for d, _ in found}
-            found += [(d, 0.0) for c in parsed.recalled if (d := self._by_code.get(c)) is not None and d not in seen]
+        # an example's or a situation's procedure is a candidate even when the message's words miss it
+        examples = [d for c in parsed.recalled if (d := self._by_code.get(c)) is not None]
+        _add_candidates(found, [*examples, *strength])
         if strength:
-            seen = {d for d, _ in found}
-            found += [(d, 0.0) for d in strength if d not in seen]
             self._share_with_stated_members(parsed, found, strength, implied)
         best: dict[int, Scored] = {}
         scored = rerank(self._index, parsed, found, implied)
@@ -245,9 +252,9 @@ class SearchEngine:
             if audience != intent.who:
                 sc.score *= AUDIENCE_FACTORS.get(audience, 1.0)
             sc.situation = strength.get(sc.doc_id, 0.0)
-            sc.recalled = recalled.get(g, 0.0)
-            sc.score += SITUATION_BONUS * sc.situation * sc.coverage / most + RECALL_BONUS * sc.recalled
-            if sc.recalled >= SAME_QUESTION:
+            recall = recalled.get(g, 0.0)
+            sc.score += SITUATION_BONUS * sc.situation * sc.coverage / most + RECALL_BONUS * recall
+            if recall >= SAME_QUESTION:
                 sc.score += SAME_QUESTION_BONUS
             if g not in best or sc.score > best[g].score:
                 best[g] = sc
@@ -283,7 +290,7 @@ class SearchEngine:
         return gap >= GAP_AT and gap >= max((v for c, v in parsed.recalled.items() if c != NO_PROCEDURE), default=0.0)
 
     def _recalled_groups(self, parsed: ParsedQuery) -> dict[int, float]:
-        """Group → similarity of the closest example question whose procedures it holds."""
+        """Group → the best recall (:meth:`QuestionMemory.recall`) of the procedures it holds."""
         out: dict[int, float] = {}
         for code, sim in parsed.recalled.items():
             d = self._by_code.get(code)

@@ -31,9 +31,9 @@ COMMON_AT_LEAST = 20  # a few examples (a new office's own): a term is common on
 SAME_QUESTION = 1.0  # the recall of the procedures of an example that is the message itself (folded)
 
 
-def _terms(text: str) -> Counter[str]:
+def _terms(syllables: list[str]) -> Counter[str]:
     """Folded syllables (no stop words) and the pairs of syllables next to each other once those are gone."""
-    toks = [t for t in tokenize(text) if t not in STOPWORDS]
+    toks = [t for t in syllables if t not in STOPWORDS]
     return Counter(toks + [f"{a} {b}" for a, b in pairwise(toks)])
 
 
@@ -45,11 +45,12 @@ class QuestionMemory:
         self._codes: list[tuple[str, ...]] = []
         self._exact: dict[str, tuple[str, ...]] = {}
         for question, codes in examples:
-            terms = _terms(question)
+            syllables = tokenize(question)
+            terms = _terms(syllables)
             if terms and codes:
                 counted.append(terms)
                 self._codes.append(tuple(codes))
-                key = _key(question)
+                key = " ".join(syllables)
                 self._exact[key] = tuple(dict.fromkeys((*self._exact.get(key, ()), *codes)))
         n = len(counted)
         df = Counter(t for terms in counted for t in terms)
@@ -75,7 +76,8 @@ class QuestionMemory:
         itself, word for word once folded."""
         if not self._codes:
             return {}
-        vector = _unit(_terms(text), self._idf, self._unknown_idf)
+        syllables = tokenize(text)
+        vector = _unit(_terms(syllables), self._idf, self._unknown_idf)
         looked = sorted((w, t) for t, w in vector.items() if t in self._postings)[-QUERY_TERMS:]
         sims: dict[int, float] = {}
         for weight, term in looked:
@@ -92,14 +94,9 @@ class QuestionMemory:
                 votes[code] = votes.get(code, 0.0) + sim
                 closest[code] = max(closest.get(code, 0.0), sim)
         recalled = {code: closest[code] * votes[code] / total for code in votes}
-        for code in self._exact.get(_key(text), ()):  # the message is an example, word for word once folded
+        for code in self._exact.get(" ".join(syllables), ()):  # the message is an example, word for word folded
             recalled[code] = SAME_QUESTION
         return recalled
-
-
-def _key(text: str) -> str:
-    """The question as compared word for word: folded syllables (case, diacritics and punctuation left out)."""
-    return " ".join(tokenize(text))
 
 
 def _unit(terms: Counter[str], idf: dict[str, float], unknown: float) -> dict[str, float]:

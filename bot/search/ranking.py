@@ -33,7 +33,6 @@ class Scored:
     fuzzy: float = 0.0
     score: float = 0.0
     situation: float = 0.0  # how specifically a situation of the message calls for this procedure (0..1)
-    recalled: float = 0.0  # similarity of the closest example question this procedure answered (0..1)
 
 
 def retrieve(index: InvertedIndex, query: ParsedQuery, limit: int = CANDIDATES) -> list[tuple[int, float]]:
