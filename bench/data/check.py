@@ -76,6 +76,8 @@ RULES: dict[str, Rule] = {
     **_fresh_round(7, long=300, short=200, offtopic=80, english=(6, 110)),
     # the eighth round, written beside the example questions (examples.tsv) without seeing them
     **_fresh_round(8, long=280, short=150, offtopic=70),
+    # the ninth round, written after round 8's work (with English set 7), without seeing the assistant
+    **_fresh_round(9, long=300, short=160, offtopic=75, english=(7, 120)),
 }
 
 

@@ -11,7 +11,7 @@ from bot.catalog.questions import NO_PROCEDURE
 from bot.catalog.situations import SituationBook
 from bot.search.decision import DECISION, features
 from bot.search.grouping import group_key, level_rank, pick_representative
-from bot.search.index import FOREIGN_ELEMENT, InvertedIndex
+from bot.search.index import FOREIGN_ELEMENT, InvertedIndex, files_for_people
 from bot.search.intent import Intent, IntentReader
 from bot.search.lexicon import LexiconMatcher
 from bot.search.memory import SAME_QUESTION, QuestionMemory
@@ -174,7 +174,7 @@ class SearchEngine:
             assignment.append(g)
         groups = []
         for mem in members:
-            rep = pick_representative([procs[i] for i in mem], preferred_levels)
+            rep = pick_representative([procs[i] for i in mem], preferred_levels, files_for_people)
             served = not preferred_levels or any(
                 level_rank(procs[i].levels, preferred_levels) < len(preferred_levels) for i in mem
             )

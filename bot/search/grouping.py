@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.catalog.model import Level, Procedure
 from bot.search.normalize import clean, fold
@@ -49,6 +49,10 @@ def level_rank(levels: Sequence[Level], preferred: Sequence[Level]) -> int:
     return min(ranks) if ranks else len(preferred)
 
 
-def pick_representative(variants: Sequence[Procedure], preferred: Sequence[Level]) -> Procedure:
-    """The variant an office serving ``preferred`` levels would present (ties: shortest name, code)."""
-    return min(variants, key=lambda p: (level_rank(p.levels, preferred), len(p.name), p.code))
+def pick_representative(
+    variants: Sequence[Procedure], preferred: Sequence[Level], for_people: Callable[[Procedure], bool]
+) -> Procedure:
+    """The variant an office serving ``preferred`` levels would present to a citizen: one that people file
+    (``for_people``) before one only organisations file — the same land procedure is filed by households at the
+    commune and by companies at the province — then by level (ties: shortest name, code)."""
+    return min(variants, key=lambda p: (not for_people(p), level_rank(p.levels, preferred), len(p.name), p.code))

@@ -291,6 +291,11 @@ def _audience(proc: Procedure, name_tokens: list[str]) -> str:
     return "citizen" if _for_people(proc.applicants) else "organisation"
 
 
+def files_for_people(proc: Procedure) -> bool:
+    """People (citizens, households, foreigners…) file ``proc``, not only organisations (by its applicants)."""
+    return _for_people(proc.applicants)
+
+
 def _for_people(applicants: str) -> bool:
     text = " ".join(tokenize(applicants))
     return not text or any(p in text for p in _PEOPLE)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.search.grouping import group_key
+from bot.catalog.model import Level, Procedure
+from bot.search.grouping import group_key, pick_representative
+from bot.search.index import files_for_people
 
 
 @pytest.mark.parametrize(
@@ -34,3 +36,24 @@ def test_variants_of_one_procedure_share_a_key(a, b):
 )
 def test_different_procedures_keep_their_own_key(a, b):
     assert group_key(a) != group_key(b)
+
+
+LAND = "Giao đất, cho thuê đất, chuyển mục đích sử dụng đất"
+
+
+def _variant(code: str, level: Level, applicants: str) -> Procedure:
+    return Procedure(code=code, name=LAND, levels=[level], field="Đất đai", applicants=applicants)
+
+
+def test_the_variant_people_file_is_presented_before_an_organisations_only_one_at_a_preferred_level():
+    province = _variant("1.013823", Level.PROVINCE, "Doanh nghiệp, Tổ chức (không bao gồm doanh nghiệp, HTX)")
+    commune = _variant("1.013949", Level.COMMUNE, "Tổ chức (không bao gồm doanh nghiệp, HTX), Công dân Việt Nam")
+    chosen = pick_representative([province, commune], [Level.PROVINCE, Level.COMMUNE], files_for_people)
+    assert chosen.code == "1.013949"
+
+
+def test_among_variants_people_file_the_preferred_level_is_presented():
+    province = _variant("2.000001", Level.PROVINCE, "Công dân Việt Nam")
+    commune = _variant("1.000001", Level.COMMUNE, "Công dân Việt Nam")
+    chosen = pick_representative([commune, province], [Level.PROVINCE, Level.COMMUNE], files_for_people)
+    assert chosen.code == "2.000001"
