@@ -1,6 +1,6 @@
 """Fit the search decision (bot/search/decision.toml) on the training parts of the labelled sets.
 
-Usage: .venv/bin/python bench/fit_search.py [--write]
+Usage: .venv/bin/python bench/fit_search.py [--write]   (after bench/fit_ranking.py --write: it reads the ranking)
 
 For every training question the engine ranks as usual; questions its off-topic gate already rejects are
 left out (they are never answered). A logistic regression (scikit-learn, dev dependency) over the decision
@@ -108,13 +108,19 @@ def recall_without_round(round_: int) -> QuestionMemory:
 def collect(engine: SearchEngine) -> tuple[list[list[float]], list[int], list[str], dict[str, int], list[int]]:
     """Features, labels (1 = best result right) and set names of the training questions not gated off,
     the number of questions of each set, and each question's number of words. The examples recalled are
-    those of the other rounds (:func:`recall_without_round`)."""
+    those of the other rounds (:func:`recall_without_round`), and the ranking's learned weights those fitted on
+    the other rounds (``bench/fit_ranking.py``)."""
+    from fit_ranking import collect as collect_ranking
+    from fit_ranking import without_each_round
+
     xs: list[list[float]] = []
     ys: list[int] = []
     sets: list[str] = []
     words: list[int] = []
     totals: dict[str, int] = {}
     engines = {r: engine.with_memory(recall_without_round(r)) for r in sorted({round_of(p) for p in TRAIN})}
+    for r, weights in without_each_round(collect_ranking(engine)).items():
+        engines[r].ranking = weights  # ranked by weights fitted without its round, as by its examples
     for path in TRAIN:
         rows = read_gold(path)
         totals[path.stem] = len(rows)

@@ -30,6 +30,7 @@ FEATURES: tuple[str, ...] = (
     "situation_long",
     "margin_long",
     "agrees",
+    "learned",
 )
 
 
@@ -54,6 +55,7 @@ def features(
         "situation_long": top.situation * length,
         "margin_long": margin * length,
         "agrees": 1.0 if agrees else 0.0,
+        "learned": top.learned,
     }
 
 

@@ -13,6 +13,7 @@ from bot.search.decision import DECISION, features
 from bot.search.grouping import group_key, level_rank, pick_representative
 from bot.search.index import FOREIGN_ELEMENT, InvertedIndex, files_for_people
 from bot.search.intent import Intent, IntentReader
+from bot.search.learned import RANKING, candidate_features, corrected
 from bot.search.lexicon import LexiconMatcher
 from bot.search.memory import SAME_QUESTION, QuestionMemory
 from bot.search.normalize import bigrams, canon
@@ -137,6 +138,7 @@ class SearchEngine:
         self._procedures = procedures
         self.parts = parts
         self.decision = DECISION  # replaceable (tests, experiments); fitted by bench/fit_search.py
+        self.ranking = RANKING  # replaceable likewise; fitted by bench/fit_ranking.py
         self._situations = parts.situations
         self._intents = IntentReader(parts.book)
         self._preferred = parts.preferred
@@ -189,6 +191,7 @@ class SearchEngine:
         """The same engine recalling another set of example questions (the fit leaves a round's own out)."""
         engine = type(self)(self._procedures, replace(self.parts, memory=memory))
         engine.decision = self.decision
+        engine.ranking = self.ranking
         return engine
 
     @classmethod
@@ -244,16 +247,24 @@ class SearchEngine:
         # candidate explaining most: "mở khoá căn cước điện tử" names a procedure more fully than a broader
         # situation's
         most = max((sc.coverage for sc in scored), default=0.0) or 1.0
+        long = corrected(parsed.words)
         for sc in scored:
             g = self._group_of[sc.doc_id]
             if not self._served[g]:
                 sc.score *= NON_PREFERRED_FACTOR
             audience = self._index.docs[sc.doc_id].audience
-            if audience != intent.who:
-                sc.score *= AUDIENCE_FACTORS.get(audience, 1.0)
+            other = audience if audience != intent.who and audience in AUDIENCE_FACTORS else None
+            if other is not None:
+                sc.score *= AUDIENCE_FACTORS[other]
             sc.situation = strength.get(sc.doc_id, 0.0)
             recall = recalled.get(g, 0.0)
-            sc.score += SITUATION_BONUS * sc.situation * sc.coverage / most + RECALL_BONUS * recall
+            share = sc.situation * sc.coverage / most
+            sc.score += SITUATION_BONUS * share + RECALL_BONUS * recall
+            if long:  # the learned correction (bench/fit_ranking.py) of how much each kind of evidence counts
+                sc.features = candidate_features(sc, situation_share=share, recall=recall,
+                                                 not_served=not self._served[g], audience=other)
+                sc.learned = self.ranking.correction(sc.features)
+                sc.score += sc.learned
             if recall >= SAME_QUESTION:
                 sc.score += SAME_QUESTION_BONUS
             if g not in best or sc.score > best[g].score:

@@ -70,6 +70,7 @@ class ParsedQuery:
     corrected: dict[str, str] = field(default_factory=dict)
     asking: ParsedQuery | None = None  # a message of several sentences: the sentence that asks, parsed alone
     recalled: dict[str, float] = field(default_factory=dict)  # codes of example questions like it → similarity
+    words: int = 0  # words of the message as read (a long question has LONG_WORDS or more)
 
     @property
     def weight(self) -> float:
@@ -108,7 +109,7 @@ class QueryParser:
 
     def parse(self, text: str) -> ParsedQuery:
         """Parse a message into slots (and codes)."""
-        parsed = ParsedQuery(codes=CODE_RE.findall(text))
+        parsed = ParsedQuery(codes=CODE_RE.findall(text), words=len(text.split()))
         toks = self._tokens(text, parsed)
         toks = _drop_stop_phrases(toks)
         folded = [t.folded for t in toks]

@@ -33,6 +33,12 @@ class Scored:
     fuzzy: float = 0.0
     score: float = 0.0
     situation: float = 0.0  # how specifically a situation of the message calls for this procedure (0..1)
+    bm25_share: float = 0.0  # BM25 against the best candidate's (0..1)
+    asking: float = 0.0  # share of the sentence that asks which it explains (0 when there is none)
+    unstated: int = 0  # special cases its name carries that the message does not state ("lưu động")
+    stated_case: bool = False  # the message states a special case its name carries
+    features: tuple[float, ...] = ()  # what the learned part of the ranking reads (bot.search.learned)
+    learned: float = 0.0  # what the learned part added to its score (a long message's candidates only)
 
 
 def retrieve(index: InvertedIndex, query: ParsedQuery, limit: int = CANDIDATES) -> list[tuple[int, float]]:
@@ -244,16 +250,20 @@ def rerank(
         got = sum(w for t, w in doc.name_terms.items() if t in said)
         sc.name_coverage = got / name_mass if name_mass else 0.0
         sc.fuzzy = similarity(qtext, doc.name_folded)
+        sc.bm25_share = min(bm25 / top_bm25, 1.0)
+        sc.unstated = sum(not stated(m, all_terms) for m in doc.markers)
+        sc.stated_case = any(stated(m, all_terms) for m in doc.markers)
         sc.score = (
             W_COVERAGE * sc.coverage
-            + W_BM25 * min(bm25 / top_bm25, 1.0)
+            + W_BM25 * sc.bm25_share
             + W_NAME * sc.name_coverage
             + W_FUZZY * sc.fuzzy
-            - min(MAX_MARKER_PENALTY, MARKER_PENALTY * sum(not stated(m, all_terms) for m in doc.markers))
-            + MARKER_STATED_BONUS * any(stated(m, all_terms) for m in doc.markers)
+            - min(MAX_MARKER_PENALTY, MARKER_PENALTY * sc.unstated)
+            + MARKER_STATED_BONUS * sc.stated_case
         )
         if asking is not None:  # the question outweighs the story: "… đã khóa VNeID. Nay muốn mở khóa …"
-            sc.score += W_ASKING * asking.coverage(doc)
+            sc.asking = asking.coverage(doc)
+            sc.score += W_ASKING * sc.asking
         out.append(sc)
     out.sort(key=lambda s: s.score, reverse=True)
     return out

@@ -1,0 +1,140 @@
+"""Fit the learned part of the ranking (bot/search/ranking.toml) on the training parts of the labelled sets.
+
+Usage: .venv/bin/python bench/fit_ranking.py [--write]   (then refit the decision: bench/fit_search.py --write)
+
+Every long training question (``corrected``: the correction applies to long messages) is ranked by the
+hand-weighted score alone, each round's questions recalling only the other rounds' example questions (as the
+decision's fit does). For each question whose right procedure is among
+the first ``NEGATIVES`` groups, the right group is paired with every other group among them; a logistic
+regression without intercept over the differences of their features (``RANK_FEATURES`` and the hand score)
+learns which comes first. The weights are divided by the hand score's, so the correction adds to the hand score
+in its own units. Each round is also ranked by weights fitted without it (leave one round out): the counts
+printed beside the hand ranking's are on questions those weights never saw. Only ``*_train.tsv`` files are read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from fit_search import TRAIN, read_gold, recall_without_round, round_of  # noqa: E402
+from search_bench import PREFERRED, load_data  # noqa: E402
+
+from bot.search.engine import SearchEngine  # noqa: E402
+from bot.search.learned import RANK_FEATURES, RANKING_FILE, RankWeights, corrected  # noqa: E402
+
+NEGATIVES = 20  # the right group is paired with the others among this many best (by the hand score)
+C = 1.0  # regularisation of the logistic regression
+
+# One question: (round, [(hand score, features, right?) for each of its best groups]).
+Question = tuple[int, list[tuple[float, tuple[float, ...], bool]]]
+
+
+def collect(engine: SearchEngine) -> list[Question]:
+    """The best groups of every in-scope long training question, ranked by the hand score alone."""
+    out: list[Question] = []
+    for path in TRAIN:
+        if path.name.startswith("offtopic"):
+            continue
+        round_ = round_of(path)
+        eng = engine.with_memory(recall_without_round(round_))
+        eng.ranking = RankWeights.none()
+        for query, gold in read_gold(path):
+            if not gold:
+                continue
+            parsed, intent, situations = eng.parse(query)
+            if parsed.codes or not parsed.slots or not corrected(parsed.words):
+                continue
+            ranked = eng.rank(parsed, intent, situations)[:NEGATIVES]
+            out.append((round_, [(sc.score, sc.features, eng.representative(g) in gold) for g, sc in ranked]))
+    return out
+
+
+def fit(questions: Sequence[Question]) -> tuple[float, ...]:
+    """Weights of ``RANK_FEATURES`` in the hand score's units, fitted on ``questions``."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    diffs: list[list[float]] = []
+    for _round, groups in questions:
+        right = next((g for g in groups if g[2]), None)
+        if right is None:
+            continue
+        for other in groups:
+            if not other[2]:
+                diffs.append([a - b for a, b in zip((*right[1], right[0]), (*other[1], other[0]), strict=True)])
+    x = np.array(diffs + [[-v for v in d] for d in diffs])
+    y = np.array([1] * len(diffs) + [0] * len(diffs))
+    coef = LogisticRegression(C=C, fit_intercept=False, max_iter=5000).fit(x, y).coef_[0]
+    if coef[-1] <= 0:
+        raise SystemExit("the hand score came out with no positive weight: the data cannot be right")
+    return tuple(float(w / coef[-1]) for w in coef[:-1])
+
+
+def without_each_round(questions: Sequence[Question]) -> dict[int, RankWeights]:
+    """Round → the weights fitted on the other rounds' questions (a round is never ranked by itself)."""
+    rounds = sorted({r for r, _ in questions})
+    return {r: RankWeights(fit([q for q in questions if q[0] != r])) for r in rounds}
+
+
+def placed(questions: Sequence[Question], weights: Sequence[float] | None) -> tuple[int, int]:
+    """How many questions have their right procedure first and in the first three, ranked by the hand score
+    plus the correction of ``weights`` (None: the hand score alone)."""
+    first = three = 0
+    for _round, groups in questions:
+        def score(g: tuple[float, tuple[float, ...], bool]) -> float:
+            return g[0] + (sum(w * v for w, v in zip(weights, g[1], strict=True)) if weights else 0.0)
+
+        order = sorted(groups, key=score, reverse=True)
+        first += bool(order and order[0][2])
+        three += any(g[2] for g in order[:3])
+    return first, three
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", action="store_true", help=f"write {RANKING_FILE.relative_to(ROOT)}")
+    args = parser.parse_args()
+    print("$ " + shlex.join([Path(sys.executable).name, *sys.argv]))
+    procedures, lexicon, situations, examples, source = load_data()
+    engine = SearchEngine.build(procedures, lexicon, PREFERRED, situations, examples)
+    questions = collect(engine)
+    rounds = sorted({r for r, _ in questions})
+    print(f"{len(questions)} in-scope long training questions from {source}; rounds {rounds}")
+    hand = held_out = (0, 0)
+    left_out = without_each_round(questions)
+    for r in rounds:
+        part = [q for q in questions if q[0] == r]
+        h = placed(part, None)
+        o = placed(part, left_out[r].weights)
+        print(f"  round {r} ({len(part)}): first {h[0]} → {o[0]}, top three {h[1]} → {o[1]} "
+              "(weights fitted without it)")
+        hand, held_out = (hand[0] + h[0], hand[1] + h[1]), (held_out[0] + o[0], held_out[1] + o[1])
+    weights = fit(questions)
+    seen = placed(questions, weights)
+    print(f"all rounds: first {hand[0]} → {held_out[0]} left out, {seen[0]} fitted on all; "
+          f"top three {hand[1]} → {held_out[1]} left out, {seen[1]} fitted on all")
+    lines = [
+        "# Fitted by bench/fit_ranking.py on the long questions of bench/data/*_train.tsv (the correction applies",
+        f"# to long messages): pairwise logistic regression, C = {C}, each right procedure against the others among",
+        f"# the {NEGATIVES} best by the hand score; weights in the hand score's units. Leave one round out, the right",
+        f"# procedure first for {hand[0]} → {held_out[0]} and in the top three for {hand[1]} → {held_out[1]} "
+        f"of {len(questions)} questions.",
+        "",
+        "[weights]",
+        *(f"{name} = {w:.6f}" for name, w in zip(RANK_FEATURES, weights, strict=True)),
+    ]
+    print("\n".join(lines))
+    if args.write:
+        RANKING_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"written: {RANKING_FILE}")
+
+
+if __name__ == "__main__":
+    main()
