@@ -78,6 +78,8 @@ RULES: dict[str, Rule] = {
     **_fresh_round(8, long=280, short=150, offtopic=70),
     # the ninth round, written after round 8's work (with English set 7), without seeing the assistant
     **_fresh_round(9, long=300, short=160, offtopic=75, english=(7, 120)),
+    # the tenth, written after round 9's sets and measured once, whole, before any use
+    **_fresh_round(10, long=300, short=140, offtopic=70),
 }
 
 

@@ -16,7 +16,8 @@ DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
 SETS = ("long", "short", "offtopic", "long2", "short2", "offtopic2", "long3", "short3", "offtopic3", "english2",
         "long4", "short4", "offtopic4", "english3", "long5", "short5", "offtopic5", "english4",
         "long6", "short6", "offtopic6", "english5", "long7", "short7", "offtopic7", "english6",
-        "long8", "short8", "offtopic8", "long9", "short9", "offtopic9", "english7")
+        "long8", "short8", "offtopic8", "long9", "short9", "offtopic9", "english7",
+        "long10", "short10", "offtopic10")
 
 
 @dataclass(frozen=True)
