@@ -14,8 +14,6 @@ printed beside the hand ranking's are on questions those weights never saw. Only
 
 from __future__ import annotations
 
-import argparse
-import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,8 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from fit_search import TRAIN, read_gold, recall_without_round, round_of  # noqa: E402
-from search_bench import PREFERRED, load_data  # noqa: E402
+from fit_search import TRAIN, read_gold, recall_without_round, round_of, start  # noqa: E402
 
 from bot.search.engine import SearchEngine  # noqa: E402
 from bot.search.learned import RANK_FEATURES, RANKING_FILE, RankWeights, corrected  # noqa: E402
@@ -98,12 +95,7 @@ def placed(questions: Sequence[Question], weights: Sequence[float] | None) -> tu
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--write", action="store_true", help=f"write {RANKING_FILE.relative_to(ROOT)}")
-    args = parser.parse_args()
-    print("$ " + shlex.join([Path(sys.executable).name, *sys.argv]))
-    procedures, lexicon, situations, examples, source = load_data()
-    engine = SearchEngine.build(procedures, lexicon, PREFERRED, situations, examples)
+    write, engine, source = start(__doc__ or "", RANKING_FILE)
     questions = collect(engine)
     rounds = sorted({r for r, _ in questions})
     print(f"{len(questions)} in-scope long training questions from {source}; rounds {rounds}")
@@ -131,7 +123,7 @@ def main() -> None:
         *(f"{name} = {w:.6f}" for name, w in zip(RANK_FEATURES, weights, strict=True)),
     ]
     print("\n".join(lines))
-    if args.write:
+    if write:
         RANKING_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"written: {RANKING_FILE}")
 

@@ -212,15 +212,21 @@ def threshold(probs: list[float], ys: list[int], precision: float) -> float:
     return round(best, 4)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--write", action="store_true", help=f"write {DECISION_FILE.relative_to(ROOT)}")
+def start(doc: str, target: Path) -> tuple[bool, SearchEngine, str]:
+    """A fit script's start: its command line (``--write`` writes ``target``) echoed, and the engine over the
+    catalog with its example questions. Returns (write?, engine, where the data came from)."""
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--write", action="store_true", help=f"write {target.relative_to(ROOT)}")
     args = parser.parse_args()
     print("$ " + shlex.join([Path(sys.executable).name, *sys.argv]))
+    procedures, lexicon, situations, examples, source = load_data()
+    return bool(args.write), SearchEngine.build(procedures, lexicon, PREFERRED, situations, examples), source
+
+
+def main() -> None:
+    write, engine, _source = start(__doc__ or "", DECISION_FILE)
     from sklearn.linear_model import LogisticRegression
 
-    procedures, lexicon, situations, examples, _source = load_data()
-    engine = SearchEngine.build(procedures, lexicon, PREFERRED, situations, examples)
     xs, ys, sets, totals, words = collect(engine)
     print(f"training questions (not gated off): {len(ys)} from {', '.join(p.name for p in TRAIN)}; right: {sum(ys)}")
     from sklearn.metrics import log_loss
@@ -289,7 +295,7 @@ def main() -> None:
         ]
     )
     print(text)
-    if args.write:
+    if write:
         DECISION_FILE.write_text(text, encoding="utf-8")
         print(f"written: {DECISION_FILE}")
 
