@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from fit_search import TRAIN, read_gold, recall_without_round, round_of, start  # noqa: E402
+from fit_search import TRAIN, read_gold, round_engines, round_of, start  # noqa: E402
 
 from bot.search.engine import SearchEngine  # noqa: E402
 from bot.search.learned import RANK_FEATURES, RANKING_FILE, RankWeights, corrected  # noqa: E402
@@ -33,15 +33,19 @@ C = 1.0  # regularisation of the logistic regression
 Question = tuple[int, list[tuple[float, tuple[float, ...], bool]]]
 
 
-def collect(engine: SearchEngine) -> list[Question]:
-    """The best groups of every in-scope long training question, ranked by the hand score alone."""
+def collect(engines: dict[int, SearchEngine]) -> list[Question]:
+    """The best groups of every in-scope long training question, ranked by the hand score alone; ``engines``:
+    round → the engine recalling the other rounds' examples (``fit_search.round_engines``; left as they are)."""
+    hand_only: dict[int, SearchEngine] = {}
+    for r, engine in engines.items():
+        hand_only[r] = engine.with_memory(engine.parts.memory)  # the same memory, its own ranking weights
+        hand_only[r].ranking = RankWeights.none()
     out: list[Question] = []
     for path in TRAIN:
         if path.name.startswith("offtopic"):
             continue
         round_ = round_of(path)
-        eng = engine.with_memory(recall_without_round(round_))
-        eng.ranking = RankWeights.none()
+        eng = hand_only[round_]
         for query, gold in read_gold(path):
             if not gold:
                 continue
@@ -83,10 +87,11 @@ def without_each_round(questions: Sequence[Question]) -> dict[int, RankWeights]:
 def placed(questions: Sequence[Question], weights: Sequence[float] | None) -> tuple[int, int]:
     """How many questions have their right procedure first and in the first three, ranked by the hand score
     plus the correction of ``weights`` (None: the hand score alone)."""
+    correction = RankWeights(tuple(weights)) if weights is not None else None
     first = three = 0
     for _round, groups in questions:
         def score(g: tuple[float, tuple[float, ...], bool]) -> float:
-            return g[0] + (sum(w * v for w, v in zip(weights, g[1], strict=True)) if weights else 0.0)
+            return g[0] + (correction.correction(g[1]) if correction else 0.0)
 
         order = sorted(groups, key=score, reverse=True)
         first += bool(order and order[0][2])
@@ -96,7 +101,7 @@ def placed(questions: Sequence[Question], weights: Sequence[float] | None) -> tu
 
 def main() -> None:
     write, engine, source = start(__doc__ or "", RANKING_FILE)
-    questions = collect(engine)
+    questions = collect(round_engines(engine))
     rounds = sorted({r for r, _ in questions})
     print(f"{len(questions)} in-scope long training questions from {source}; rounds {rounds}")
     hand = held_out = (0, 0)

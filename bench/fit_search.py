@@ -105,6 +105,12 @@ def recall_without_round(round_: int) -> QuestionMemory:
     return QuestionMemory(examples)
 
 
+def round_engines(engine: SearchEngine) -> dict[int, SearchEngine]:
+    """Round → ``engine`` recalling the examples of the other rounds only (:func:`recall_without_round`), each
+    memory built once for every fit that reads the training parts."""
+    return {r: engine.with_memory(recall_without_round(r)) for r in sorted({round_of(p) for p in TRAIN})}
+
+
 def collect(engine: SearchEngine) -> tuple[list[list[float]], list[int], list[str], dict[str, int], list[int]]:
     """Features, labels (1 = best result right) and set names of the training questions not gated off,
     the number of questions of each set, and each question's number of words. The examples recalled are
@@ -118,8 +124,8 @@ def collect(engine: SearchEngine) -> tuple[list[list[float]], list[int], list[st
     sets: list[str] = []
     words: list[int] = []
     totals: dict[str, int] = {}
-    engines = {r: engine.with_memory(recall_without_round(r)) for r in sorted({round_of(p) for p in TRAIN})}
-    for r, weights in without_each_round(collect_ranking(engine)).items():
+    engines = round_engines(engine)
+    for r, weights in without_each_round(collect_ranking(engines)).items():
         engines[r].ranking = weights  # ranked by weights fitted without its round, as by its examples
     for path in TRAIN:
         rows = read_gold(path)
