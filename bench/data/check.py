@@ -80,6 +80,8 @@ RULES: dict[str, Rule] = {
     **_fresh_round(9, long=300, short=160, offtopic=75, english=(7, 120)),
     # the tenth, written after round 9's sets and measured once, whole, before any use
     **_fresh_round(10, long=300, short=140, offtopic=70),
+    # the eleventh, written after round 10's sets (short ones told to avoid the most obvious phrasings), measured once
+    **_fresh_round(11, long=300, short=240, offtopic=60),
 }
 
 
