@@ -18,7 +18,8 @@ from bot.search.lexicon import LexiconMatcher
 from bot.search.memory import SAME_QUESTION, QuestionMemory
 from bot.search.normalize import bigrams, canon
 from bot.search.query import ParsedQuery, QueryParser, window
-from bot.search.ranking import Scored, query_terms, rerank, retrieve, stated
+from bot.search.ranking import Scored, query_terms, rerank, stated
+from bot.search.retrieval import retrieve
 from bot.search.second_opinion import PlainBm25
 from bot.search.situations import SituationHit, SituationMatcher
 

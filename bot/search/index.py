@@ -154,6 +154,11 @@ class Postings(Mapping[str, tuple["array[int]", "array[float]"]]):
     def __len__(self) -> int:
         return len(self._position)
 
+    def flat(self) -> tuple[dict[str, int], array[int], array[int], array[float]]:
+        """The layout itself, read without copies: term → its number i, whose stretch of the documents and
+        weights runs from offsets[i] to offsets[i + 1]."""
+        return self._position, self._offsets, self._docs, self._weights
+
     def __getstate__(self) -> tuple[list[str], array[int], array[int], array[float]]:
         return list(self._position), self._offsets, self._docs, self._weights
 

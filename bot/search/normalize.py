@@ -85,6 +85,7 @@ _Y_TO_I = str.maketrans("yýỳỷỹỵ", "iíìỉĩị")
 _Y_CONSONANTS = frozenset("bdhklmnstv")
 
 
+@lru_cache(maxsize=1 << 16)  # a message is read several times (words, sentences, situations)
 def canon(token: str) -> str:
     """Canonical spelling of one syllable: y→i after a single consonant, numbers without leading zeros."""
     if len(token) == 2 and token[0] in _Y_CONSONANTS and token[1] in "yýỳỷỹỵ":

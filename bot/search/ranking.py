@@ -1,19 +1,13 @@
-"""Scoring candidates: BM25F retrieval, then re-ranking by how well each explains the query."""
+"""Scoring candidates (found by :mod:`bot.search.retrieval`): re-ranking by how well each explains the query."""
 
 from __future__ import annotations
 
-import heapq
 import itertools
-from array import array
-from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from operator import add, itemgetter
 
 from bot.search.index import DocInfo, InvertedIndex
 from bot.search.query import Alternative, ParsedQuery, Slot, similarity
 
-CANDIDATES = 25
-PRESELECT = 60  # documents the rare terms select before frequent terms are added (caps work per message)
 SECONDARY_CREDIT = 0.5  # a syllable found only in the result document / field counts half
 ORIGINAL_COVERAGE = 0.8  # a lexicon term matched by its own words (not its official wording)
 W_COVERAGE, W_BM25, W_NAME, W_FUZZY = 0.55, 0.2, 0.15, 0.1
@@ -39,116 +33,6 @@ class Scored:
     stated_case: bool = False  # the message states a special case its name carries
     features: tuple[float, ...] = ()  # what the learned part of the ranking reads (bot.search.learned)
     learned: float = 0.0  # what the learned part added to its score (a long message's candidates only)
-
-
-def retrieve(index: InvertedIndex, query: ParsedQuery, limit: int = CANDIDATES) -> list[tuple[int, float]]:
-    """Top documents by BM25F, each slot contributing its best alternative.
-
-    Rare terms select the candidates through their postings (each slot through its best wording for each
-    document, as in scoring: "mất" read as *lost* or *died* selects by one meaning, not both); frequent
-    terms (``index.common``) are then only looked up for those candidates. When no rare term matches,
-    frequent ones select too.
-    Scores are vectors over the sorted candidates: a frequent term, a slot's best alternative and the
-    slot sum are each one C-level ``map`` instead of a loop of per-document dictionary updates.
-    """
-    alts = [alt for slot in query.slots for alt in slot.alternatives]
-    postings = index.postings
-    common = index.common
-    selecting: dict[int, float] = {}
-    for slot in query.slots:
-        if len(slot.alternatives) == 1:
-            _select(selecting, slot.alternatives[0], postings, common)
-            continue
-        strongest: dict[int, float] = {}  # a slot's wordings compete: each document keeps its best one
-        for alt in slot.alternatives:
-            one: dict[int, float] = {}
-            _select(one, alt, postings, common)
-            for doc, w in one.items():
-                if w > strongest.get(doc, 0.0):
-                    strongest[doc] = w
-        for doc, w in strongest.items():
-            selecting[doc] = selecting.get(doc, 0.0) + w
-    if not selecting:  # only frequent terms matched: they select too
-        for alt in alts:
-            for term in alt.terms:
-                if term in common:
-                    selecting.update(dict.fromkeys(postings[term][0], 0.0))
-    if not selecting:
-        return []
-    if len(selecting) > PRESELECT:  # a long message's rare words reach hundreds of documents: keep the best
-        selecting = dict(heapq.nlargest(PRESELECT, selecting.items(), key=_second))
-    cands = sorted(selecting)
-    n = len(cands)
-    pos = {doc: i for i, doc in enumerate(cands)}
-    pick = _picker(cands)
-    total = [0.0] * n
-    for slot in query.slots:
-        alts_ = slot.alternatives
-        if len(alts_) == 1 and alts_[0].factor == 1.0:  # the usual slot: add straight into the total
-            total = _add_terms(total, alts_[0].terms, postings, common, pos, pick)
-            continue
-        best: list[float] | None = None
-        for alt in alts_:
-            vec = _add_terms([0.0] * n, alt.terms, postings, common, pos, pick)
-            if alt.factor != 1.0:
-                vec = [x * alt.factor for x in vec]
-            best = vec if best is None else list(map(max, best, vec))
-        if best is not None:
-            total = list(map(add, total, best))
-    scored = [(doc, sc) for doc, sc in zip(cands, total, strict=True) if sc > 0.0]
-    return heapq.nlargest(limit, scored, key=_second)
-
-
-def _select(
-    into: dict[int, float],
-    alt: Alternative,
-    postings: Mapping[str, tuple[array[int], array[float]]],
-    common: dict[str, array[float]],
-) -> None:
-    """Adds the BM25F weights of ``alt``'s rare terms (times its factor) to ``into``."""
-    for term in alt.terms:
-        if term not in common:
-            entry = postings.get(term)
-            if entry is not None:
-                for doc, w in zip(*entry, strict=True):
-                    into[doc] = into.get(doc, 0.0) + w * alt.factor
-
-
-def _picker(cands: list[int]) -> Callable[[array[float]], Iterable[float]]:
-    """Reads the candidates' weights out of a dense per-document array in one C-level call."""
-    if len(cands) == 1:
-        only = cands[0]
-        return lambda dense: (dense[only],)
-    getter: Callable[[array[float]], Iterable[float]] = itemgetter(*cands)
-    return getter
-
-
-def _add_terms(
-    vec: list[float],
-    terms: tuple[str, ...],
-    postings: Mapping[str, tuple[array[int], array[float]]],
-    common: dict[str, array[float]],
-    pos: dict[int, int],
-    pick: Callable[[array[float]], Iterable[float]],
-) -> list[float]:
-    """``vec`` (scores over the candidates) plus the BM25F weights of ``terms``."""
-    for term in terms:
-        dense = common.get(term)
-        if dense is not None:
-            vec = list(map(add, vec, pick(dense)))
-            continue
-        entry = postings.get(term)
-        if entry is None:
-            continue
-        for doc, w in zip(*entry, strict=True):
-            i = pos.get(doc)
-            if i is not None:
-                vec[i] += w
-    return vec
-
-
-def _second(kv: tuple[int, float]) -> float:
-    return kv[1]
 
 
 def _alt_coverage(doc: DocInfo, alt: Alternative) -> float:

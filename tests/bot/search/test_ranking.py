@@ -8,7 +8,7 @@ import pytest
 
 from bot.catalog.loader import load_catalog
 from bot.catalog.model import Level, Procedure
-from bot.search import ranking
+from bot.search import ranking, retrieval
 from bot.search.engine import SearchEngine
 from bot.search.index import InvertedIndex
 from bot.search.lexicon import LexiconMatcher
@@ -55,9 +55,9 @@ def _reference(index: InvertedIndex, query: ParsedQuery) -> dict[int, float]:
 
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_retrieval_equals_the_reference_sums(full, question, monkeypatch):
-    monkeypatch.setattr(ranking, "PRESELECT", 10**9)  # no cap: every selected document is scored
+    monkeypatch.setattr(retrieval, "PRESELECT", 10**9)  # no cap: every selected document is scored
     parsed = full._parser.parse(question)
-    got = ranking.retrieve(full._index, parsed, limit=10**6)
+    got = retrieval.retrieve(full._index, parsed, limit=10**6)
     expected = _reference(full._index, parsed)
     assert {d for d, _ in got} == set(expected)
     for d, score in got:
@@ -66,8 +66,8 @@ def test_retrieval_equals_the_reference_sums(full, question, monkeypatch):
 
 def test_a_long_message_scores_only_the_best_selected_documents(full):
     parsed = full._parser.parse(QUESTIONS[2])
-    assert len(_reference(full._index, parsed)) > ranking.PRESELECT  # the cap is in play
-    assert len(ranking.retrieve(full._index, parsed, limit=10**6)) <= ranking.PRESELECT
+    assert len(_reference(full._index, parsed)) > retrieval.PRESELECT  # the cap is in play
+    assert len(retrieval.retrieve(full._index, parsed, limit=10**6)) <= retrieval.PRESELECT
 
 
 def _selection(index: InvertedIndex, query: ParsedQuery) -> dict[int, float]:
@@ -92,10 +92,10 @@ def _selection(index: InvertedIndex, query: ParsedQuery) -> dict[int, float]:
 def test_the_cap_keeps_the_documents_a_slot_s_best_wording_selects(full, monkeypatch):
     # "mất" is *lost* or *died* and "làm lại" is "cấp lại" or "đăng ký lại": a death-registration record does
     # not gather both meanings of one slot and push the identity card out of the capped candidates
-    monkeypatch.setattr(ranking, "PRESELECT", 8)
+    monkeypatch.setattr(retrieval, "PRESELECT", 8)
     parsed = full._parser.parse("mất căn cước làm lại")
     scores = _selection(full._index, parsed)
-    kept = {d for d, _ in ranking.retrieve(full._index, parsed, limit=10**6)}
+    kept = {d for d, _ in retrieval.retrieve(full._index, parsed, limit=10**6)}
     cut = sorted(scores.values(), reverse=True)[7]
     assert all(scores[d] >= cut - 1e-6 for d in kept)
     assert full._by_code["1.000757"] in kept or any(
@@ -112,7 +112,7 @@ def _coverage_slot_by_slot(doc, query: ParsedQuery) -> float:
 def test_pooled_coverage_equals_slot_by_slot(full, question):
     parsed = full._parser.parse(question)
     evidence = ranking.Evidence(parsed)
-    for doc_id, _ in ranking.retrieve(full._index, parsed):
+    for doc_id, _ in retrieval.retrieve(full._index, parsed):
         doc = full._index.docs[doc_id]
         assert evidence.coverage(doc) == pytest.approx(_coverage_slot_by_slot(doc, parsed))
 
