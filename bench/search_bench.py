@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/search_bench.py [--queries FILE.tsv ...] [--reps N] [--misses] [--no-previous]
        [--previous-ref REF]
-Default sets: the held-out parts bench/data/{short,long,offtopic}{,2,3,4,5,6}_test.tsv, english{5,4,3,2}_test.tsv,
+Default sets: the held-out parts bench/data/{short,long,offtopic}{,2,...,11}_test.tsv, english{7,...,2}_test.tsv,
 english_heldout.tsv and english.tsv (asked in English mode: lexicon_en.toml first; the baseline and main get the
 English text as is), then ../shared/eval's dev sets (validation only) and bench/queries_extra.tsv. Scores with the
 rules of ../shared/eval/score.py (imported by path). Latency: every question ``--reps`` times, one thread; p50/p99 per
@@ -66,6 +66,9 @@ DEFAULT_QUERIES = [
     DATA / "short7_test.tsv",
     DATA / "long7_test.tsv",
     DATA / "offtopic7_test.tsv",
+    DATA / "short11_test.tsv",
+    DATA / "long11_test.tsv",
+    DATA / "offtopic11_test.tsv",
     DATA / "short10_test.tsv",
     DATA / "long10_test.tsv",
     DATA / "offtopic10_test.tsv",
