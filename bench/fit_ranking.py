@@ -53,7 +53,8 @@ def collect(engines: dict[int, SearchEngine]) -> list[Question]:
             if parsed.codes or not parsed.slots or not corrected(parsed.words):
                 continue
             ranked = eng.rank(parsed, intent, situations)[:NEGATIVES]
-            out.append((round_, [(sc.score, sc.features, eng.representative(g) in gold) for g, sc in ranked]))
+            right = [eng.representative(g, intent.who) in gold for g, _sc in ranked]
+            out.append((round_, [(sc.score, sc.features, r) for (_g, sc), r in zip(ranked, right, strict=True)]))
     return out
 
 

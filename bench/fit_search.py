@@ -86,7 +86,7 @@ def decision_features(engine: SearchEngine, query: str) -> tuple[list[float], st
     if engine.off_topic(ranked, parsed) or engine.like_a_gap(parsed):
         return None
     feats = engine.features(ranked, parsed, query)
-    return [feats[f] for f in FEATURES], engine.representative(ranked[0][0])
+    return [feats[f] for f in FEATURES], engine.representative(ranked[0][0], intent.who)
 
 
 def round_of(path: Path) -> int:

@@ -56,3 +56,14 @@ def pick_representative(
     (``for_people``) before one only organisations file — the same land procedure is filed by households at the
     commune and by companies at the province — then by level (ties: shortest name, code)."""
     return min(variants, key=lambda p: (not for_people(p), level_rank(p.levels, preferred), len(p.name), p.code))
+
+
+def pick_for_organisations(
+    variants: Sequence[Procedure], preferred: Sequence[Level], for_people: Callable[[Procedure], bool]
+) -> Procedure:
+    """The variant presented when the message says an organisation asks: at a level served here, one only
+    organisations file before one people file too (the company's land allocation at the province rather than the
+    household's at the commune), then by level as :func:`pick_representative`."""
+    served = len(preferred)
+    return min(variants, key=lambda p: (level_rank(p.levels, preferred) == served, for_people(p),
+                                        level_rank(p.levels, preferred), len(p.name), p.code))

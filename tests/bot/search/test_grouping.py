@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.catalog.model import Level, Procedure
-from bot.search.grouping import group_key, pick_representative
+from bot.search.grouping import group_key, pick_for_organisations, pick_representative
 from bot.search.index import files_for_people
 
 
@@ -57,3 +57,13 @@ def test_among_variants_people_file_the_preferred_level_is_presented():
     commune = _variant("1.000001", Level.COMMUNE, "Công dân Việt Nam")
     chosen = pick_representative([commune, province], [Level.PROVINCE, Level.COMMUNE], files_for_people)
     assert chosen.code == "2.000001"
+
+
+def test_an_organisation_is_presented_the_variant_organisations_file_at_a_level_served():
+    province = _variant("1.013823", Level.PROVINCE, "Doanh nghiệp, Tổ chức (không bao gồm doanh nghiệp, HTX)")
+    commune = _variant("1.013949", Level.COMMUNE, "Tổ chức (không bao gồm doanh nghiệp, HTX), Công dân Việt Nam")
+    ministry = _variant("1.013800", Level.MINISTRY, "Doanh nghiệp")
+    levels = [Level.PROVINCE, Level.COMMUNE]
+    assert pick_for_organisations([commune, province, ministry], levels, files_for_people).code == "1.013823"
+    # only the ministry's member is theirs alone: the one filed here is presented
+    assert pick_for_organisations([commune, ministry], levels, files_for_people).code == "1.013949"

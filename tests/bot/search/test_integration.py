@@ -139,3 +139,13 @@ def test_a_named_country_states_only_the_foreign_case_not_the_others_of_a_member
     ranked = full.rank(*full.parse("chồng Hàn Quốc, làm khai sinh cho con"))
     situation = {full.representative(g): sc.situation for g, sc in ranked}
     assert situation["2.000528"] > 0 and situation.get("2.000522", 0.0) == 0.0
+
+
+def test_the_member_presented_follows_who_asks(full):
+    # one name for land allocation and lease: households file it at the commune (1.013949), companies at the
+    # province (1.013823); a company asking is shown the province's member, a household the commune's
+    name = "giao đất, cho thuê đất, chuyển mục đích sử dụng đất"
+    company = {h.code for h in full.search(f"công ty chúng tôi xin {name}", limit=10).results}
+    household = {h.code for h in full.search(f"hộ gia đình tôi xin {name}", limit=10).results}
+    assert "1.013823" in company and "1.013949" not in company
+    assert "1.013949" in household and "1.013823" not in household
