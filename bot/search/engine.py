@@ -188,7 +188,7 @@ class SearchEngine:
             groups.append(_Group(mem, position[id(rep)], served, position[id(org)]))
         book = situations or SituationBook()
         parts = EngineParts([p.code for p in procs], InvertedIndex(procs, assignment), LexiconMatcher(lexicon), groups,
-                            list(preferred_levels), book, SituationMatcher(book, procs), PlainBm25(procs),
+                            list(preferred_levels), book, SituationMatcher(book, procs, lexicon), PlainBm25(procs),
                             QuestionMemory(questions))  # fmt: skip
         return cls(procs, parts)
 

@@ -7,11 +7,11 @@ A pattern matches when all its parts occur in one sentence. Phrases match folded
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.catalog.model import Procedure
+from bot.catalog.model import LexiconEntry, Procedure
 from bot.catalog.situations import Situation, SituationBook, name_key, targets_of
 from bot.search.normalize import accented_tokens, canon, fold, lengths_by_first
 from bot.search.stopwords import COST_PHRASES
@@ -25,6 +25,8 @@ _SENTENCE = re.compile(r"[.?!;:\n]+(?:\s|$)|\?")
 STORY_FACTOR = 0.5
 CLAUSE_BREAK: tuple[str, str | None] = (",", None)
 MAX_CHARS = 2000  # longer messages are cut: nobody writes a situation after this
+ABBREVIATION_CHARS = 5  # a lexicon term this short, one word, for a phrase of several syllables: an abbreviation
+_ABBREVIATION = re.compile(rf"[a-zđ][a-z0-9đ]{{1,{ABBREVIATION_CHARS - 1}}}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +69,19 @@ def sentences(text: str) -> tuple[tuple[tuple[str, str | None], ...], ...]:
 
 
 class PhraseFinder:
-    """Which of a fixed set of phrases occur in a sentence, longest match first, left to right."""
+    """Which of a fixed set of phrases occur in a sentence, longest match first, left to right; ``aliases``:
+    other wordings (abbreviation → phrases) found as the phrases they stand for."""
 
-    def __init__(self, phrases: Iterable[str]) -> None:
+    def __init__(self, phrases: Iterable[str], aliases: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self._table: dict[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = {}
         for text in phrases:
             key, acc = _phrase(text)
             if key:
                 self._table.setdefault(key, []).append((text, acc))
+        for alias, texts in (aliases or {}).items():
+            key, acc = _phrase(alias)
+            if key and key not in self._table:  # a phrase of the file keeps its own meaning
+                self._table[key] = [(text, acc) for text in texts]
         self.max_len = max((len(k) for k in self._table), default=0)
         self._lengths = lengths_by_first(self._table)
 
@@ -114,14 +121,16 @@ class PhraseFinder:
 class SituationMatcher:
     """All situations of a book, with their target codes resolved against the indexed procedures."""
 
-    def __init__(self, book: SituationBook, procedures: Sequence[Procedure]) -> None:
+    def __init__(
+        self, book: SituationBook, procedures: Sequence[Procedure], lexicon: Sequence[LexiconEntry] = ()
+    ) -> None:
         names = [(p.code, name_key(p.name)) for p in procedures]
         known = {p.code for p in procedures}
         self.situations: tuple[Situation, ...] = book.situations
         self._codes = [tuple(c for c in targets_of(s, names) if c in known) for s in book.situations]
         phrases = {ph for s in book.situations for pat in s.patterns for part in pat for ph in part}
-        self.finder = PhraseFinder(phrases | set(_NOT_A_LOSS))
         groups = {ph for _table, _name, group in book.groups for ph in group}
+        self.finder = PhraseFinder(phrases | set(_NOT_A_LOSS), abbreviations(lexicon, phrases))
         self.words: frozenset[str] = frozenset(t for ph in phrases | groups for t in _phrase(ph)[0])
         # each pattern's parts as sets: "is some part nowhere in the message?" is one C-level set test
         self._part_sets = [[tuple(frozenset(part) for part in pat) for pat in s.patterns] for s in book.situations]
@@ -171,6 +180,27 @@ class SituationMatcher:
         if len(said) < 2 or k is None:
             return None
         return " ".join(acc or folded for folded, acc in said[k] if (folded, acc) != CLAUSE_BREAK)
+
+
+def abbreviations(lexicon: Sequence[LexiconEntry], phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The lexicon's abbreviations of phrases of several syllables the situations use ("gks" for "giấy khai
+    sinh", "gplx" for "giấy phép lái xe"): one word of letters without diacritics (but "đ"), at most
+    ``ABBREVIATION_CHARS`` long, and the phrases among its meanings (folded alike). An administrator's abbreviation
+    in the lexicon is read by the situations too."""
+    by_key: dict[tuple[str, ...], str] = {}
+    for text in phrases:
+        key = _phrase(text)[0]
+        if len(key) >= 2:
+            by_key.setdefault(key, text)
+    out: dict[str, tuple[str, ...]] = {}
+    for entry in lexicon:
+        term = entry.term.strip().lower()
+        if not _ABBREVIATION.fullmatch(term):
+            continue
+        meant = tuple(dict.fromkeys(p for m in entry.means if (p := by_key.get(_phrase(m)[0])) is not None))
+        if meant:
+            out[term] = meant
+    return out
 
 
 @lru_cache(maxsize=8)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.catalog.loader import load_catalog
-from bot.search.situations import SituationMatcher, sentences
+from bot.search.situations import SituationMatcher, abbreviations, sentences
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -62,3 +62,15 @@ def test_the_sentence_that_asks_is_the_last_naming_something(matcher):
     # a closing question naming nothing ("mất bao lâu") leaves the sentence before it as the ask
     assert matcher.asking("Sổ đỏ nhà tôi bị mối ăn. Mất bao lâu?") == "sổ đỏ nhà tôi bị mối ăn"
     assert matcher.asking("mở khóa vneid thế nào") is None  # one sentence: the whole message asks
+
+
+def test_the_lexicon_s_abbreviations_are_read_by_the_situations():
+    catalog = load_catalog(ROOT / "procedures_catalog")
+    procedures = list(catalog.procedures.values())
+    plain = SituationMatcher(catalog.situations, procedures)
+    reading = SituationMatcher(catalog.situations, procedures, list(catalog.lexicon))
+    says = [reading.situations[h.index].say for h in reading.match("gks sai năm sinh sửa sao")]
+    assert "sai thông tin trên giấy khai sinh" in says  # "gks": giấy khai sinh, by the lexicon
+    assert not plain.match("gks sai năm sinh sửa sao")
+    # a phrase the situations use keeps its own meaning; a word with diacritics is no abbreviation
+    assert abbreviations(catalog.lexicon, ["giấy khai sinh", "kết hôn"]) == {"gks": ("giấy khai sinh",)}
