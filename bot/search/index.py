@@ -154,6 +154,11 @@ class Postings(Mapping[str, tuple["array[int]", "array[float]"]]):
     def __len__(self) -> int:
         return len(self._position)
 
+    def count(self, term: str) -> int:
+        """The number of documents holding ``term`` (0 for a term none has), read without copying its list."""
+        i = self._position.get(term)
+        return 0 if i is None else self._offsets[i + 1] - self._offsets[i]
+
     def flat(self) -> tuple[dict[str, int], array[int], array[int], array[float]]:
         """The layout itself, read without copies: term → its number i, whose stretch of the documents and
         weights runs from offsets[i] to offsets[i + 1]."""

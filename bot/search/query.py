@@ -221,8 +221,7 @@ class QueryParser:
 
     def _df(self, term: str) -> int:
         """Number of procedures containing ``term``."""
-        entry = self.index.postings.get(term)
-        return 0 if entry is None else len(entry[0])
+        return self.index.postings.count(term)
 
     def _add_run(self, parsed: ParsedQuery, toks: list[_Tok], following: str | None = None) -> None:
         """User words outside lexicon terms: one slot per informative syllable, bigrams for order; ``following``:
