@@ -14,6 +14,7 @@ document with ``bincount``, reduced per slot with ``maximum.reduceat``.
 from __future__ import annotations
 
 import weakref
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,7 @@ class _Arrays:
     """The index's postings seen as numpy arrays (no copy), and the frequent terms' dense rows as one matrix."""
 
     position: dict[str, int]
-    offsets: NDArray[np.uint32]
+    offsets: array[int]  # read one by one per term: the array itself, not a numpy view (no scalar objects)
     docs: NDArray[np.uint32]
     weights: NDArray[np.float32]
     common_row: dict[str, int]
@@ -54,7 +55,7 @@ def _arrays(index: InvertedIndex) -> _Arrays:
                   else np.zeros((0, len(index.docs)), dtype=np.float32))
         found = _Arrays(
             position,
-            np.frombuffer(offsets, dtype=np.uint32),
+            offsets,
             np.frombuffer(docs, dtype=np.uint32),
             np.frombuffer(weights, dtype=np.float32),
             {term: i for i, term in enumerate(index.common)},
@@ -95,8 +96,8 @@ def _wordings(arrays: _Arrays, query: ParsedQuery) -> _Wordings:
                 i = position.get(term)
                 if i is not None:
                     w.rare_of.append(k)
-                    w.starts.append(int(offsets[i]))
-                    w.ends.append(int(offsets[i + 1]))
+                    w.starts.append(offsets[i])
+                    w.ends.append(offsets[i + 1])
     return w
 
 
