@@ -14,7 +14,7 @@ import logging
 import os
 import pickle
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,37 @@ def write_sealed(path: Path, version: str, *payload: bytes | memoryview) -> None
         digest.update(chunk)
     header = b" ".join([_MAGIC, version.encode("ascii"), digest.hexdigest().encode("ascii")])
     atomic_write(path, header + b"\n", *payload)
+
+
+class _Hashing:
+    """A binary file that hashes what is written to it."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self.fh = fh
+        self.digest = hashlib.sha256()
+
+    def write(self, chunk: bytes | memoryview) -> int:
+        self.digest.update(chunk)
+        return self.fh.write(chunk)
+
+
+def write_sealed_stream(path: Path, version: str, head: bytes, obj: Any) -> None:
+    """Keep ``head`` then ``obj`` pickled as the payload of a sealed file, pickled straight into the file: no
+    copy of the pickle in memory (tens of megabytes at a cold start). The header is written last, in place of
+    a placeholder of its length."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    placeholder = b" ".join([_MAGIC, version.encode("ascii"), b"0" * 64])
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        fh.write(placeholder + b"\n")
+        out = _Hashing(fh)
+        out.write(head)
+        pickle.Pickler(out, pickle.HIGHEST_PROTOCOL).dump(obj)
+        fh.seek(0)
+        fh.write(b" ".join([_MAGIC, version.encode("ascii"), out.digest.hexdigest().encode("ascii")]))
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
 
 
 def read_sealed(path: Path, version: str) -> memoryview | None:

@@ -358,9 +358,9 @@ class SearchEngine:
                 for term in alt.terms:
                     if " " not in term:
                         continue
-                    dense = self._index.common.get(term)
-                    if dense is not None:
-                        if dense[doc_id]:
+                    row = self._index.common.get(term)
+                    if row is not None:
+                        if self._index.common_weights[row, doc_id]:
                             return True
                     elif doc_id in self._index.postings.get(term, ((), ()))[0]:
                         return True

@@ -10,6 +10,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar, overload
 
+import numpy as np
+from numpy.typing import NDArray
+
 from bot.catalog.model import Document, Procedure
 from bot.search.grouping import strip_levels
 from bot.search.normalize import accented_tokens, bigrams, canon, fold, tokenize
@@ -226,13 +229,13 @@ class InvertedIndex:
         # Their weights are kept dense (one float per document) for direct lookup. A pair of words is a
         # phrase ("căn cước", "hộ kinh doanh"): it still selects at twice the frequency of a single word.
         limit = max(n_docs / 25, 50)
-        self.common: dict[str, array[float]] = {}
-        for term, (docs, weights) in postings.items():
-            if len(docs) > (BIGRAM_SELECTS * limit if " " in term else limit):
-                dense = array("f", bytes(4 * n_docs))
-                for d, w in zip(docs, weights, strict=True):
-                    dense[d] = w
-                self.common[term] = dense
+        frequent = [t for t, (docs, _w) in postings.items()
+                    if len(docs) > (BIGRAM_SELECTS * limit if " " in t else limit)]  # fmt: skip
+        self.common: dict[str, int] = {term: row for row, term in enumerate(frequent)}  # term → row of the matrix
+        self.common_weights: NDArray[np.float32] = np.zeros((len(frequent), n_docs), dtype=np.float32)
+        for row, term in enumerate(frequent):
+            docs, weights = postings[term]
+            self.common_weights[row, np.frombuffer(docs, dtype=np.uint32)] = np.frombuffer(weights, dtype=np.float32)
         self.vocab: frozenset[str] = frozenset(t for t in self.idf if " " not in t)
         # every syllable as the catalog spells it (with diacritics): a typed form outside it is misspelt
         self.spelled: frozenset[str] = frozenset(map(sys.intern, spelled))

@@ -33,14 +33,14 @@ Ints = NDArray[Any]  # int64
 
 @dataclass(frozen=True, slots=True)
 class _Arrays:
-    """The index's postings seen as numpy arrays (no copy), and the frequent terms' dense rows as one matrix."""
+    """The index's postings seen as numpy arrays (no copy), and its frequent terms' dense rows (one matrix)."""
 
     position: dict[str, int]
     offsets: array[int]  # read one by one per term: the array itself, not a numpy view (no scalar objects)
     docs: NDArray[np.uint32]
     weights: NDArray[np.float32]
     common_row: dict[str, int]
-    common: NDArray[np.float32]  # frequent term × document
+    common: NDArray[np.float32]  # frequent term × document (the index's own matrix)
 
 
 _ARRAYS: weakref.WeakKeyDictionary[InvertedIndex, _Arrays] = weakref.WeakKeyDictionary()
@@ -50,16 +50,13 @@ def _arrays(index: InvertedIndex) -> _Arrays:
     found = _ARRAYS.get(index)
     if found is None:
         position, offsets, docs, weights = index.postings.flat()
-        rows = list(index.common.values())
-        common = (np.vstack([np.frombuffer(r, dtype=np.float32) for r in rows]) if rows
-                  else np.zeros((0, len(index.docs)), dtype=np.float32))
         found = _Arrays(
             position,
             offsets,
             np.frombuffer(docs, dtype=np.uint32),
             np.frombuffer(weights, dtype=np.float32),
-            {term: i for i, term in enumerate(index.common)},
-            common,
+            index.common,
+            index.common_weights,
         )
         _ARRAYS[index] = found
     return found

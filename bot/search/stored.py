@@ -12,13 +12,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import pickle
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from bot.catalog.model import Level
-from bot.catalog.sealed import read_sealed, unpickle, write_sealed
+from bot.catalog.sealed import read_sealed, unpickle, write_sealed_stream
 from bot.search.engine import EngineParts
 
 SEARCH_FILE = "search-index.pickle"
@@ -48,8 +47,8 @@ def engine_key(digest: str, preferred_levels: Iterable[Level]) -> str:
 def save_engine(state_dir: Path, key: str, parts: EngineParts, extra: Any = None) -> None:
     """Keep ``parts`` (and ``extra``, picklable) as the engine of ``key``."""
     head = key.encode("utf-8")
-    body = pickle.dumps((parts, extra), pickle.HIGHEST_PROTOCOL)
-    write_sealed(state_dir / SEARCH_FILE, search_version(), len(head).to_bytes(4, "little"), head, body)
+    head = len(head).to_bytes(4, "little") + head
+    write_sealed_stream(state_dir / SEARCH_FILE, search_version(), head, (parts, extra))
 
 
 def load_engine(state_dir: Path, key: str) -> tuple[EngineParts, Any] | None:
