@@ -10,7 +10,13 @@ from bot.catalog.model import Level, LexiconEntry, Procedure
 from bot.catalog.questions import NO_PROCEDURE
 from bot.catalog.situations import SituationBook
 from bot.search.decision import DECISION, features
-from bot.search.grouping import group_key, level_rank, pick_for_organisations, pick_representative
+from bot.search.grouping import (
+    group_key,
+    level_rank,
+    pick_at_commune,
+    pick_for_organisations,
+    pick_representative,
+)
 from bot.search.index import FOREIGN_ELEMENT, InvertedIndex, files_for_people
 from bot.search.intent import Intent, IntentReader
 from bot.search.learned import RANKING, candidate_features, corrected
@@ -85,6 +91,7 @@ class _Group:
     representative: int  # presented to people (citizens, households, foreigners)
     served: bool  # some member is filed at a level this office serves (or the office names none)
     for_organisations: int  # presented when the message says an organisation asks (the company's member)
+    at_commune: int  # presented when the message names the commune's authorities (the commune's member)
 
 
 @dataclass(slots=True)
@@ -185,7 +192,8 @@ class SearchEngine:
                 level_rank(procs[i].levels, preferred_levels) < len(preferred_levels) for i in mem
             )
             position = {id(procs[i]): i for i in mem}
-            groups.append(_Group(mem, position[id(rep)], served, position[id(org)]))
+            commune = pick_at_commune(variants, rep, files_for_people)
+            groups.append(_Group(mem, position[id(rep)], served, position[id(org)], position[id(commune)]))
         book = situations or SituationBook()
         parts = EngineParts([p.code for p in procs], InvertedIndex(procs, assignment), LexiconMatcher(lexicon), groups,
                             list(preferred_levels), book, SituationMatcher(book, procs, lexicon), PlainBm25(procs),
@@ -227,7 +235,7 @@ class SearchEngine:
             return SearchResult([], None, "none")
         intent, situations = self._read(parsed, query)
         ranked = self.rank(parsed, intent, situations)
-        hits = [self._hit(g, s.score, intent.who) for g, s in ranked[:limit]]
+        hits = [self._hit(g, s.score, intent.who, intent.commune) for g, s in ranked[:limit]]
         return self._decide(ranked, parsed, hits, intent, query, translated)
 
     def rank(self, parsed: ParsedQuery, intent: Intent, situations: list[SituationHit]) -> list[tuple[int, Scored]]:
@@ -315,14 +323,17 @@ class SearchEngine:
                 out[g] = max(out.get(g, 0.0), sim)
         return out
 
-    def representative(self, g: int, who: str = "citizen") -> str:
+    def representative(self, g: int, who: str = "citizen", commune: bool = False) -> str:
         """The code presented for group ``g`` to one who asks as ``who`` (:attr:`Intent.who`): the member people
-        file, or the one organisations file when the message says an organisation asks."""
-        return self._procedures[self._presented(g, who)].code
+        file, the one organisations file when the message says an organisation asks, the commune's when it names
+        the commune's authorities (:attr:`Intent.commune`)."""
+        return self._procedures[self._presented(g, who, commune)].code
 
-    def _presented(self, g: int, who: str) -> int:
+    def _presented(self, g: int, who: str, commune: bool = False) -> int:
         grp = self._groups[g]
-        return grp.for_organisations if who == "organisation" else grp.representative
+        if who == "organisation":
+            return grp.for_organisations
+        return grp.at_commune if commune else grp.representative
 
     def parse(self, query: str) -> tuple[ParsedQuery, Intent, list[SituationHit]]:
         """The message as evidence, its intent and its situations (for the fit script and reports)."""
@@ -413,19 +424,19 @@ class SearchEngine:
         p = self.decision.probability(self.features(ranked, parsed, query))
         if p < self.decision.answers_at(len(query.split()), translated):
             return SearchResult(hits, None, "ambiguous", probability=p, intent=intent)
-        answer = self.representative(ranked[0][0], intent.who)
+        answer = self.representative(ranked[0][0], intent.who, intent.commune)
         alternatives: list[str] = []
         if p < self.decision.answer_at:
             top = ranked[0][1].score
             alternatives = [
-                self.representative(g, intent.who)
+                self.representative(g, intent.who, intent.commune)
                 for g, sc in ranked[1 : 1 + MAX_ALTERNATIVES]
                 if sc.score >= top - self.decision.alternative_gap
             ]
         return SearchResult(hits, answer, "confident", alternatives, p, intent)
 
-    def _hit(self, g: int, score: float, who: str) -> Hit:
-        shown = self._presented(g, who)
+    def _hit(self, g: int, score: float, who: str, commune: bool = False) -> Hit:
+        shown = self._presented(g, who, commune)
         rep = self._procedures[shown]
         variants = [self._procedures[i].code for i in self._groups[g].members if i != shown]
         return Hit(rep.code, rep.name, round(min(max(score, 0.0), 1.0), 4), variants)

@@ -67,3 +67,15 @@ def pick_for_organisations(
     served = len(preferred)
     return min(variants, key=lambda p: (level_rank(p.levels, preferred) == served, for_people(p),
                                         level_rank(p.levels, preferred), len(p.name), p.code))
+
+
+def pick_at_commune(
+    variants: Sequence[Procedure], representative: Procedure, for_people: Callable[[Procedure], bool]
+) -> Procedure:
+    """The variant presented when the message names the commune's own authorities ("UBND xã ra quyết định"): the
+    representative when it is filed at the commune, else a variant filed there (people's first), else the
+    representative."""
+    if Level.COMMUNE in representative.levels:
+        return representative
+    at_commune = [p for p in variants if Level.COMMUNE in p.levels]
+    return min(at_commune, key=lambda p: (not for_people(p), len(p.name), p.code)) if at_commune else representative

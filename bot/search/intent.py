@@ -55,6 +55,13 @@ _ASKS: dict[str, tuple[str, ...]] = {
     "where": ("ở đâu", "nộp ở", "làm ở", "chỗ nào", "cơ quan nào", "nơi nào", "đến đâu"),
     "online": ("online", "trực tuyến", "qua mạng", "vneid", "dịch vụ công"),
 }
+# Phrases naming the commune's own authorities (its People's Committee, officials, police) as the ones the
+# message deals with: of a procedure published at the province and at the commune, the commune's is presented.
+_COMMUNE: tuple[str, ...] = (
+    "ủy ban xã", "uỷ ban xã", "ubnd xã", "ủy ban phường", "uỷ ban phường", "ubnd phường", "cấp xã",
+    "cán bộ xã", "công chức xã", "cán bộ phường", "công chức phường", "công an xã", "công an phường",
+    "chính quyền xã", "chính quyền phường", "chủ tịch xã", "chủ tịch phường", "chính xã", "chính phường",
+)
 # Who asks, most specific first: a police officer asking about their own card is "staff" even though
 # "công an" also names the office a citizen goes to.
 _WHO_ORDER: tuple[Who, ...] = ("staff", "customs", "foreigner", "organisation")
@@ -72,6 +79,7 @@ class Intent:
     who: Who = "citizen"
     asks: tuple[str, ...] = ()
     abroad: bool = False  # another country or its people is named (a procedure's foreign element is stated)
+    commune: bool = False  # the commune's own authorities are named (:data:`_COMMUNE`)
 
 
 class IntentReader:
@@ -85,6 +93,7 @@ class IntentReader:
                     self._groups.setdefault(ph, (table, name))
         self._vocab: dict[str, tuple[str, str]] = {ph: ("who", k) for k, v in _WHO.items() for ph in v}
         self._vocab.update({ph: ("ask", k) for k, v in _ASKS.items() for ph in v})
+        self._vocab.update({ph: ("level", "commune") for ph in _COMMUNE})
         self._finder = PhraseFinder([*self._groups, *self._vocab])
 
     def read(self, text: str) -> Intent:
@@ -98,4 +107,4 @@ class IntentReader:
         who: Who = next((w for w in _WHO_ORDER if ("who", w) in kinds), "citizen")
         asks = tuple(k for k in _ASKS if ("ask", k) in kinds)
         abroad = any(self._groups[p][1] in ABROAD_GROUPS for p in found if p in self._groups)
-        return Intent(tuple(events), tuple(objects), who, asks, abroad)
+        return Intent(tuple(events), tuple(objects), who, asks, abroad, ("level", "commune") in kinds)

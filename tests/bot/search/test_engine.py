@@ -50,6 +50,12 @@ def test_variants_grouped_and_preferred_level_represents(engine):
     assert all(h.code not in first.variants for h in r.results[1:])
 
 
+def test_naming_the_communes_authorities_presents_the_communes_variant(engine):
+    r = engine.search("công an xã làm cccd cho người từ đủ 14 tuổi")
+    assert r.results[0].code == "1.014061" and "2.000200" in r.results[0].variants
+    assert engine.search("làm cccd cho người từ đủ 14 tuổi ở xa nhà").results[0].code == "2.000200"  # "xa" = far
+
+
 def test_level_preference_order_matters():
     eng = SearchEngine.build(PROCEDURES, LEXICON, [Level.COMMUNE])
     assert eng.search("cấp thẻ căn cước từ đủ 14 tuổi").results[0].code == "1.014061"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.catalog.model import Level, Procedure
-from bot.search.grouping import group_key, pick_for_organisations, pick_representative
+from bot.search.grouping import group_key, pick_at_commune, pick_for_organisations, pick_representative
 from bot.search.index import files_for_people
 
 
@@ -67,3 +67,13 @@ def test_an_organisation_is_presented_the_variant_organisations_file_at_a_level_
     assert pick_for_organisations([commune, province, ministry], levels, files_for_people).code == "1.013823"
     # only the ministry's member is theirs alone: the one filed here is presented
     assert pick_for_organisations([commune, ministry], levels, files_for_people).code == "1.013949"
+
+
+def test_the_communes_variant_is_presented_when_the_message_names_the_communes_authorities():
+    province = _variant("2.002192", Level.PROVINCE, "Công dân Việt Nam")
+    commune = _variant("2.002165", Level.COMMUNE, "Công dân Việt Nam")
+    assert pick_at_commune([province, commune], province, files_for_people).code == "2.002165"
+    assert pick_at_commune([province], province, files_for_people).code == "2.002192"  # none filed there
+    both = Procedure(code="1.000001", name=LAND, levels=[Level.PROVINCE, Level.COMMUNE], field="Đất đai",
+                     applicants="Công dân Việt Nam")
+    assert pick_at_commune([both, commune], both, files_for_people).code == "1.000001"  # already filed there
