@@ -70,9 +70,16 @@ def sentences(text: str) -> tuple[tuple[tuple[str, str | None], ...], ...]:
 
 class PhraseFinder:
     """Which of a fixed set of phrases occur in a sentence, longest match first, left to right; ``aliases``:
-    other wordings (abbreviation → phrases) found as the phrases they stand for."""
+    other wordings (abbreviation → phrases) found as the phrases they stand for; ``nested``: phrases also found
+    inside a longer one ("khai sinh" in "làm khai sinh"), where the others are not ("mất" in "ăn mất")."""
 
-    def __init__(self, phrases: Iterable[str], aliases: Mapping[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(
+        self,
+        phrases: Iterable[str],
+        aliases: Mapping[str, tuple[str, ...]] | None = None,
+        nested: Iterable[str] = (),
+    ) -> None:
+        self._nested = frozenset(nested)
         self._table: dict[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = {}
         for text in phrases:
             key, acc = _phrase(text)
@@ -91,22 +98,26 @@ class PhraseFinder:
         folded = tuple(f for f, _ in sentence)
         table = self._table
         lengths = self._lengths
-        i = 0
-        while i < len(folded):
-            step = 1
+        nested = self._nested
+        covered = 0  # the end of the last match: a phrase starting before it is inside that match
+        for i in range(len(folded)):
+            inside = i < covered
+            if inside and not nested:
+                continue
             for n in lengths.get(folded[i], ()):  # longest first: "ăn mất" is not "mất"
-                if i + n > len(folded):
+                if i + n > len(folded) or (inside and i + n > covered):  # inside one: wholly
                     continue
                 variants = table.get(folded[i : i + n])
                 if not variants:
                     continue
                 texts = self._texts(variants, [t for _, t in sentence[i : i + n]])
+                if inside:
+                    texts = [text for text in texts if text in nested]
                 if texts:
                     for text in texts:
                         found.setdefault(text, []).append(i)
-                    step = n
+                    covered = max(covered, i + n)  # (a nested phrase ends within it)
                     break
-            i += step
         return found
 
     @staticmethod
@@ -130,7 +141,11 @@ class SituationMatcher:
         self._codes = [tuple(c for c in targets_of(s, names) if c in known) for s in book.situations]
         phrases = {ph for s in book.situations for pat in s.patterns for part in pat for ph in part}
         groups = {ph for _table, _name, group in book.groups for ph in group}
-        self.finder = PhraseFinder(phrases | set(_NOT_A_LOSS), abbreviations(lexicon, phrases))
+        events = {ph for table, _name, group in book.groups if table == "events" for ph in group}
+        # a phrase of several syllables that tells no event is found inside a longer one too ("khai sinh" in "làm
+        # khai sinh kèm nhận cha"); an event's never is ("mất" in "ăn mất" or "mất bao lâu")
+        nested = {ph for ph in phrases if ph not in events and len(_phrase(ph)[0]) > 1}
+        self.finder = PhraseFinder(phrases | set(_NOT_A_LOSS), abbreviations(lexicon, phrases), nested)
         self.words: frozenset[str] = frozenset(t for ph in phrases | groups for t in _phrase(ph)[0])
         # each pattern's parts as sets: "is some part nowhere in the message?" is one C-level set test
         self._part_sets = [[tuple(frozenset(part) for part in pat) for pat in s.patterns] for s in book.situations]

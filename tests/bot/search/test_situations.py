@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.catalog.loader import load_catalog
-from bot.search.situations import SituationMatcher, abbreviations, sentences
+from bot.search.situations import PhraseFinder, SituationMatcher, abbreviations, sentences
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -26,6 +26,19 @@ def _says(matcher: SituationMatcher, text: str) -> list[str]:
 def test_mat_that_means_takes_is_not_a_loss(matcher):
     assert not any("mất hộ chiếu" in s for s in _says(matcher, "làm hộ chiếu lần đầu mất bao lâu"))
     assert any("mất hộ chiếu" in s for s in _says(matcher, "bị mất hộ chiếu thì làm sao"))
+
+
+def test_a_phrase_inside_a_longer_one_is_found_unless_it_tells_an_event():
+    finder = PhraseFinder(["làm khai sinh", "khai sinh", "nhận cha", "ăn mất", "mất", "giấy xác nhận",
+                           "xác nhận độc thân"], nested=["khai sinh", "xác nhận độc thân"])
+    assert set(finder.find(sentences("làm khai sinh kèm nhận cha")[0])) == {"làm khai sinh", "khai sinh", "nhận cha"}
+    assert set(finder.find(sentences("mối ăn mất một góc")[0])) == {"ăn mất"}  # "mất" is not nested
+    # only wholly inside: a phrase running past the longer one's end is not read across it
+    assert set(finder.find(sentences("giấy xác nhận độc thân")[0])) == {"giấy xác nhận"}
+
+
+def test_a_situation_a_nested_phrase_completes_is_read(matcher):
+    assert "khai sinh kèm nhận cha cho con" in _says(matcher, "lam khai sinh kem nhan cha cho be")
 
 
 def test_a_robbery_is_a_loss(matcher):
