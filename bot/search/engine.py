@@ -17,7 +17,7 @@ from bot.search.grouping import (
     pick_for_organisations,
     pick_representative,
 )
-from bot.search.index import FOREIGN_ELEMENT, InvertedIndex, files_for_people
+from bot.search.index import FOREIGN_ELEMENT, DocInfo, InvertedIndex, core_terms, files_for_people
 from bot.search.intent import Intent, IntentReader
 from bot.search.learned import RANKING, candidate_features, corrected
 from bot.search.lexicon import LexiconMatcher
@@ -306,9 +306,20 @@ class SearchEngine:
             if not (doc.markers or foreign) or not all(stated(m, terms) for m in doc.markers):
                 continue
             for target, value in list(strength.items()):
-                head = docs[target].name_terms
-                if head and all(t in doc.primary for t in head) and value > strength.get(d, 0.0):
+                if value > strength.get(d, 0.0) and self._same_thing(docs[target], doc):
                     strength[d] = value
+
+    @staticmethod
+    def _same_thing(target: DocInfo, member: DocInfo) -> bool:
+        """``member`` is ``target``'s procedure in a special case: its name holds the head of ``target``'s, or
+        the part of it before its qualifying clause when ``member`` carries a special case ``target`` does not
+        ("Cấp lại Chứng chỉ hành nghề luật sư trong trường hợp bị mất" beside "Cấp Chứng chỉ hành nghề luật sư
+        đối với người đạt yêu cầu kiểm tra…")."""
+        head = target.name_terms
+        if head and all(t in member.primary for t in head):
+            return True
+        core = core_terms(target.name_folded)
+        return bool(core) and core <= member.primary and not set(member.markers) <= set(target.markers)
 
     @staticmethod
     def like_a_gap(parsed: ParsedQuery) -> bool:

@@ -8,6 +8,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar, overload
 
 import numpy as np
@@ -282,6 +283,20 @@ _PEOPLE = ("cong dan", "ca nhan", "nguoi viet nam", "ho gia dinh", "nguoi nuoc n
 
 def _head_terms(name_tokens: list[str]) -> list[str]:
     return [t for t in name_tokens if t not in STOPWORDS and t not in GENERIC][:NAME_HEAD]
+
+
+# Words opening the clause of a name that says to whom or in which case it applies ("… đối với người đạt yêu
+# cầu kiểm tra", "… trong trường hợp bị mất"): what comes before them is what the procedure issues or does.
+_QUALIFIERS = (" doi voi ", " trong truong hop ", " truong hop ")
+
+
+@lru_cache(maxsize=4096)
+def core_terms(name_folded: str) -> frozenset[str]:
+    """The head terms (:func:`_head_terms`) of a folded name before its qualifying clause: "Cấp Chứng chỉ hành
+    nghề luật sư đối với người đạt yêu cầu kiểm tra…" issues "chứng chỉ hành nghề luật sư"."""
+    text = f" {name_folded} "
+    cut = min((i for q in _QUALIFIERS if (i := text.find(q)) > 0), default=len(text))
+    return frozenset(_head_terms(text[:cut].split()))
 
 
 _STAFF = ("cong an nhan dan", "quan doi nhan dan", "quan nhan", "quan su", "bo quoc phong", "si quan", "chien si")

@@ -149,3 +149,17 @@ def test_the_member_presented_follows_who_asks(full):
     household = {h.code for h in full.search(f"hộ gia đình tôi xin {name}", limit=10).results}
     assert "1.013823" in company and "1.013949" not in company
     assert "1.013949" in household and "1.013823" not in household
+
+
+def test_a_stated_special_case_calls_for_the_member_whose_name_qualifies_the_plain_one_otherwise(full):
+    """The situation "chứng chỉ hành nghề luật sư" names the certificate of those who passed the probation check
+    ("Cấp … đối với người đạt yêu cầu kiểm tra…"); a message stating "cấp lại" calls as strongly for the re-issue
+    of a lost certificate, whose name qualifies the same certificate otherwise. Members carrying only the
+    situation's own special cases are not called for ("đăng ký lại phương tiện" in every case)."""
+    lost = "Tôi làm luật sư, bị mất chứng chỉ hành nghề luật sư. Xin chứng chỉ hành nghề luật sư được cấp lại ở đâu?"
+    ranked = full.rank(*full.parse(lost))
+    situation = {full.representative(g): sc.situation for g, sc in ranked}
+    assert situation.get("1.008628", 0.0) > 0
+    ranked = full.rank(*full.parse("mua lại ghe của người cùng xã, đăng ký lại phương tiện ở đâu"))
+    situation = {full.representative(g): sc.situation for g, sc in ranked}
+    assert situation.get("1.003970", 0.0) > 0 and situation.get("1.004036", 0.0) == 0.0
