@@ -83,7 +83,7 @@ def decision_features(engine: SearchEngine, query: str) -> tuple[list[float], st
     if parsed.codes or not parsed.slots:
         return None
     ranked = engine.rank(parsed, intent, situations)
-    if engine.off_topic(ranked, parsed) or engine.like_a_gap(parsed):
+    if engine.off_topic(ranked, parsed) or engine.names_a_gap(parsed, situations):
         return None
     feats = engine.features(ranked, parsed, query)
     return [feats[f] for f in FEATURES], engine.representative(ranked[0][0], intent.who)

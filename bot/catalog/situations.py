@@ -19,6 +19,7 @@ from pydantic import Field, ValidationError
 from bot.catalog.locate import locate
 from bot.catalog.model import CODE_PATTERN, Procedure, _Strict
 from bot.catalog.problems import Problem, from_validation_error
+from bot.catalog.questions import NO_PROCEDURE
 from bot.catalog.text import fold
 
 SITUATIONS_FILE = "situations.toml"
@@ -46,6 +47,11 @@ class Situation:
     patterns: tuple[tuple[tuple[str, ...], ...], ...]
     to: tuple[str, ...]
     line: int
+
+    @property
+    def gap(self) -> bool:
+        """The catalog has no procedure for it (``to = ["NONE"]``): the citizen is told so and offered an officer."""
+        return self.to == (NO_PROCEDURE,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +147,11 @@ def check_targets(path: Path, situations: Iterable[Situation], procedures: Itera
     names = [name_key(p.name) for p in procs]
     problems = []
     for sit in situations:
-        for target in sit.to:
+        if NO_PROCEDURE in sit.to and not sit.gap:
+            message = f"{sit.say}: {NO_PROCEDURE} (danh mục không có thủ tục) phải đứng một mình trong to"
+            problems.append(Problem(path, sit.line, "to", message))
+            continue
+        for target in () if sit.gap else sit.to:
             if _CODE.match(target):
                 if target not in codes:
                     problems.append(Problem(path, sit.line, "to", f"{sit.say}: không có thủ tục mã {target}"))
@@ -153,6 +163,8 @@ def check_targets(path: Path, situations: Iterable[Situation], procedures: Itera
 
 def targets_of(situation: Situation, names: Iterable[tuple[str, str]]) -> list[str]:
     """Codes a situation points to, given (code, :func:`name_key` of the name) of every procedure."""
+    if situation.gap:
+        return []
     keys = [name_key(t) for t in situation.to if not _CODE.match(t)]
     codes = [t for t in situation.to if _CODE.match(t)]
     return codes + [code for code, name in names if keys and any(k in name for k in keys)]

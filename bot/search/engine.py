@@ -240,17 +240,20 @@ class SearchEngine:
         intent, situations = self._read(parsed, query)
         ranked = self.rank(parsed, intent, situations)
         hits = [self._hit(g, s.score, intent.who, intent.commune) for g, s in ranked[:limit]]
+        if self.names_a_gap(parsed, situations):  # told that no procedure was found, and offered an officer
+            return SearchResult(hits, None, "none", intent=intent)
         return self._decide(ranked, parsed, hits, intent, query, translated)
 
     def rank(self, parsed: ParsedQuery, intent: Intent, situations: list[SituationHit]) -> list[tuple[int, Scored]]:
         """Groups ranked for a parsed message, its intent and its situations (best first)."""
         found = retrieve(self._index, parsed)
         strength: dict[int, float] = {}
-        for hit in situations:
+        called = [hit for hit in situations if not hit.gap]  # a gap calls for no procedure (names_a_gap)
+        for hit in called:
             for code in hit.codes:
                 d = self._by_code.get(code)
                 if d is not None:
-                    strength[d] = max(strength.get(d, 0.0), hit.strength(situations[0]))
+                    strength[d] = max(strength.get(d, 0.0), hit.strength(called[0]))
         implied = ABROAD_TERMS if intent.abroad else frozenset()  # special cases the message states in other words
         recalled = self._recalled_groups(parsed)
         # an example's or a situation's procedure is a candidate even when the message's words miss it
@@ -320,6 +323,16 @@ class SearchEngine:
             return True
         core = core_terms(target.name_folded)
         return bool(core) and core <= member.primary and not set(member.markers) <= set(target.markers)
+
+    @staticmethod
+    def names_a_gap(parsed: ParsedQuery, situations: Sequence[SituationHit]) -> bool:
+        """The message asks for what the catalog has no procedure for: like the example questions about it
+        (:meth:`like_a_gap`), or in the words of a situation saying so (``to = ["NONE"]``: disability allowance,
+        military service) that no situation of a procedure read in the asking sentence matches as specifically."""
+        if SearchEngine.like_a_gap(parsed):
+            return True
+        gaps = [h.parts for h in situations if h.gap and not h.story]
+        return bool(gaps) and not any(not h.gap and not h.story and h.parts >= max(gaps) for h in situations)
 
     @staticmethod
     def like_a_gap(parsed: ParsedQuery) -> bool:
@@ -433,8 +446,6 @@ class SearchEngine:
         translated: bool,
     ) -> SearchResult:
         if self.off_topic(ranked, parsed):
-            return SearchResult(hits, None, "none", intent=intent)
-        if self.like_a_gap(parsed):  # told that no procedure was found, and offered an officer
             return SearchResult(hits, None, "none", intent=intent)
         p = self.decision.probability(self.features(ranked, parsed, query))
         if p < self.decision.answers_at(len(query.split()), translated):

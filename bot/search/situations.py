@@ -38,6 +38,7 @@ class SituationHit:
     codes: tuple[str, ...]
     span: int = 0  # syllables between the first and the last part matched (closer = surer)
     story: bool = False  # found only before the sentence that asks: the story the citizen tells, not the ask
+    gap: bool = False  # a situation the catalog has no procedure for (its codes are empty)
 
     def strength(self, best: SituationHit) -> float:
         """How strongly this hit calls for its procedures next to the best hit of the message (0..1]."""
@@ -152,7 +153,7 @@ class SituationMatcher:
         # phrase → situations using it: only those with a phrase in the message are looked at
         self._by_phrase: dict[str, set[int]] = {}
         for index, sit in enumerate(book.situations):
-            if self._codes[index]:
+            if self._codes[index] or sit.gap:
                 for pat in sit.patterns:
                     for part in pat:
                         for ph in part:
@@ -183,7 +184,7 @@ class SituationMatcher:
                     if span is not None and (best is None or (k == ask, len(pattern), -span) > best):
                         best = (k == ask, len(pattern), -span)
             if best is not None:
-                hits.append(SituationHit(index, best[1], self._codes[index], -best[2], story=not best[0]))
+                hits.append(SituationHit(index, best[1], self._codes[index], -best[2], not best[0], sit.gap))
         hits.sort(key=lambda h: (-h.parts, h.span))
         return hits
 

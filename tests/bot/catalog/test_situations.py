@@ -47,6 +47,18 @@ def test_an_unknown_code_and_a_name_matching_nothing_are_reported(catalog_root: 
     assert any(":10: to: x: không có thủ tục nào có tên chứa 'không có tên này'" in p for p in problems)
 
 
+def test_none_says_the_catalog_has_no_procedure_and_stands_alone(catalog_root: Path):
+    code = first_code(catalog_root)
+    gap = '\n[[situation]]\nsay = "trợ cấp khuyết tật"\nwhen = ["khuyết tật"]\nto = ["NONE"]\n'
+    (catalog_root / SITUATIONS_FILE).write_text(GOOD.format(code=code) + gap, encoding="utf-8")
+    book = load_catalog(catalog_root).situations
+    assert [s.gap for s in book.situations] == [False, True]
+    mixed = GOOD.format(code=code) + gap.replace('["NONE"]', f'["NONE", "{code}"]')
+    problems = problems_after_writing(catalog_root, SITUATIONS_FILE, mixed)
+    told = ":10: to: trợ cấp khuyết tật: NONE (danh mục không có thủ tục) phải đứng một mình"
+    assert any(told in p for p in problems)
+
+
 def test_missing_keys_empty_parts_and_unknown_tables_are_reported(catalog_root: Path):
     code = first_code(catalog_root)
     text = GOOD.format(code=code) + f'\n[[situation]]\nsay = "y"\nwhen = ["a + + b"]\nto = ["{code}"]\n'

@@ -163,3 +163,12 @@ def test_a_stated_special_case_calls_for_the_member_whose_name_qualifies_the_pla
     ranked = full.rank(*full.parse("mua lại ghe của người cùng xã, đăng ký lại phương tiện ở đâu"))
     situation = {full.representative(g): sc.situation for g, sc in ranked}
     assert situation.get("1.003970", 0.0) > 0 and situation.get("1.004036", 0.0) == 0.0
+
+
+def test_a_situation_the_catalog_has_no_procedure_for_is_not_answered_with_a_look_alike(full):
+    """Disability allowance is social protection, which the catalog lacks: not a work-accident procedure."""
+    gap = full.search("con tôi bị khuyết tật nặng, muốn xin trợ cấp hằng tháng")
+    assert gap.answer is None and gap.confidence == "none"
+    # a situation of a procedure read as specifically in the asking sentence still answers
+    death = full.search("mẹ tôi vừa mất, làm khai tử rồi lo hỏa táng")
+    assert death.confidence != "none" and death.results[0].code == "1.000656"
