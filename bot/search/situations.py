@@ -118,7 +118,9 @@ class PhraseFinder:
                     for text in texts:
                         found.setdefault(text, []).append(i)
                     covered = max(covered, i + n)  # (a nested phrase ends within it)
-                    break
+                    if not nested:
+                        break
+                    inside = True  # the shorter phrases starting here are inside this one
         return found
 
     @staticmethod

@@ -35,6 +35,10 @@ def test_a_phrase_inside_a_longer_one_is_found_unless_it_tells_an_event():
     assert set(finder.find(sentences("mối ăn mất một góc")[0])) == {"ăn mất"}  # "mất" is not nested
     # only wholly inside: a phrase running past the longer one's end is not read across it
     assert set(finder.find(sentences("giấy xác nhận độc thân")[0])) == {"giấy xác nhận"}
+    # nor one starting where the longer one starts ("khai sinh" in "khai sinh cho con")
+    finder = PhraseFinder(["khai sinh cho con", "khai sinh", "chưa kết hôn"], nested=["khai sinh"])
+    said = finder.find(sentences("khai sinh cho con khi chưa kết hôn")[0])
+    assert set(said) == {"khai sinh cho con", "khai sinh", "chưa kết hôn"}
 
 
 def test_a_situation_a_nested_phrase_completes_is_read(matcher):
