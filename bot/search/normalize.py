@@ -85,13 +85,40 @@ _Y_TO_I = str.maketrans("yýỳỷỹỵ", "iíìỉĩị")
 _Y_CONSONANTS = frozenset("bdhklmnstv")
 
 
+# Tone marks (as combining characters): grave, acute, tilde, hook above, dot below.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+# Open syllables ending in these vowel pairs carry their tone on either vowel, as people were taught
+# ("hoà"/"hòa", "thuỷ"/"thủy", "khoẻ"/"khỏe"); "qu" + "y" is one consonant and a vowel ("quý").
+_TONE_PAIRS = ("oa", "oe", "uy")
+
+
+def _tone_on_first_vowel(token: str) -> str:
+    """``token`` with the tone of a final "oa", "oe" or "uy" on its first vowel ("hoà" → "hòa")."""
+    folded = fold(token)
+    if not folded.endswith(_TONE_PAIRS) or folded.startswith("qu"):
+        return token
+    chars = list(unicodedata.normalize("NFD", token))
+    tones = [i for i, c in enumerate(chars) if c in _TONES]
+    if len(tones) != 1:
+        return token
+    letters = [i for i, c in enumerate(chars) if not unicodedata.combining(c)]
+    if len(letters) < 2 or tones[0] < letters[-1]:
+        return token  # already on the first vowel (or on none)
+    tone = chars.pop(tones[0])
+    chars.insert(letters[-2] + 1, tone)
+    return unicodedata.normalize("NFC", "".join(chars))
+
+
 @lru_cache(maxsize=1 << 16)  # a message is read several times (words, sentences, situations)
 def canon(token: str) -> str:
-    """Canonical spelling of one syllable: y→i after a single consonant, numbers without leading zeros."""
+    """Canonical spelling of one syllable: y→i after a single consonant, numbers without leading zeros, the
+    tone of an open "oa", "oe", "uy" on its first vowel ("hoà" as "hòa")."""
     if len(token) == 2 and token[0] in _Y_CONSONANTS and token[1] in "yýỳỷỹỵ":
         token = token.translate(_Y_TO_I)
     elif token.isdigit() and token.startswith("0") and len(token) > 1:
         token = token.lstrip("0") or "0"
+    elif not token.isascii():
+        token = _tone_on_first_vowel(token)
     return sys.intern(token)
 
 

@@ -1,4 +1,4 @@
-from bot.search.normalize import clean, extract_codes, fold, has_diacritics, tokenize
+from bot.search.normalize import accented_tokens, canon, clean, extract_codes, fold, has_diacritics, tokenize
 
 
 def test_fold_removes_diacritics_and_d_bar():
@@ -32,3 +32,11 @@ def test_spelling_variants_and_leading_zeros():
 def test_has_diacritics():
     assert has_diacritics("hộ khẩu")
     assert not has_diacritics("ho khau")
+
+
+def test_the_two_ways_of_placing_a_tone_spell_one_syllable():
+    """"hoà"/"hòa", "thuỷ"/"thủy", "khoẻ"/"khỏe": people were taught either; "quý" and closed syllables have one."""
+    assert canon("hoà") == canon("hòa") == "hòa"
+    assert canon("thuỷ") == canon("thủy") and canon("khoẻ") == canon("khỏe") and canon("uỷ") == canon("ủy")
+    assert canon("quý") == "quý" and canon("hoàng") == "hoàng" and canon("thuyền") == "thuyền"
+    assert accented_tokens("Hoà giải viên, thuỷ lợi") == accented_tokens("hòa giải viên, thủy lợi")
