@@ -114,6 +114,15 @@ class EngineParts:
     memory: QuestionMemory = field(default_factory=QuestionMemory)
 
 
+def _leading_markers(doc: DocInfo) -> list[tuple[str, ...]]:
+    """The special cases a procedure's name opens with ("Cấp lại …", "Thủ tục đăng ký lại …"), not those of a
+    name covering several cases ("Thông báo thành lập/thay đổi …")."""
+    words = doc.name_folded.split()
+    if words[:2] == ["thu", "tuc"]:
+        words = words[2:]
+    return [m for m in doc.markers if tuple(words[: len(m)]) == m]
+
+
 def _add_candidates(found: list[tuple[int, float]], docs: Iterable[int]) -> None:
     """Appends each of ``docs`` not among ``found`` yet, in order, with no BM25 weight of its own."""
     seen = {d for d, _ in found}
@@ -248,13 +257,11 @@ class SearchEngine:
         """Groups ranked for a parsed message, its intent and its situations (best first)."""
         found = retrieve(self._index, parsed)
         strength: dict[int, float] = {}
+        implied = ABROAD_TERMS if intent.abroad else frozenset()  # special cases the message states in other words
         called = [hit for hit in situations if not hit.gap]  # a gap calls for no procedure (names_a_gap)
         for hit in called:
-            for code in hit.codes:
-                d = self._by_code.get(code)
-                if d is not None:
-                    strength[d] = max(strength.get(d, 0.0), hit.strength(called[0]))
-        implied = ABROAD_TERMS if intent.abroad else frozenset()  # special cases the message states in other words
+            for member in self._called_members(hit, parsed, implied):
+                strength[member] = max(strength.get(member, 0.0), hit.strength(called[0]))
         recalled = self._recalled_groups(parsed)
         # an example's or a situation's procedure is a candidate even when the message's words miss it
         examples = [d for c in parsed.recalled if (d := self._by_code.get(c)) is not None]
@@ -290,6 +297,16 @@ class SearchEngine:
             if g not in best or sc.score > best[g].score:
                 best[g] = sc
         return sorted(best.items(), key=lambda kv: kv[1].score, reverse=True)
+
+    def _called_members(self, hit: SituationHit, parsed: ParsedQuery, implied: frozenset[str]) -> list[int]:
+        """The procedures a situation calls for: all its codes, but when it names a family by a fragment of its
+        names ("đăng ký tàu cá") and the plain member is among them, not the members named by a special case
+        the message does not state ("Cấp lại …", "Xóa đăng ký …")."""
+        docs = [d for c in hit.codes if (d := self._by_code.get(c)) is not None]
+        if len(docs) < 2 or all(self._index.docs[d].markers for d in docs):
+            return docs
+        terms = frozenset(t for s in parsed.slots for a in s.alternatives for t in a.terms) | implied
+        return [d for d in docs if not any(not stated(m, terms) for m in _leading_markers(self._index.docs[d]))]
 
     def _share_with_stated_members(
         self, parsed: ParsedQuery, found: list[tuple[int, float]], strength: dict[int, float], implied: frozenset[str]

@@ -172,3 +172,14 @@ def test_a_situation_the_catalog_has_no_procedure_for_is_not_answered_with_a_loo
     # a situation of a procedure read as specifically in the asking sentence still answers
     death = full.search("mẹ tôi vừa mất, làm khai tử rồi lo hỏa táng")
     assert death.confidence != "none" and death.results[0].code == "1.000656"
+
+
+def test_a_situation_naming_a_family_calls_for_its_special_members_only_when_their_case_is_stated(full):
+    """"đăng ký tàu cá" names the registration, its re-issue and its deletion alike: a message not stating
+    "cấp lại" or "xóa" calls for the registration only; one stating the loss calls for the re-issue too."""
+    ranked = full.rank(*full.parse("nhà tôi muốn đăng ký tàu cá mới mua"))
+    situation = {full.representative(g): sc.situation for g, sc in ranked}
+    assert situation["1.003650"] > 0 and situation.get("1.003634", 0.0) == 0.0
+    ranked = full.rank(*full.parse("tàu cá bị mất giấy đăng ký, xin cấp lại"))
+    situation = {full.representative(g): sc.situation for g, sc in ranked}
+    assert situation.get("1.003634", 0.0) > 0
