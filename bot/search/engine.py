@@ -56,6 +56,7 @@ SITUATION_BONUS = 0.45  # a procedure the message's situation calls for (scaled 
 # its procedure's words, and its situation is then the only evidence for it (leave-one-round-out on the training
 # parts: 0 and 0.3 the same, 0.6 two more short questions in the top three and answered, 1.0 eleven more wrong)
 SITUATION_FLOOR = 0.6
+PATTERN_FLOOR = 0.8  # the same, in a short message, for a pattern of several parts ("dẹp + @tiem")
 RECALL_BONUS = 0.4  # a procedure that answered an example question like the message (times the similarity)
 # The message is an example question, word for word once folded (an office added the question a citizen asked):
 # its procedures come first whatever the words alone say.
@@ -259,9 +260,12 @@ class SearchEngine:
         strength: dict[int, float] = {}
         implied = ABROAD_TERMS if intent.abroad else frozenset()  # special cases the message states in other words
         called = [hit for hit in situations if not hit.gap]  # a gap calls for no procedure (names_a_gap)
+        floor: dict[int, float] = {}  # the least share of its bonus a called procedure keeps
         for hit in called:
             for member in self._called_members(hit, parsed, implied):
                 strength[member] = max(strength.get(member, 0.0), hit.strength(called[0]))
+                if hit.parts > 1:  # a pattern of several parts matched in one sentence is specific
+                    floor[member] = max(floor.get(member, SITUATION_FLOOR), PATTERN_FLOOR)
         recalled = self._recalled_groups(parsed)
         # an example's or a situation's procedure is a candidate even when the message's words miss it
         examples = [d for c in parsed.recalled if (d := self._by_code.get(c)) is not None]
@@ -285,7 +289,8 @@ class SearchEngine:
                 sc.score *= AUDIENCE_FACTORS[other]
             sc.situation = strength.get(sc.doc_id, 0.0)
             recall = recalled.get(g, 0.0)
-            share = sc.situation * max(sc.coverage / most, SITUATION_FLOOR)
+            least = SITUATION_FLOOR if long else floor.get(sc.doc_id, SITUATION_FLOOR)
+            share = sc.situation * max(sc.coverage / most, least)
             sc.score += SITUATION_BONUS * share + RECALL_BONUS * recall
             if long:  # the learned correction (bench/fit_ranking.py) of how much each kind of evidence counts
                 sc.features = candidate_features(sc, situation_share=share, recall=recall,

@@ -183,3 +183,8 @@ def test_a_situation_naming_a_family_calls_for_its_special_members_only_when_the
     ranked = full.rank(*full.parse("tàu cá bị mất giấy đăng ký, xin cấp lại"))
     situation = {full.representative(g): sc.situation for g, sc in ranked}
     assert situation.get("1.003634", 0.0) > 0
+
+
+def test_a_short_message_matching_a_pattern_of_several_parts_is_that_situation_s(full):
+    """"dẹp" + a shop: closing a household business, though the message shares no word with its name."""
+    assert full.search("tiệm nhỏ dẹp rồi báo sao").results[0].code == "1.001266"
