@@ -6,7 +6,8 @@ Default sets: the held-out parts bench/data/{short,long,offtopic}{,2,...,11}_tes
 english_heldout.tsv and english.tsv (asked in English mode: lexicon_en.toml first; the baseline and main get the
 English text as is), then ../shared/eval's dev sets (validation only) and bench/queries_extra.tsv. Scores with the
 rules of ../shared/eval/score.py (imported by path). Latency: every question ``--reps`` times, one thread; p50/p99 per
-question. The previous engine runs in a subprocess from ``git archive REF bot`` over the same catalog.
+question. The previous engine runs in a subprocess from ``git archive REF bot procedures_catalog``: the release as
+shipped, its code over its own catalog (a newer catalog may use what older code cannot read, as ``to = ["NONE"]``).
 """
 
 from __future__ import annotations
@@ -214,7 +215,8 @@ def evaluate(scorer: ModuleType, gold: list, rows: list[Row]) -> dict[str, Any]:
 
 
 def previous_engine(queries: list[str], reps: int, ref: str = "main") -> dict[str, Any] | None:
-    """Rows and latency of the engine at git ``ref`` (None when git or the ref is unavailable)."""
+    """Rows and latency of the engine at git ``ref`` over its own catalog — the release as shipped: its code, its
+    lexicons, situations and example questions (None when git or the ref is unavailable)."""
     import json
     import subprocess
     import tarfile
@@ -222,14 +224,16 @@ def previous_engine(queries: list[str], reps: int, ref: str = "main") -> dict[st
     from io import BytesIO
 
     try:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "bot"], capture_output=True, check=True)
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", ref, "bot", CATALOG.name], capture_output=True, check=True
+        )
     except (OSError, subprocess.CalledProcessError):
         return None
     with tempfile.TemporaryDirectory() as tmp:
         with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
             tar.extractall(tmp, filter="data")
         out = subprocess.run(
-            [sys.executable, "-c", PREVIOUS_DRIVER, tmp, str(CATALOG), str(reps)],
+            [sys.executable, "-c", PREVIOUS_DRIVER, tmp, str(Path(tmp) / CATALOG.name), str(reps)],
             input=json.dumps(queries), capture_output=True, text=True, check=True, cwd=tmp,
         )
     result: dict[str, Any] = json.loads(out.stdout)
