@@ -7,6 +7,7 @@ A pattern matches when all its parts occur in one sentence. Phrases match folded
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -152,14 +153,17 @@ class SituationMatcher:
         self.words: frozenset[str] = frozenset(t for ph in phrases | groups for t in _phrase(ph)[0])
         # each pattern's parts as sets: "is some part nowhere in the message?" is one C-level set test
         self._part_sets = [[tuple(frozenset(part) for part in pat) for pat in s.patterns] for s in book.situations]
-        # phrase → situations using it: only those with a phrase in the message are looked at
-        self._by_phrase: dict[str, set[int]] = {}
-        for index, sit in enumerate(book.situations):
-            if self._codes[index] or sit.gap:
-                for pat in sit.patterns:
-                    for part in pat:
-                        for ph in part:
-                            self._by_phrase.setdefault(ph, set()).add(index)
+        # phrase → the patterns (situation, pattern) whose rarest part holds it — the part whose phrases the fewest
+        # patterns use: a pattern matches only if that part is in the message, so common words ("cho", "làm",
+        # "đăng ký") never make a pattern worth looking at on their own
+        live = [i for i, sit in enumerate(book.situations) if self._codes[i] or sit.gap]
+        uses = Counter(ph for i in live for pat in book.situations[i].patterns for part in pat for ph in set(part))
+        self._by_phrase: dict[str, list[tuple[int, int]]] = {}
+        for index in live:
+            for number, pat in enumerate(book.situations[index].patterns):
+                rarest = min(pat, key=lambda part: sum(uses[ph] for ph in part))
+                for ph in rarest:
+                    self._by_phrase.setdefault(ph, []).append((index, number))
 
     def __len__(self) -> int:
         return len(self.situations)
@@ -174,11 +178,15 @@ class SituationMatcher:
         ask = asking if asking is not None else max((k for k, f in enumerate(found_by_sentence) if f), default=0)
         anywhere = {ph for found in found_by_sentence for ph in found}
         hits: list[SituationHit] = []
-        by_phrase = self._by_phrase
-        for index in sorted({i for ph in anywhere for i in by_phrase.get(ph, ())}):
+        candidates: dict[int, set[int]] = {}  # situation → the patterns to look at
+        for ph in anywhere:
+            for index, number in self._by_phrase.get(ph, ()):
+                candidates.setdefault(index, set()).add(number)
+        for index in sorted(candidates):
             sit = self.situations[index]
             best: tuple[bool, int, int] | None = None  # (in the asking sentence, parts, -span)
-            for pattern, part_sets in zip(sit.patterns, self._part_sets[index], strict=True):
+            for number in sorted(candidates[index]):
+                pattern, part_sets = sit.patterns[number], self._part_sets[index][number]
                 if any(part.isdisjoint(anywhere) for part in part_sets):
                     continue  # cheap test first: some part is nowhere in the message
                 for k, found in enumerate(found_by_sentence):
