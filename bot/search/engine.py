@@ -24,7 +24,7 @@ from bot.search.lexicon import LexiconMatcher
 from bot.search.memory import SAME_QUESTION, QuestionMemory
 from bot.search.normalize import bigrams, canon
 from bot.search.query import ParsedQuery, QueryParser, window
-from bot.search.ranking import Scored, query_terms, rerank, stated
+from bot.search.ranking import Scored, query_terms, rerank, said_terms, stated
 from bot.search.retrieval import retrieve
 from bot.search.second_opinion import PlainBm25
 from bot.search.situations import SituationHit, SituationMatcher
@@ -260,9 +260,10 @@ class SearchEngine:
         strength: dict[int, float] = {}
         implied = ABROAD_TERMS if intent.abroad else frozenset()  # special cases the message states in other words
         called = [hit for hit in situations if not hit.gap]  # a gap calls for no procedure (names_a_gap)
+        terms = said_terms(parsed) | implied if called else frozenset()  # the special cases it can state
         floor: dict[int, float] = {}  # the least share of its bonus a called procedure keeps
         for hit in called:
-            for member in self._called_members(hit, parsed, implied):
+            for member in self._called_members(hit, terms):
                 strength[member] = max(strength.get(member, 0.0), hit.strength(called[0]))
                 if hit.parts > 1:  # a pattern of several parts matched in one sentence is specific
                     floor[member] = max(floor.get(member, SITUATION_FLOOR), PATTERN_FLOOR)
@@ -271,7 +272,7 @@ class SearchEngine:
         examples = [d for c in parsed.recalled if (d := self._by_code.get(c)) is not None]
         _add_candidates(found, [*examples, *strength])
         if strength:
-            self._share_with_stated_members(parsed, found, strength, implied)
+            self._share_with_stated_members(found, strength, terms, bool(implied))
         best: dict[int, Scored] = {}
         scored = rerank(self._index, parsed, found, implied)
         # a situation's bonus shrinks with the share of the message its procedure explains next to the
@@ -303,23 +304,21 @@ class SearchEngine:
                 best[g] = sc
         return sorted(best.items(), key=lambda kv: kv[1].score, reverse=True)
 
-    def _called_members(self, hit: SituationHit, parsed: ParsedQuery, implied: frozenset[str]) -> list[int]:
+    def _called_members(self, hit: SituationHit, terms: frozenset[str]) -> list[int]:
         """The procedures a situation calls for: all its codes, but when it names a family by a fragment of its
         names ("đăng ký tàu cá") and the plain member is among them, not the members named by a special case
         the message does not state ("Cấp lại …", "Xóa đăng ký …")."""
         docs = [d for c in hit.codes if (d := self._by_code.get(c)) is not None]
         if len(docs) < 2 or all(self._index.docs[d].markers for d in docs):
             return docs
-        terms = frozenset(t for s in parsed.slots for a in s.alternatives for t in a.terms) | implied
-        return [d for d in docs if not any(not stated(m, terms) for m in _leading_markers(self._index.docs[d]))]
+        return [d for d in docs if all(stated(m, terms) for m in _leading_markers(self._index.docs[d]))]
 
     def _share_with_stated_members(
-        self, parsed: ParsedQuery, found: list[tuple[int, float]], strength: dict[int, float], implied: frozenset[str]
+        self, found: list[tuple[int, float]], strength: dict[int, float], terms: frozenset[str], abroad: bool
     ) -> None:
         """A situation names the plain procedure ("đăng ký kết hôn"); when the message states a special case
-        ("đăng ký lại", "lưu động"), the member of the family carrying it (and no other special case) is called
-        for as strongly."""
-        terms = frozenset(t for s in parsed.slots for a in s.alternatives for t in a.terms) | implied
+        ("đăng ký lại", "lưu động") — ``terms``, with what a named country implies — the member of the family
+        carrying it (and no other special case) is called for as strongly."""
         docs = self._index.docs
         for d, _bm25 in found:
             doc = docs[d]
@@ -327,7 +326,7 @@ class SearchEngine:
                 continue
             # a member for foreigners ("… của người nước ngoài") is a special case a message naming another
             # country states, as a marker it says; any other special case of the member must be stated too
-            foreign = bool(implied) and doc.name_terms.keys() >= ABROAD_NAME
+            foreign = abroad and doc.name_terms.keys() >= ABROAD_NAME
             if not (doc.markers or foreign) or not all(stated(m, terms) for m in doc.markers):
                 continue
             for target, value in list(strength.items()):

@@ -103,6 +103,11 @@ def query_terms(query: ParsedQuery) -> frozenset[str]:
     return frozenset(u.folded for s in query.slots for a in s.alternatives for u in a.units)
 
 
+def said_terms(query: ParsedQuery) -> frozenset[str]:
+    """Every syllable and pair of syllables the query's wordings say, what :func:`stated` reads."""
+    return frozenset(t for s in query.slots for a in s.alternatives for t in a.terms)
+
+
 def stated(marker: tuple[str, ...], terms: frozenset[str]) -> bool:
     """Whether the query says a special-case phrase, its syllables side by side."""
     if len(marker) == 1:
@@ -122,7 +127,7 @@ def rerank(
     terms = query_terms(query)
     qtext = " ".join(sorted(terms))
     said = terms | implied
-    all_terms = said | frozenset(t for s in query.slots for a in s.alternatives for t in a.terms)
+    all_terms = said | said_terms(query)
     evidence = Evidence(query)
     asking = Evidence(query.asking) if query.asking is not None and query.asking.slots else None
     out: list[Scored] = []
