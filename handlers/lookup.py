@@ -38,10 +38,10 @@ SHORTEST_QUESTION = 2  # "i", "4", "ok": too short to name a procedure, never a 
 
 def answer_question(ctx: Context, text: str) -> list[Reply]:
     """Answer free text: a follow-up about the procedure in context, or a new search."""
-    if len(text.strip()) <= SHORTEST_QUESTION:
+    plain = without_markup(text)  # the words, not the tags of a pasted page (the text is echoed as typed)
+    if len(plain.strip()) <= SHORTEST_QUESTION:  # "i", "4", and "<b>i</b>" alike
         return [Reply(text=esc(ctx._("Tin nhắn ngắn quá, tôi chưa hiểu bạn cần gì. Hãy gõ tên thủ tục hoặc kể "
                                      "việc bạn cần làm, ví dụ “làm căn cước” hay “mất sổ đỏ”.")))]
-    plain = without_markup(text)  # the words, not the tags of a pasted page (the text is echoed as typed)
     query = in_vietnamese(ctx, plain)
     follow_up = detect_follow_up(query)
     current = current_procedure(ctx)

@@ -394,7 +394,7 @@ class SearchEngine:
         """The rest of reading a message whose evidence is ``parsed`` (the search and the fit read it alike): in a
         message of several sentences the sentence that asks, parsed alone (ranked on again); the intent; the
         situations."""
-        sentence = self._situations.asking(query)
+        sentence = self._situations.asking(query) or _after_then(query)
         if sentence is not None:
             parsed.asking = self._parser.parse(sentence)
         parsed.recalled = self.parts.memory.recall(query)
@@ -500,3 +500,16 @@ class SearchEngine:
             variants = [self._procedures[j].code for j in self._groups[g].members if j != i]
             hits.append(Hit(self._procedures[i].code, self._procedures[i].name, 1.0, variants))
         return SearchResult(hits[:limit], hits[0].code, "confident")
+
+
+_THEN = frozenset({"rồi", "roi", "xong"})
+
+
+def _after_then(query: str) -> str | None:
+    """In a message of one sentence, what follows its last "rồi" ("đổi cccd rồi sửa tên sổ đỏ"): what happened
+    comes first, what is asked after it (None when nothing of two words or more follows)."""
+    words = query.split()
+    for k in range(len(words) - 3, 0, -1):
+        if words[k].lower().strip(",.") in _THEN:
+            return " ".join(words[k + 1 :])
+    return None

@@ -28,6 +28,7 @@ _WHO: dict[str, tuple[str, ...]] = {
         "chiến sĩ",
         "quân sự",
         "cán bộ công an",
+        "công an",
         "ngành công an",
         "lực lượng vũ trang",
         "bộ quốc phòng",

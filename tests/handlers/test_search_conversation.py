@@ -117,7 +117,7 @@ def test_answer_with_alternatives_then_choosing_one(real):
         real.engine.decision = DECISION
 
 
-@pytest.mark.parametrize("text", ["i", "4", "?", "a1"])
+@pytest.mark.parametrize("text", ["i", "4", "?", "a1", "<b>i</b>", " <p> 4 </p> "])
 def test_one_or_two_characters_never_open_a_card(real, text):
     chat = Chat(real)
     [reply] = chat.send(text)
