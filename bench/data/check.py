@@ -82,6 +82,8 @@ RULES: dict[str, Rule] = {
     **_fresh_round(10, long=300, short=140, offtopic=70),
     # the eleventh, written after round 10's sets (short ones told to avoid the most obvious phrasings), measured once
     **_fresh_round(11, long=300, short=240, offtopic=60),
+    # the twelfth, written after round 11's sets from the raw procedure records only, measured once, whole, before use
+    **_fresh_round(12, long=290, short=230, offtopic=65),
 }
 
 

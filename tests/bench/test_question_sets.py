@@ -17,7 +17,8 @@ SETS = ("long", "short", "offtopic", "long2", "short2", "offtopic2", "long3", "s
         "long4", "short4", "offtopic4", "english3", "long5", "short5", "offtopic5", "english4",
         "long6", "short6", "offtopic6", "english5", "long7", "short7", "offtopic7", "english6",
         "long8", "short8", "offtopic8", "long9", "short9", "offtopic9", "english7",
-        "long10", "short10", "offtopic10", "long11", "short11", "offtopic11")
+        "long10", "short10", "offtopic10", "long11", "short11", "offtopic11",
+        "long12", "short12", "offtopic12")
 
 
 @dataclass(frozen=True)
