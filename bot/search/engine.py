@@ -45,6 +45,7 @@ NON_PREFERRED_FACTOR = 0.95  # groups not served at this office's levels rank sl
 # Citizens ask; procedures only organisations, customs declarants or police/army staff file rank lower
 # unless the message says the asker is one of them.
 AUDIENCE_FACTORS = {"organisation": 0.93, "customs": 0.85, "staff": 0.7}
+STAFF_STATED = 1.1  # police or army staff's own procedure when the message says the asker is one of them
 # A message naming another country states the foreign element ("có yếu tố nước ngoài") of a family's member:
 # the marker's syllables and pairs, as the ranking reads a marker and a name.
 _FOREIGN = [canon(t) for t in FOREIGN_ELEMENT.split()]
@@ -288,6 +289,8 @@ class SearchEngine:
             other = audience if audience != intent.who and audience in AUDIENCE_FACTORS else None
             if other is not None:
                 sc.score *= AUDIENCE_FACTORS[other]
+            elif audience == intent.who == "staff":  # "vợ công an mất thẻ bhyt": the police's own card first
+                sc.score *= STAFF_STATED
             sc.situation = strength.get(sc.doc_id, 0.0)
             recall = recalled.get(g, 0.0)
             least = SITUATION_FLOOR if long else floor.get(sc.doc_id, SITUATION_FLOOR)
