@@ -24,11 +24,11 @@ def real() -> Knowledge:
 
 
 def test_a_question_an_office_added_as_an_example_is_answered_with_its_procedure():
-    """"xe bị trộm mất muốn hủy đăng ký" reads as the re-issue of some registration certificate; once an office adds
-    the question with the procedure an officer chose, the citizen who asks it again gets that card."""
+    """"xe bị trộm mất muốn hủy giấy tờ" names neither the registration nor its revocation; once an office adds the
+    question with the procedure an officer chose, the citizen who asks it again gets that card."""
     catalog = load_catalog(ROOT / "procedures_catalog")
-    question = "xe bị trộm mất muốn hủy đăng ký"
-    taught = (Example("Xe bị trộm mất, muốn hủy đăng ký!", ("1.013065",), 1),)
+    question = "xe bị trộm mất muốn hủy giấy tờ"
+    taught = (Example("Xe bị trộm mất, muốn hủy giấy tờ!", ("1.013065",), 1),)
     before, after = (
         Chat(Knowledge.build(catalog.procedures.values(), catalog.lexicon, SETTINGS.office.levels, catalog.situations,
                              catalog.english, examples)).send(question)[0].text
