@@ -191,22 +191,29 @@ def wilson_upper(k: int, n: int, z: float = CONFIDENCE_Z) -> float:
     return (centre + spread) / (1 + z * z / n)
 
 
-def lowest_within_limits(probs: list[float], ys: list[int], sets: list[str], totals: dict[str, int]) -> float:
-    """The lowest probability t such that answering every calibration question at p ≥ t keeps the wrong
-    answers of each kind within ``WRONG_LIMITS`` with 99% confidence (the reliability curve read per kind)."""
+def _lowest_within(probs: list[float], ys: list[int], sets: list[str], totals: dict[str, int],
+                   kinds: dict[str, str], over: Callable[[int, int, float], bool]) -> float:
+    """The lowest probability t such that answering the questions of the sets ``kinds`` names (set → kind) at
+    p ≥ t keeps no kind's wrong answers ``over`` its limit (``over(wrong, questions of the kind, limit)``)."""
     size: dict[str, int] = {}
-    for name, kind in CALIBRATION.items():
+    for name, kind in kinds.items():
         size[kind] = size.get(kind, 0) + totals.get(name, 0)
     best = 1.0
     for t in sorted(set(probs), reverse=True):
         wrong: dict[str, int] = {}
         for p, y, name in zip(probs, ys, sets, strict=True):
-            if p >= t and not y:
-                wrong[CALIBRATION[name]] = wrong.get(CALIBRATION[name], 0) + 1
-        if any(wilson_upper(n, size[kind]) > WRONG_LIMITS[kind] for kind, n in wrong.items()):
+            if p >= t and not y and name in kinds:
+                wrong[kinds[name]] = wrong.get(kinds[name], 0) + 1
+        if any(over(n, size[kind], WRONG_LIMITS[kind]) for kind, n in wrong.items()):
             break
         best = t
     return round(best, 4)
+
+
+def lowest_within_limits(probs: list[float], ys: list[int], sets: list[str], totals: dict[str, int]) -> float:
+    """The lowest probability t such that answering every calibration question at p ≥ t keeps the wrong
+    answers of each kind within ``WRONG_LIMITS`` with 99% confidence (the reliability curve read per kind)."""
+    return _lowest_within(probs, ys, sets, totals, CALIBRATION, lambda n, size, limit: wilson_upper(n, size) > limit)
 
 
 def freshest_within_limits(probs: list[float], ys: list[int], sets: list[str], totals: dict[str, int]) -> float:
@@ -215,19 +222,7 @@ def freshest_within_limits(probs: list[float], ys: list[int], sets: list[str], t
     round is too small for the confidence bound): the earlier rounds' halves were read to write situations and
     lexicon terms, so they make fewer wrong answers than questions nobody has read, which the last round is."""
     fresh = {name: kind for name, kind in CALIBRATION.items() if round_of(Path(f"{name}.tsv")) == FRESHEST}
-    size: dict[str, int] = {}
-    for name, kind in fresh.items():
-        size[kind] = size.get(kind, 0) + totals.get(name, 0)
-    best = 1.0
-    for t in sorted(set(probs), reverse=True):
-        wrong: dict[str, int] = {}
-        for p, y, name in zip(probs, ys, sets, strict=True):
-            if p >= t and not y and name in fresh:
-                wrong[fresh[name]] = wrong.get(fresh[name], 0) + 1
-        if any(n / size[kind] > WRONG_LIMITS[kind] for kind, n in wrong.items()):
-            break
-        best = t
-    return round(best, 4)
+    return _lowest_within(probs, ys, sets, totals, fresh, lambda n, size, limit: n / size > limit)
 
 
 def threshold(probs: list[float], ys: list[int], precision: float) -> float:
@@ -315,7 +310,8 @@ def main() -> None:
             f"# answering at p ≥ alternatives (messages under {LONG_WORDS} words; alternatives_long for longer ones)",
             f"# keeps wrong answers within {WRONG_LIMITS} of each kind of calibration question",
             f"# with 99% confidence ({', '.join(sorted(CALIBRATION))});",
-            f"# alternatives_long also keeps them within the long limit on round {FRESHEST}'s long calibration half alone;",
+            f"# alternatives_long also keeps them within the long limit on round {FRESHEST}'s long calibration "
+            "half alone;",
             f"# answers alone (p ≥ answer) are right ≥ {ANSWER_PRECISION:.1%} of the time there.",
             "# English questions the lexicon translates are answered at p ≥ translated (wrong answers within",
             f"# {ENGLISH_WRONG_LIMIT:.0%} of {', '.join(p.name for p in ENGLISH_CALIBRATION)}).",
