@@ -509,8 +509,10 @@ _THEN = frozenset({"rồi", "roi", "xong"})
 
 
 def _after_then(query: str) -> str | None:
-    """In a message of one sentence, what follows its last "rồi" ("đổi cccd rồi sửa tên sổ đỏ"): what happened
-    comes first, what is asked after it (None when nothing of two words or more follows)."""
+    """For a message with no sentence that asks (:meth:`SituationMatcher.asking`: one sentence, or none naming
+    anything), what follows its last "rồi" or "xong" ("đổi cccd rồi sửa tên sổ đỏ", "học xong thừa phát lại, tập sự
+    đâu"): what happened comes first, what is asked after it. None when fewer than two words follow or the word
+    opens the message."""
     words = query.split()
     for k in range(len(words) - 3, 0, -1):
         if words[k].lower().strip(",.") in _THEN:

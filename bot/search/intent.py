@@ -63,8 +63,11 @@ _COMMUNE: tuple[str, ...] = (
     "cán bộ xã", "công chức xã", "cán bộ phường", "công chức phường", "công an xã", "công an phường",
     "chính quyền xã", "chính quyền phường", "chủ tịch xã", "chủ tịch phường", "chính xã", "chính phường",
 )
-# Who asks, most specific first: a police officer asking about their own card is "staff" even though
-# "công an" also names the office a citizen goes to.
+# Who asks, most specific first: a police officer asking about their own card is "staff". "công an" alone counts
+# too, though it also names the office a citizen goes to ("làm cccd ở công an"): "staff" only lifts the ranking down
+# of police staff's own procedures and puts them slightly first, which the citizens' procedures then still
+# outscore on their words; the commune's police ("công an xã", "công an phường") are the longer phrases of
+# _COMMUNE and say nothing of who asks.
 _WHO_ORDER: tuple[Who, ...] = ("staff", "customs", "foreigner", "organisation")
 # The word groups of ``situations.toml`` naming another country or its people ("người Hàn", "bên Nhật",
 # "Việt kiều"): the message concerns a foreign element (a marriage, a birth abroad), whoever asks.
